@@ -1,0 +1,28 @@
+/** npm run bench:import — imports 900 synthetic pages (in the three wrappings) and reports pages/s. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importFiles } from '../src/node/import-files.js';
+import { pipeCopy, rawPage, viewerCopy } from '../test/support/pages.js';
+import { syntheticOperations } from './synthetic-corpus.js';
+
+const PAGES = 900;
+const dir = join(process.cwd(), '.bench-tmp', 'import');
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(join(dir, 'pages'), { recursive: true });
+const wrappings = [(raw: string) => raw, viewerCopy, pipeCopy];
+syntheticOperations(PAGES).forEach((operation, i) => {
+  writeFileSync(join(dir, 'pages', `${String(i).padStart(4, '0')}.api.mdx`), wrappings[i % 3]!(rawPage(operation)));
+});
+
+const runs: number[] = [];
+let summary = '';
+for (let run = 0; run < 3; run++) {
+  const started = performance.now();
+  const result = importFiles([join(dir, 'pages')], { out: join(dir, 'schemas'), clean: true });
+  runs.push(performance.now() - started);
+  summary = `${result.index.operations.length} operations, ${result.index.components.length} components, ${result.errors.length} errors`;
+}
+const best = Math.min(...runs);
+console.log(`import of ${PAGES} pages: ${summary}`);
+console.log(`best of 3: ${best.toFixed(0)} ms (${((PAGES / best) * 1000).toFixed(0)} pages/s); runs: ${runs.map((r) => r.toFixed(0)).join(', ')} ms; target < 3000 ms`);
+rmSync(dir, { recursive: true, force: true });

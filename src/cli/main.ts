@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerImport } from './import-command.js';
+
+const program = new Command()
+  .name('authentik-mock')
+  .description('Mock server and contract-testing harness for the authentik API v3, derived from its docs pages');
+
+registerImport(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});

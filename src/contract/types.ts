@@ -1,0 +1,87 @@
+/** The contract as stored in schemas/: OpenAPI 3.0 operations whose schemas $ref shared components. */
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+
+export interface ParameterSpec {
+  name: string;
+  in: ParameterLocation;
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+export interface MediaSpec {
+  schema: JsonSchema;
+}
+
+export interface RequestBodySpec {
+  required: boolean;
+  content: Record<string, MediaSpec>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  content?: Record<string, MediaSpec>;
+}
+
+/** How an operation reached us: decoded from a page's `api:` key, inferred from a rendered page, or read from an OpenAPI document. */
+export type OperationOrigin = 'decoded' | 'inferred' | 'openapi';
+
+export interface OperationSpec {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI path template relative to the server base, e.g. `/core/groups/{group_uuid}/`. */
+  path: string;
+  /** Server base the path hangs under, e.g. `/api/v3/`. */
+  server: string;
+  description?: string;
+  tags: string[];
+  /** OpenAPI security requirements; an empty list means the operation needs no credentials. */
+  security: Array<Record<string, string[]>>;
+  parameters: ParameterSpec[];
+  requestBody?: RequestBodySpec;
+  responses: Record<string, ResponseSpec>;
+  origin: OperationOrigin;
+  source: string;
+}
+
+export interface IndexEntry {
+  operationId: string;
+  method: HttpMethod;
+  path: string;
+  source: string;
+  origin: OperationOrigin;
+}
+
+export interface SchemasIndex {
+  generator: string;
+  operations: IndexEntry[];
+  components: string[];
+}
+
+/** Everything in a schemas/ folder, already parsed: what the browser-safe core is built from. */
+export interface ContractDocument {
+  operations: OperationSpec[];
+  components: Record<string, JsonSchema>;
+}
+
+export const COMPONENT_REF_PREFIX = '#/components/schemas/';
+
+export function componentRef(name: string): JsonSchema {
+  return { $ref: COMPONENT_REF_PREFIX + name };
+}
+
+export function refName(schema: unknown): string | undefined {
+  if (!isPlainObject(schema)) return undefined;
+  const ref = schema['$ref'];
+  return typeof ref === 'string' && ref.startsWith(COMPONENT_REF_PREFIX) ? ref.slice(COMPONENT_REF_PREFIX.length) : undefined;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
