@@ -54,11 +54,9 @@ describe('encode → page → import round-trip', () => {
       expect(got.origin).toBe('decoded');
       expect(got.security).toEqual([{ authentik: [] }]);
       for (const [status, response] of Object.entries(operation.responses)) {
-        const content = (response as { content?: Record<string, { schema: unknown }> }).content;
-        expect(got.responses[status]?.content?.['application/json']?.schema).toEqual(content?.['application/json']?.schema);
+        expect(got.responses[status]?.content?.['application/json']?.schema).toEqual(response.content?.['application/json']?.schema);
       }
-      const body = (operation as { requestBody?: { content: Record<string, { schema: unknown }> } }).requestBody;
-      for (const [type, media] of Object.entries(body?.content ?? {})) expect(got.requestBody?.content[type]?.schema).toEqual(media.schema);
+      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) expect(got.requestBody?.content[type]?.schema).toEqual(media.schema);
     });
   }
 

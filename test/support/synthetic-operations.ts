@@ -79,12 +79,23 @@ export const WidgetRequest = {
 const PatchedWidgetRequest = { ...WidgetRequest, required: [], title: 'PatchedWidgetRequest' };
 const slugParam = [{ in: 'path', name: 'slug', schema: { type: 'string' }, required: true }];
 
-function op(method: string, path: string, body: Record<string, unknown>) {
+/** An operation object as a docs page encodes it. */
+export interface PageOperation {
+  operationId: string;
+  method: string;
+  path: string;
+  parameters?: unknown[];
+  requestBody?: { content: Record<string, { schema: unknown }>; required?: boolean };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  [keyword: string]: unknown;
+}
+
+function op(method: string, path: string, body: Omit<PageOperation, 'method' | 'path'>): PageOperation {
   return { ...body, tags: ['widgets'], security, method, path, servers, securitySchemes, info: { title: 'authentik', version: '2024.8.2' } };
 }
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } }, description: '' });
 
-export const widgetOperations = [
+export const widgetOperations: PageOperation[] = [
   op('get', '/widgets/widgets/', {
     operationId: 'widgets_widgets_list',
     parameters: [
