@@ -90,7 +90,7 @@ export interface PageOperation {
   [keyword: string]: unknown;
 }
 
-function op(method: string, path: string, body: Omit<PageOperation, 'method' | 'path'>): PageOperation {
+function op(method: string, path: string, body: Pick<PageOperation, 'operationId' | 'responses' | 'parameters' | 'requestBody'>): PageOperation {
   return { ...body, tags: ['widgets'], security, method, path, servers, securitySchemes, info: { title: 'authentik', version: '2024.8.2' } };
 }
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } }, description: '' });
