@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerFixtures } from './fixtures-command.js';
 import { registerImport } from './import-command.js';
 
 const program = new Command()
@@ -7,6 +8,7 @@ const program = new Command()
   .description('Mock server and contract-testing harness for the authentik API v3, derived from its docs pages');
 
 registerImport(program);
+registerFixtures(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

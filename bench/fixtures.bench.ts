@@ -1,0 +1,32 @@
+/** npm run bench:fixtures — fixture generation and response validation speed on the committed schemas/. */
+import { Contract } from '../src/contract/contract.js';
+import { FixtureGenerator, createFaker } from '../src/fixtures/generate.js';
+import { readSchemasDir } from '../src/node/schemas-dir.js';
+
+const contract = new Contract(readSchemasDir('schemas'));
+const user = { $ref: '#/components/schemas/User' };
+
+function best(runs: number, work: () => void): number {
+  let min = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    work();
+    min = Math.min(min, performance.now() - started);
+  }
+  return min;
+}
+
+const generator = new FixtureGenerator(createFaker(1), contract.components);
+const users = best(3, () => {
+  for (let i = 0; i < 10_000; i++) generator.value(user);
+});
+console.log(`10,000 User objects: ${users.toFixed(0)} ms (target < 1000 ms)`);
+
+const tokens = Array.from({ length: 100 }, () => generator.value({ $ref: '#/components/schemas/TokenModel' }));
+const page = { pagination: { next: 2, previous: 0, count: 250, current: 1, total_pages: 3, start_index: 1, end_index: 100 }, results: tokens };
+if (contract.validateResponse('oauth2_access_tokens_list', 200, page).length > 0) throw new Error('generated page does not validate');
+const rounds = 1000;
+const validation = best(3, () => {
+  for (let i = 0; i < rounds; i++) contract.validateResponse('oauth2_access_tokens_list', 200, page);
+});
+console.log(`validate a 100-item paginated list (oauth2_access_tokens_list 200): ${((validation / rounds) * 1000).toFixed(0)} µs per body (target < 1000 µs)`);

@@ -1,0 +1,155 @@
+import type { ErrorObject } from 'ajv';
+import { isPlainObject } from './types.js';
+
+/** DRF's 400 body: field → messages, nested objects nest, list items keyed by index. */
+export type DrfErrors = { [field: string]: string[] | DrfErrors };
+
+export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
+export const MESSAGES = {
+  required: 'This field is required.',
+  null: 'This field may not be null.',
+  blank: 'This field may not be blank.',
+  integer: 'A valid integer is required.',
+  number: 'A valid number is required.',
+  boolean: 'Must be a valid boolean.',
+  string: 'Not a valid string.',
+  uuid: 'Must be a valid UUID.',
+  email: 'Enter a valid email address.',
+  url: 'Enter a valid URL.',
+  dateTime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+  date: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
+  slug: 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
+  pattern: 'This value does not match the required pattern.',
+  invalid: 'Invalid value.',
+  choice: (value: unknown) => `"${String(value)}" is not a valid choice.`,
+  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
+  minLength: (n: number) => `Ensure this field has at least ${n} characters.`,
+  maximum: (n: number) => `Ensure this value is less than or equal to ${n}.`,
+  minimum: (n: number) => `Ensure this value is greater than or equal to ${n}.`,
+  maxItems: (n: number) => `Ensure this field has no more than ${n} elements.`,
+  minItems: (n: number) => `Ensure this field has at least ${n} elements.`,
+  notAList: (type: string) => `Expected a list of items but got type "${type}".`,
+  notADict: (type: string) => `Invalid data. Expected a dictionary, but got ${type}.`,
+} as const;
+
+/** Python's name for a JSON value's type, as DRF puts it in messages. */
+export function pythonTypeName(value: unknown): string {
+  if (value === null) return 'NoneType';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'string') return 'str';
+  return 'dict';
+}
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  uuid: MESSAGES.uuid,
+  email: MESSAGES.email,
+  uri: MESSAGES.url,
+  url: MESSAGES.url,
+  'date-time': MESSAGES.dateTime,
+  date: MESSAGES.date,
+  int32: MESSAGES.integer,
+  int64: MESSAGES.integer,
+  float: MESSAGES.number,
+  double: MESSAGES.number,
+};
+
+function typeMessage(expected: unknown, value: unknown): string {
+  const types = (Array.isArray(expected) ? expected : [expected]).filter((t) => t !== 'null');
+  if (value === null) return MESSAGES.null;
+  switch (types[0]) {
+    case 'integer':
+      return MESSAGES.integer;
+    case 'number':
+      return MESSAGES.number;
+    case 'boolean':
+      return MESSAGES.boolean;
+    case 'array':
+      return MESSAGES.notAList(pythonTypeName(value));
+    case 'object':
+      return MESSAGES.notADict(pythonTypeName(value));
+    default:
+      return MESSAGES.string;
+  }
+}
+
+/** The message DRF would give for one AJV error, or undefined for errors that only echo another (if/else, anyOf). */
+function messageFor(error: ErrorObject, value: unknown): string | undefined {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return MESSAGES.required;
+    case 'type':
+      return typeMessage(params['type'], value);
+    case 'enum':
+      return value === null ? MESSAGES.null : MESSAGES.choice(value);
+    case 'maxLength':
+      return MESSAGES.maxLength(params['limit'] as number);
+    case 'minLength':
+      return value === '' ? MESSAGES.blank : MESSAGES.minLength(params['limit'] as number);
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return MESSAGES.maximum(params['limit'] as number);
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return MESSAGES.minimum(params['limit'] as number);
+    case 'maxItems':
+      return MESSAGES.maxItems(params['limit'] as number);
+    case 'minItems':
+      return MESSAGES.minItems(params['limit'] as number);
+    case 'format':
+      return FORMAT_MESSAGES[params['format'] as string] ?? MESSAGES.invalid;
+    case 'pattern':
+      return params['pattern'] === SLUG_PATTERN ? MESSAGES.slug : MESSAGES.pattern;
+    case 'if':
+    case 'anyOf':
+    case 'oneOf':
+    case 'additionalProperties':
+      return undefined;
+    default:
+      return MESSAGES.invalid;
+  }
+}
+
+function decodePointer(instancePath: string): string[] {
+  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: unknown, path: string[]): unknown {
+  let node = root;
+  for (const key of path) node = isPlainObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+/** Own-property write: a key such as `__proto__` becomes a plain field, never a prototype. */
+function setOwn(target: DrfErrors, key: string, value: string[] | DrfErrors): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function addMessage(errors: DrfErrors, path: string[], message: string): void {
+  const fieldPath = path.length === 0 ? ['non_field_errors'] : path;
+  let node = errors;
+  for (const key of fieldPath.slice(0, -1)) {
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (Array.isArray(next)) return; // the field already failed as a whole; DRF does not descend into it
+    if (!next) setOwn(node, key, {});
+    node = node[key] as DrfErrors;
+  }
+  const last = fieldPath[fieldPath.length - 1]!;
+  const existing = Object.hasOwn(node, last) ? node[last] : undefined;
+  if (existing === undefined) setOwn(node, last, [message]);
+  else if (Array.isArray(existing) && !existing.includes(message)) existing.push(message);
+}
+
+/** AJV errors of a request body → the DRF 400 body, every field's problems at once. */
+export function toDrfErrors(ajvErrors: readonly ErrorObject[], body: unknown): DrfErrors {
+  const errors: DrfErrors = {};
+  for (const error of ajvErrors) {
+    const path = decodePointer(error.instancePath);
+    if (error.keyword === 'required') path.push((error.params as { missingProperty: string }).missingProperty);
+    const message = messageFor(error, error.keyword === 'required' ? undefined : valueAt(body, path));
+    if (message) addMessage(errors, path, message);
+  }
+  return errors;
+}

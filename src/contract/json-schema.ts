@@ -1,0 +1,57 @@
+import { mapSubschemas } from './schema-walk.js';
+import { isPlainObject, refName, type JsonSchema } from './types.js';
+
+/**
+ * Which side of the wire a schema describes. Responses carry readOnly fields and never writeOnly ones; requests
+ * the other way round (readOnly fields sent by a client are ignored, as DRF does).
+ */
+export type SchemaMode = 'response' | 'request';
+
+export function componentId(mode: SchemaMode, name: string): string {
+  return `urn:authentik-mock:${mode}:${encodeURIComponent(name)}`;
+}
+
+/** OpenAPI 3.0 schema → JSON Schema (draft-07) as AJV reads it, for one side of the wire. */
+export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
+  const name = refName(schema);
+  if (name !== undefined) return { $ref: componentId(mode, name) };
+  const converted = dropHiddenProperties(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)), mode);
+  return schema['nullable'] === true ? nullable(converted) : converted;
+}
+
+/** Request side: drop readOnly properties; response side: drop writeOnly ones. Either way they are not required. */
+function dropHiddenProperties(schema: JsonSchema, mode: SchemaMode): JsonSchema {
+  const properties = schema['properties'];
+  if (!isPlainObject(properties)) return schema;
+  const hiddenKey = mode === 'request' ? 'readOnly' : 'writeOnly';
+  const hidden = Object.keys(properties).filter((key) => isHidden(properties[key], hiddenKey));
+  if (hidden.length === 0) return schema;
+  const kept = Object.fromEntries(Object.entries(properties).filter(([key]) => !hidden.includes(key)));
+  const required = Array.isArray(schema['required']) ? schema['required'].filter((r) => !hidden.includes(r as string)) : undefined;
+  return { ...schema, properties: kept, ...(required ? { required } : {}) };
+}
+
+function isHidden(property: unknown, key: 'readOnly' | 'writeOnly'): boolean {
+  return isPlainObject(property) && property[key] === true;
+}
+
+/** `nullable: true` in JSON Schema terms; an untyped wrapper (allOf/$ref) lets null through ahead of its branches. */
+function nullable(schema: JsonSchema): JsonSchema {
+  const { nullable: _nullable, ...rest } = schema;
+  const type = rest['type'];
+  if (typeof type === 'string') {
+    const out: JsonSchema = { ...rest, type: [type, 'null'] };
+    if (Array.isArray(rest['enum'])) out['enum'] = [...rest['enum'], null];
+    return out;
+  }
+  return { if: { type: 'null' }, then: true, else: rest };
+}
+
+/** The request schema of a PATCH: only the fields sent are validated, so nothing at the top is required. */
+export function partial(schema: JsonSchema, components: Record<string, JsonSchema>): JsonSchema {
+  const name = refName(schema);
+  const body = name !== undefined ? components[name] : schema;
+  if (!body) return schema;
+  const { required: _required, ...rest } = body;
+  return rest;
+}

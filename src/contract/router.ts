@@ -1,0 +1,75 @@
+import type { HttpMethod, OperationSpec } from './types.js';
+
+interface RouteNode {
+  literal: Map<string, RouteNode>;
+  param?: { name: string; node: RouteNode };
+  operations: Map<HttpMethod, OperationSpec>;
+}
+
+const newNode = (): RouteNode => ({ literal: new Map(), operations: new Map() });
+
+export type RouteMatch =
+  | { kind: 'operation'; operation: OperationSpec; pathParams: Record<string, string> }
+  | { kind: 'method-not-allowed'; allowed: HttpMethod[] }
+  | { kind: 'not-found' };
+
+/** Segment trie over `server + path` templates: literal segments win over `{param}` ones, as in Django's URL order. */
+export class Router {
+  private readonly root = newNode();
+
+  add(operation: OperationSpec): void {
+    let node = this.root;
+    for (const segment of segments(joinPath(operation.server, operation.path))) {
+      const param = /^\{([^}]+)\}$/.exec(segment)?.[1];
+      if (param === undefined) {
+        let next = node.literal.get(segment);
+        if (!next) node.literal.set(segment, (next = newNode()));
+        node = next;
+      } else {
+        node.param ??= { name: param, node: newNode() };
+        node = node.param.node;
+      }
+    }
+    node.operations.set(operation.method, operation);
+  }
+
+  match(method: string, pathname: string): RouteMatch {
+    const parts = segments(pathname);
+    const params: Array<[string, string]> = [];
+    const node = this.walk(this.root, parts, 0, params);
+    if (!node) return { kind: 'not-found' };
+    const operation = node.operations.get(method.toUpperCase() as HttpMethod);
+    if (!operation) return { kind: 'method-not-allowed', allowed: [...node.operations.keys()] };
+    return { kind: 'operation', operation, pathParams: Object.fromEntries(params) };
+  }
+
+  private walk(node: RouteNode, parts: string[], i: number, params: Array<[string, string]>): RouteNode | undefined {
+    if (i === parts.length) return node.operations.size > 0 ? node : undefined;
+    const part = parts[i]!;
+    const literal = node.literal.get(part);
+    const viaLiteral = literal && this.walk(literal, parts, i + 1, params);
+    if (viaLiteral) return viaLiteral;
+    if (!node.param || part === '') return undefined;
+    params.push([node.param.name, part]);
+    const viaParam = this.walk(node.param.node, parts, i + 1, params);
+    if (!viaParam) params.pop();
+    return viaParam;
+  }
+}
+
+export function joinPath(server: string, path: string): string {
+  return `${server.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** `/api/v3/core/users/` → ['api','v3','core','users','']: the trailing slash is a segment, so it must match. */
+function segments(path: string): string[] {
+  return path.split('/').slice(1).map((s) => safeDecode(s));
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

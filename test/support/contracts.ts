@@ -1,0 +1,28 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Contract } from '../../src/contract/contract.js';
+import type { ContractDocument } from '../../src/contract/types.js';
+import { importPages } from '../../src/importer/import-pages.js';
+import { readSchemasDir } from '../../src/node/schemas-dir.js';
+import { rawPage } from './pages.js';
+import { widgetOperations } from './synthetic-operations.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const SCHEMAS_DIR = join(ROOT, 'schemas');
+
+/** The committed schemas/ (the five seeds). */
+export const seedDocument = (): ContractDocument => readSchemasDir(SCHEMAS_DIR);
+
+/** The seeds plus the synthetic "widgets" resource: a contract no code was written for. */
+export function mixedDocument(): ContractDocument {
+  const pages = join(ROOT, 'fixtures', 'pages');
+  const inputs = [
+    ...readdirSync(pages).sort().map((f) => ({ file: f, text: readFileSync(join(pages, f), 'utf8') })),
+    ...widgetOperations.map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })),
+  ];
+  const result = importPages(inputs);
+  if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
+  return result.contract;
+}
+
+export const seedContract = () => new Contract(seedDocument());
