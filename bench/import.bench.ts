@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFiles } from '../src/node/import-files.js';
 import { pipeCopy, rawPage, viewerCopy } from '../test/support/pages.js';
-import { syntheticOperations } from './synthetic-corpus.js';
+import { syntheticOperations } from '../test/support/synthetic-corpus.js';
 
 const PAGES = 900;
 const dir = join(process.cwd(), '.bench-tmp', 'import');

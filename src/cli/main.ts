@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerFixtures } from './fixtures-command.js';
 import { registerImport } from './import-command.js';
+import { registerServe } from './serve-command.js';
 
 const program = new Command()
   .name('authentik-mock')
@@ -9,6 +10,7 @@ const program = new Command()
 
 registerImport(program);
 registerFixtures(program);
+registerServe(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

@@ -6,6 +6,7 @@ import { importPages } from '../../src/importer/import-pages.js';
 import { readSchemasDir } from '../../src/node/schemas-dir.js';
 import { rawPage } from './pages.js';
 import { widgetOperations } from './synthetic-operations.js';
+import { moreAuthentikOperations } from './authentik-operations.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCHEMAS_DIR = join(ROOT, 'schemas');
@@ -13,16 +14,23 @@ export const SCHEMAS_DIR = join(ROOT, 'schemas');
 /** The committed schemas/ (the five seeds). */
 export const seedDocument = (): ContractDocument => readSchemasDir(SCHEMAS_DIR);
 
-/** The seeds plus the synthetic "widgets" resource: a contract no code was written for. */
+let mixed: ContractDocument | undefined;
+
+/**
+ * The seeds, more authentik operations built from their components, and the synthetic "widgets" resource, all
+ * imported as pages: a contract no code was written for.
+ */
 export function mixedDocument(): ContractDocument {
+  if (mixed) return mixed;
   const pages = join(ROOT, 'fixtures', 'pages');
   const inputs = [
     ...readdirSync(pages).sort().map((f) => ({ file: f, text: readFileSync(join(pages, f), 'utf8') })),
-    ...widgetOperations.map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })),
+    ...[...widgetOperations, ...moreAuthentikOperations()].map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })),
   ];
   const result = importPages(inputs);
   if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.contract;
+  mixed = result.contract;
+  return mixed;
 }
 
 export const seedContract = () => new Contract(seedDocument());

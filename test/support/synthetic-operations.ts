@@ -49,7 +49,7 @@ export const Widget = {
     pk: { type: 'string', format: 'uuid', readOnly: true, title: 'Widget uuid' },
     name: { type: 'string', maxLength: 64 },
     slug: { type: 'string', maxLength: 50, pattern: '^[-a-zA-Z0-9_]+$' },
-    code: { type: 'string', minLength: 3, maxLength: 8, pattern: '^[A-Z]{3}-[0-9]{1,4}$' },
+    sku: { type: 'string', minLength: 3, maxLength: 8, pattern: '^[A-Z]{3}-[0-9]{1,4}$' },
     color: { allOf: [ColorEnum], nullable: true },
     weight: { type: 'number', format: 'double', minimum: 0, maximum: 1000 },
     count: { type: 'integer', minimum: 1, maximum: 10, format: 'int64' },

@@ -1,4 +1,4 @@
-import { widgetOperations, type PageOperation } from '../test/support/synthetic-operations.js';
+import { widgetOperations, type PageOperation } from './synthetic-operations.js';
 
 /**
  * A corpus shaped like the full reference: many resources, each with its own titled components, all sharing the

@@ -1,0 +1,35 @@
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import type { MockServer } from '../core/mock-server.js';
+import { MAX_BODY_BYTES } from '../core/request-body.js';
+import { createMock, type NodeMockOptions } from '../node.js';
+
+export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
+
+function headersOf(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(req.headers)) out[key] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+/** Body-parser failures are client mistakes: they get JSON 4xx answers like everything else. */
+const clientErrors: ErrorRequestHandler = (error: { type?: string; status?: number; message?: string }, _req, res, _next) => {
+  const status = error.type === 'entity.too.large' ? 413 : error.status && error.status < 500 ? error.status : 400;
+  res.status(status).type('application/json').send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
+};
+
+/** An Express app serving the mock: raw bytes in, the core's answer out. Nothing else happens here. */
+export function createApp(options: ExpressMockOptions = {}): Express & { mock: MockServer } {
+  const mock = options.mock ?? createMock(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  app.use(async (req: Request, res: Response) => {
+    const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
+    const answer = await mock.handle({ method: req.method, url: req.originalUrl, headers: headersOf(req), body });
+    res.status(answer.status).set(answer.headers);
+    res.end(answer.body);
+  });
+  app.use(clientErrors);
+  return Object.assign(app, { mock });
+}

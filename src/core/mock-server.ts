@@ -1,0 +1,117 @@
+import { Contract } from '../contract/contract.js';
+import type { RawQuery } from '../contract/query-parameters.js';
+import type { ContractDocument } from '../contract/types.js';
+import { World, type WorldDump, type WorldOptions } from '../world/world.js';
+import { authenticate } from './auth.js';
+import { CONTROL_PREFIX, handleControl } from './control.js';
+import { DETAILS, detail, isMockResponse, type MockRequest, type MockResponse } from './http.js';
+import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
+import { parseRequestBody, withoutDangerousKeys } from './request-body.js';
+
+export interface MockOptions extends WorldOptions {
+  /** The contract, or the parsed content of a schemas/ folder. */
+  contract: Contract | ContractDocument;
+  /** A saved world to start from (see GET /_mock/dump). */
+  data?: WorldDump | unknown;
+}
+
+const CACHE_LIMIT = 2000;
+
+function parseQuery(search: URLSearchParams): RawQuery {
+  const query: RawQuery = Object.create(null) as RawQuery;
+  for (const [key, value] of search) (query[key] ??= []).push(value);
+  return query;
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+  for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = value;
+  return out;
+}
+
+/**
+ * The whole mock behind one function: `handle(request) → response`. No framework and no Node API, so the Express
+ * adapter, the MSW adapter (Node or browser) and tests all drive the same code.
+ */
+export class MockServer {
+  readonly contract: Contract;
+  readonly world: World;
+  /** GET responses by caller and URL, valid while the world's version is unchanged. */
+  private readonly cache = new Map<string, { version: number; response: MockResponse }>();
+
+  constructor(options: MockOptions) {
+    this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
+    this.world = new World(this.contract, options);
+    if (options.data !== undefined) this.world.load(options.data);
+  }
+
+  async handle(request: MockRequest): Promise<MockResponse> {
+    try {
+      return await this.dispatch(request);
+    } catch (error) {
+      // A bug of ours must still answer in JSON and never take the process down.
+      return detail(500, `authentik-mock internal error: ${(error as Error).message}`);
+    }
+  }
+
+  private async dispatch(request: MockRequest): Promise<MockResponse> {
+    const url = new URL(request.url, 'http://mock.invalid');
+    const method = request.method.toUpperCase();
+    const headers = lowerCaseHeaders(request.headers);
+    const path = url.pathname;
+    if (path.startsWith(CONTROL_PREFIX)) return handleControl(this.world, method, path, () => this.controlBody(request.body));
+
+    const routeMethod = method === 'HEAD' ? 'GET' : method;
+    const match = this.contract.match(routeMethod, path);
+    if (match.kind === 'not-found') return detail(404, DETAILS.notFound);
+    const principal = authenticate(this.world, headers['authorization']);
+    if (isMockResponse(principal)) return principal;
+    if (match.kind === 'method-not-allowed') return detail(405, `Method "${method}" not allowed.`, { allow: match.allowed.join(', ') });
+
+    const cacheKey = routeMethod === 'GET' ? `${String(principal.userPk)}|${url.pathname}${url.search}` : undefined;
+    const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
+    if (cached && cached.version === this.world.version) return cached.response;
+
+    const call: OperationCall = {
+      world: this.world,
+      operation: match.operation,
+      pathParams: match.pathParams,
+      query: parseQuery(url.searchParams),
+      principal,
+      body: () => parseRequestBody(match.operation, headers, request.body, (s) => this.contract.resolve(s)),
+    };
+    const version = this.world.version;
+    const response = await this.run(call);
+    if (cacheKey && response.status < 500 && this.world.version === version) this.remember(cacheKey, version, response);
+    return method === 'HEAD' ? { status: response.status, headers: response.headers } : response;
+  }
+
+  private run(call: OperationCall): MockResponse | Promise<MockResponse> {
+    const role = this.world.roles.get(call.operation.operationId);
+    if (!role || role.kind === 'action') return action(call, role?.resource);
+    switch (role.kind) {
+      case 'list':
+        return list(call, role.resource);
+      case 'retrieve':
+        return retrieve(call, role.resource);
+      case 'create':
+        return create(call, role.resource);
+      case 'update':
+        return update(call, role.resource, false);
+      case 'partial_update':
+        return update(call, role.resource, true);
+      case 'destroy':
+        return destroy(call, role.resource);
+    }
+  }
+
+  private remember(key: string, version: number, response: MockResponse): void {
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(key, { version, response });
+  }
+
+  private controlBody(body: Uint8Array | string | undefined): unknown {
+    const text = typeof body === 'string' ? body : body ? new TextDecoder().decode(body) : '';
+    return withoutDangerousKeys(JSON.parse(text || 'null'));
+  }
+}

@@ -1,0 +1,183 @@
+import type { Contract } from '../contract/contract.js';
+import { isPlainObject, refName, type JsonSchema } from '../contract/types.js';
+import { pascalCase, singular, squash } from './naming.js';
+
+export type PkKind = 'integer' | 'uuid' | 'string';
+
+/** A field that holds the pk(s) of another entity's records. */
+export interface Reference {
+  field: string;
+  target: string;
+  many: boolean;
+  nullable: boolean;
+  /** Set when this side of a many-to-many is computed from the other side's field (stored once, shown on both). */
+  inverseOf?: { entity: string; field: string };
+}
+
+/** A field that shows another entity's record (or records), through `schema` (a projection such as GroupMember of User). */
+export interface Embed {
+  field: string;
+  target: string;
+  many: boolean;
+  nullable: boolean;
+  schema: JsonSchema;
+  /** The scalar field (`users` for `users_obj`) that says which records; absent when the embed stands alone. */
+  via?: string;
+}
+
+/** A kind of record: one per component that has a `pk` (or per inline object with one), projections merged into it. */
+export interface EntityType {
+  name: string;
+  schema: JsonSchema;
+  pk: PkKind;
+  references: Map<string, Reference>;
+  embeds: Map<string, Embed>;
+}
+
+interface Unwrapped {
+  schema: JsonSchema;
+  many: boolean;
+  nullable: boolean;
+}
+
+/**
+ * Every entity type the contract implies and how they point at each other: derived from component names, field
+ * names (`user`, `users`/`users_obj`, `parent`) and pk types only — no knowledge of particular endpoints.
+ */
+export class EntityModel {
+  readonly entities = new Map<string, EntityType>();
+  /** Field names seen embedding an entity anywhere (`provider` → OAuth2Provider): how a bare pk field finds its target. */
+  private readonly fieldTargets = new Map<string, string>();
+
+  constructor(private readonly contract: Contract) {}
+
+  /** The entity a record schema describes (registering it and everything it links to). */
+  entityFor(schema: JsonSchema, fieldHint = ''): string | undefined {
+    const unwrapped = this.unwrap(schema);
+    const resolved = this.contract.resolve(unwrapped.schema);
+    const pk = pkKind(resolved);
+    if (!pk) return undefined;
+    const name = this.canonicalName(unwrapped.schema, resolved, fieldHint);
+    if (!this.entities.has(name)) {
+      const own = refName(unwrapped.schema) === name || !this.componentEntity(name);
+      const entitySchema = own ? resolved : this.contract.resolve({ $ref: `#/components/schemas/${name}` });
+      const entity: EntityType = { name, schema: entitySchema, pk: pkKind(entitySchema) ?? pk, references: new Map(), embeds: new Map() };
+      this.entities.set(name, entity);
+      this.collectEmbeds(entity);
+    }
+    return name;
+  }
+
+  /** After all record schemas are registered: bare pk fields are linked, and many-to-many pairs matched up. */
+  link(): void {
+    for (const entity of this.entities.values()) this.collectReferences(entity);
+    this.pairInverses();
+  }
+
+  private unwrap(schema: JsonSchema): Unwrapped {
+    let current = schema;
+    let nullable = false;
+    let many = false;
+    for (let depth = 0; depth < 8; depth++) {
+      if (current['nullable'] === true) nullable = true;
+      const allOf = current['allOf'];
+      if (Array.isArray(allOf) && allOf.length === 1 && isPlainObject(allOf[0])) {
+        current = allOf[0];
+        continue;
+      }
+      if (!many && current['type'] === 'array' && isPlainObject(current['items'])) {
+        many = true;
+        current = current['items'];
+        continue;
+      }
+      break;
+    }
+    return { schema: current, many, nullable };
+  }
+
+  /** A projection (GroupMember, UserGroup) is named after the entity its field points at, when it is a subset of it. */
+  private canonicalName(schema: JsonSchema, resolved: JsonSchema, fieldHint: string): string {
+    const own = refName(schema);
+    const base = fieldHint.replace(/_obj$/, '');
+    const hinted = base ? this.componentEntity(pascalCase(singular(base))) : undefined;
+    if (hinted && hinted !== own && isProjection(resolved, this.contract.resolve({ $ref: `#/components/schemas/${hinted}` }))) return hinted;
+    return own ?? (typeof resolved['title'] === 'string' ? resolved['title'] : pascalCase(singular(base || 'record')));
+  }
+
+  /** A component with a pk whose name matches, ignoring case and separators. */
+  private componentEntity(name: string): string | undefined {
+    const wanted = squash(name);
+    return Object.keys(this.contract.components).find((c) => squash(c) === wanted && pkKind(this.contract.resolve({ $ref: `#/components/schemas/${c}` })));
+  }
+
+  private collectEmbeds(entity: EntityType): void {
+    for (const [field, property] of Object.entries(properties(entity.schema))) {
+      if (field === 'pk') continue;
+      const unwrapped = this.unwrap(property);
+      const target = this.entityFor(property, field);
+      if (!target) continue;
+      const via = field.endsWith('_obj') && field.slice(0, -4) in properties(entity.schema) ? field.slice(0, -4) : undefined;
+      const embed: Embed = { field, target, many: unwrapped.many, nullable: unwrapped.nullable, schema: this.contract.resolve(unwrapped.schema) };
+      if (via) embed.via = via;
+      entity.embeds.set(field, embed);
+      this.fieldTargets.set(singular(field.replace(/_obj$/, '')), target);
+    }
+  }
+
+  private collectReferences(entity: EntityType): void {
+    for (const [field, property] of Object.entries(properties(entity.schema))) {
+      if (field === 'pk' || entity.embeds.has(field)) continue;
+      const unwrapped = this.unwrap(property);
+      const kind = scalarKind(this.contract.resolve(unwrapped.schema));
+      if (!kind) continue;
+      const target = this.referenceTarget(entity, field, kind);
+      if (target) entity.references.set(field, { field, target, many: unwrapped.many, nullable: unwrapped.nullable });
+    }
+  }
+
+  private referenceTarget(entity: EntityType, field: string, kind: PkKind): string | undefined {
+    const viaEmbed = entity.embeds.get(`${field}_obj`)?.target;
+    const name = singular(field);
+    const candidates = [viaEmbed, this.fieldTargets.get(name), this.componentEntity(pascalCase(name)), field === 'parent' ? entity.name : undefined];
+    for (const candidate of candidates) {
+      if (!candidate) continue;
+      const target = this.entities.get(candidate) ?? (this.entityFor({ $ref: `#/components/schemas/${candidate}` }) ? this.entities.get(candidate) : undefined);
+      if (target && target.pk === kind) return candidate;
+    }
+    return undefined;
+  }
+
+  private pairInverses(): void {
+    for (const a of this.entities.values()) {
+      for (const ref of a.references.values()) {
+        if (!ref.many || ref.inverseOf || ref.target === a.name) continue;
+        const b = this.entities.get(ref.target)!;
+        const back = [...b.references.values()].find((r) => r.many && r.target === a.name && !r.inverseOf);
+        // The entity named first stores the relation; the other side is computed from it.
+        if (back && a.name < b.name) back.inverseOf = { entity: a.name, field: ref.field };
+      }
+    }
+  }
+}
+
+export function properties(schema: JsonSchema): Record<string, JsonSchema> {
+  return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
+}
+
+function pkKind(schema: JsonSchema): PkKind | undefined {
+  const pk = properties(schema)['pk'];
+  return pk ? scalarKind(pk) : undefined;
+}
+
+function scalarKind(schema: JsonSchema): PkKind | undefined {
+  if (schema['type'] === 'integer') return 'integer';
+  if (schema['type'] === 'string' && schema['format'] === 'uuid') return 'uuid';
+  return undefined;
+}
+
+/** Every field of the projection exists on the entity with the same pk type. */
+function isProjection(projection: JsonSchema, entity: JsonSchema): boolean {
+  const own = properties(projection);
+  const full = properties(entity);
+  return pkKind(projection) === pkKind(entity) && Object.keys(own).every((field) => field in full);
+}

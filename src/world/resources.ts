@@ -1,0 +1,130 @@
+import { jsonMedia, type Contract } from '../contract/contract.js';
+import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { EntityModel, properties } from './entity-model.js';
+
+export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
+
+/** A collection path (`/core/groups/`) with its item path (`/core/groups/{group_uuid}/`), backed by one entity. */
+export interface Resource {
+  /** Collection path template, server-relative. */
+  path: string;
+  entity: string;
+  /** The item path's parameter (`group_uuid`) and the record field it matches (`pk`). */
+  lookupParam?: string;
+  lookupField: string;
+  /** For 404 messages: "No Group matches the given query." */
+  modelName: string;
+  operations: Partial<Record<CrudKind, OperationSpec>>;
+}
+
+/** What the mock does for an operation. Anything that is not CRUD on a resource is an action. */
+export type OperationRole =
+  | { kind: CrudKind; resource: Resource }
+  | { kind: 'action'; resource?: Resource; onItem: boolean };
+
+const ITEM_KIND: Record<string, CrudKind> = { GET: 'retrieve', PUT: 'update', PATCH: 'partial_update', DELETE: 'destroy' };
+const SUFFIXES: CrudKind[] = ['partial_update', 'retrieve', 'update', 'destroy', 'list', 'create'];
+
+function suffixKind(operationId: string): CrudKind | undefined {
+  return SUFFIXES.find((suffix) => operationId.endsWith(`_${suffix}`));
+}
+
+/** `/x/{key}/` → { collection: '/x/', param: 'key' }; anything else is not an item path. */
+function splitItemPath(path: string): { collection: string; param: string } | undefined {
+  const match = /^(.*\/)\{([^}]+)\}\/?$/.exec(path);
+  return match ? { collection: match[1]!, param: match[2]! } : undefined;
+}
+
+/** The body schema of a 2xx response: what a record of this operation looks like. */
+export function successSchema(operation: OperationSpec): { status: string; schema?: JsonSchema } | undefined {
+  const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
+  if (!status) return undefined;
+  const schema = jsonMedia(operation.responses[status]!.content)?.schema;
+  return schema ? { status, schema } : { status };
+}
+
+/** Paginated `{pagination, results: [...]}` or a plain array: the item schema, and which of the two. */
+export function listShape(contract: Contract, schema: JsonSchema | undefined): { items: JsonSchema; paginated: boolean } | undefined {
+  if (!schema) return undefined;
+  const resolved = contract.resolve(schema);
+  if (resolved['type'] === 'array' && isPlainObject(resolved['items'])) return { items: resolved['items'], paginated: false };
+  const props = properties(resolved);
+  const results = props['results'] ? contract.resolve(props['results']) : undefined;
+  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items'])) return { items: results['items'], paginated: true };
+  return undefined;
+}
+
+function crudKind(operation: OperationSpec, itemPaths: Set<string>, contract: Contract): CrudKind | undefined {
+  const suffix = suffixKind(operation.operationId);
+  const item = splitItemPath(operation.path);
+  if (item && ITEM_KIND[operation.method] && (!suffix || suffix === ITEM_KIND[operation.method])) return ITEM_KIND[operation.method];
+  if (item) return undefined;
+  if (operation.method === 'GET' && (!suffix || suffix === 'list') && listShape(contract, successSchema(operation)?.schema)) return 'list';
+  if (operation.method === 'POST' && (!suffix || suffix === 'create') && itemPaths.has(operation.path)) return 'create';
+  return undefined;
+}
+
+function recordSchema(contract: Contract, resource: Resource): JsonSchema | undefined {
+  const ops = resource.operations;
+  for (const operation of [ops.retrieve, ops.update, ops.partial_update, ops.create]) {
+    const schema = operation && successSchema(operation)?.schema;
+    if (schema) return schema;
+  }
+  return ops.list ? listShape(contract, successSchema(ops.list)?.schema)?.items : undefined;
+}
+
+export interface ResourceMap {
+  model: EntityModel;
+  resources: Resource[];
+  roles: Map<string, OperationRole>;
+}
+
+/** Groups the contract's operations into resources and gives every operation its role. */
+export function buildResources(contract: Contract): ResourceMap {
+  const itemPaths = new Set(contract.operations.map((o) => splitItemPath(o.path)?.collection).filter((p): p is string => !!p));
+  const byPath = new Map<string, Resource>();
+  const kinds = new Map<string, CrudKind>();
+  for (const operation of contract.operations) {
+    const kind = crudKind(operation, itemPaths, contract);
+    if (!kind) continue;
+    kinds.set(operation.operationId, kind);
+    const item = splitItemPath(operation.path);
+    const path = item?.collection ?? operation.path;
+    const resource = byPath.get(path) ?? { path, entity: '', lookupField: 'pk', modelName: '', operations: {} };
+    if (item) resource.lookupParam = item.param;
+    resource.operations[kind] = operation;
+    byPath.set(path, resource);
+  }
+
+  const model = new EntityModel(contract);
+  const resources: Resource[] = [];
+  for (const resource of [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))) {
+    const schema = recordSchema(contract, resource);
+    const entity = schema && model.entityFor(schema, resource.path.split('/').filter(Boolean).pop() ?? '');
+    if (!entity) continue; // records without a pk cannot be addressed: their operations act as actions
+    resource.entity = entity;
+    const fields = properties(model.entities.get(entity)!.schema);
+    resource.lookupField = resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : 'pk';
+    resource.modelName = entity;
+    resources.push(resource);
+  }
+  model.link();
+
+  const roles = new Map<string, OperationRole>();
+  const live = new Set(resources);
+  for (const operation of contract.operations) {
+    const item = splitItemPath(operation.path);
+    const resource = byPath.get(item?.collection ?? operation.path);
+    const kind = kinds.get(operation.operationId);
+    if (kind && resource && live.has(resource)) roles.set(operation.operationId, { kind, resource });
+    else roles.set(operation.operationId, actionRole(operation, resources));
+  }
+  return { model, resources, roles };
+}
+
+/** `/x/{key}/action/` acts on one record of resource `/x/`; `/x/action/` on the collection. */
+function actionRole(operation: OperationSpec, resources: Resource[]): OperationRole {
+  const match = /^(.*\/)\{([^}]+)\}\/[^{}]+\/$/.exec(operation.path);
+  const resource = match ? resources.find((r) => r.path === match[1] && r.lookupParam === match[2]) : undefined;
+  return resource ? { kind: 'action', resource, onItem: true } : { kind: 'action', onItem: false };
+}

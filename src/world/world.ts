@@ -1,0 +1,305 @@
+import type { Contract } from '../contract/contract.js';
+import { isPlainObject, type JsonSchema } from '../contract/types.js';
+import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
+import { properties, type EntityType } from './entity-model.js';
+import { RecordRenderer } from './render.js';
+import { buildResources, type OperationRole, type Resource, type ResourceMap } from './resources.js';
+import { Table, type Pk, type WorldRecord } from './store.js';
+
+export interface WorldOptions {
+  seed?: number;
+  /** Records generated per entity (users get a few more). */
+  recordsPerEntity?: number;
+  /** Bearer key of akadmin's API token; generated from the seed when absent. */
+  adminToken?: string;
+  /** Bearer key of an ordinary user's API token; generated from the seed when absent. */
+  userToken?: string;
+}
+
+export interface Principal {
+  userPk: Pk;
+  superuser: boolean;
+}
+
+export const DUMP_FORMAT = 'authentik-mock-world/1';
+
+export interface WorldDump {
+  format: typeof DUMP_FORMAT;
+  seed: number;
+  records: Record<string, WorldRecord[]>;
+  /** Secret keys of token records (`Entity:pk` → key): not part of any serializer, so kept beside the records. */
+  keys: Record<string, string>;
+}
+
+const DEFAULT_RECORDS = 25;
+const EXTRA_USERS = 15;
+
+/**
+ * The in-memory authentik: a table per entity, generated from the seed, consistent across every endpoint that shows
+ * a record. Which entity holds users and which holds API tokens is recognised by fields (`username`, `intent` +
+ * `identifier`), so any contract that has them gets authentik's authentication model.
+ */
+export class World {
+  readonly resources: Resource[];
+  readonly roles: Map<string, OperationRole>;
+  readonly map: ResourceMap;
+  private readonly tables = new Map<string, Table>();
+  readonly renderer: RecordRenderer;
+  /** Bumped by every change: responses computed at one version can be reused until the next. */
+  version = 0;
+  adminToken = '';
+  userToken = '';
+  private keys = new Map<string, string>();
+  readonly seed: number;
+  readonly userEntity: EntityType | undefined;
+  readonly tokenEntity: EntityType | undefined;
+
+  constructor(
+    readonly contract: Contract,
+    private readonly options: WorldOptions = {},
+  ) {
+    this.seed = options.seed ?? 1;
+    this.map = buildResources(contract);
+    this.resources = this.map.resources;
+    this.roles = this.map.roles;
+    this.renderer = new RecordRenderer(this.map.model, (name) => this.table(name));
+    const entities = [...this.map.model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.userEntity = entities.find((e) => 'username' in properties(e.schema));
+    this.tokenEntity = entities.find((e) => isTokenEntity(contract, e, this.userEntity));
+    for (const entity of entities) {
+      const faker = createFaker(seedFor(this.seed, entity.name));
+      this.tables.set(entity.name, new Table(entity, faker, new FixtureGenerator(faker, contract.components)));
+    }
+    this.reset();
+  }
+
+  entity(name: string): EntityType {
+    return this.tables.get(name)!.entity;
+  }
+
+  /** A table ready to use: generated and linked on first use. */
+  table(name: string): Table {
+    const table = this.tables.get(name)!;
+    if (table.state !== 'linked') this.prepare(table);
+    return table;
+  }
+
+  /** Tables that hold records already (the others will be generated consistent with them when first used). */
+  private startedTables(): Table[] {
+    return [...this.tables.values()].filter((t) => t.state !== 'empty');
+  }
+
+  /** Back to the seeded world: same seed, same records, same keys. */
+  reset(): void {
+    this.keys = new Map();
+    for (const table of this.tables.values()) {
+      table.faker.seed(seedFor(this.seed, table.entity.name));
+      table.clear();
+    }
+    const keys = createFaker(seedFor(this.seed, 'bearer keys'));
+    this.adminToken = this.options.adminToken ?? keys.string.alphanumeric(60);
+    this.userToken = this.options.userToken ?? keys.string.alphanumeric(60);
+    this.version++;
+  }
+
+  private prepare(table: Table): void {
+    this.generated(table);
+    if (table.state === 'linked') return;
+    table.state = 'linked';
+    for (const record of table.all()) this.linkRecord(table, record, true);
+    if (table.entity === this.tokenEntity) this.seedTokens(table);
+  }
+
+  private generated(table: Table): Table {
+    if (table.state !== 'empty') return table;
+    table.state = 'generated';
+    const count = (this.options.recordsPerEntity ?? DEFAULT_RECORDS) + (table.entity === this.userEntity ? EXTRA_USERS : 0);
+    for (let i = 0; i < count; i++) table.put(this.newRecord(table));
+    this.makeUnique(table);
+    if (table.entity === this.userEntity) seedUsers(table.all());
+    return table;
+  }
+
+  /** A fresh record of the entity: every field generated, the pk assigned, links still to be made. */
+  newRecord(table: Table): WorldRecord {
+    const entity = table.entity;
+    const record = table.generator.value(entity.schema, 'response') as WorldRecord;
+    record['pk'] = entity.pk === 'integer' ? table.nextIntegerPk : table.faker.string.uuid();
+    for (const embed of entity.embeds.values()) if (embed.via) delete record[embed.field];
+    if (this.tokenEntity === entity) this.keys.set(`${entity.name}:${String(record['pk'])}`, table.faker.string.alphanumeric(60));
+    return record;
+  }
+
+  /**
+   * Points the record's references (and stand-alone embeds) at records that exist. With `all`, every link is drawn
+   * anew; otherwise only links that are missing or dangling.
+   */
+  linkRecord(table: Table, record: WorldRecord, all: boolean): void {
+    const entity = table.entity;
+    const links = [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
+    for (const link of links) {
+      const target = this.generated(this.tables.get(link.target)!);
+      const current = record[link.field];
+      if (!all && this.pointsAtExisting(target, current, link.many, link.nullable)) continue;
+      const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === record['pk']));
+      if (link.many) record[link.field] = table.faker.helpers.arrayElements(pks, { min: 0, max: Math.min(4, pks.length) });
+      else if (link.nullable && current === null) record[link.field] = null;
+      else record[link.field] = pks.length > 0 ? table.faker.helpers.arrayElement(pks) : link.nullable ? null : current;
+    }
+    for (const reference of entity.references.values()) if (reference.inverseOf) delete record[reference.field];
+  }
+
+  private pointsAtExisting(table: Table, value: unknown, many: boolean, nullable: boolean): boolean {
+    if (many) return Array.isArray(value) && value.every((pk) => table.get(pk));
+    return (value === null && nullable) || !!table.get(value);
+  }
+
+  /** Lookup fields (and usernames) must tell records apart. */
+  private makeUnique(table: Table): void {
+    const fields = new Set(this.resources.filter((r) => r.entity === table.entity.name && r.lookupField !== 'pk').map((r) => r.lookupField));
+    if (table.entity === this.userEntity) fields.add('username');
+    for (const field of fields) {
+      const seen = new Set<string>();
+      const schema = this.contract.resolve(properties(table.entity.schema)[field] ?? {});
+      const maxLength = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Infinity;
+      for (const record of table.all()) {
+        let value = String(record[field]);
+        for (let n = 2; seen.has(value); n++) value = `${String(record[field]).slice(0, maxLength - String(n).length - 1)}-${n}`;
+        seen.add(value);
+        record[field] = value;
+      }
+    }
+  }
+
+  /** The first two tokens become the API tokens of akadmin and of the ordinary user, with the printed keys. */
+  private seedTokens(table: Table): void {
+    const users = this.userEntity ? this.generated(this.tables.get(this.userEntity.name)!).all() : [];
+    const principals: Array<[number, string, string]> = [
+      [0, 'authentik-mock-admin', this.adminToken],
+      [1, 'authentik-mock-user', this.userToken],
+    ];
+    for (const [index, identifier, key] of principals) {
+      const token = table.all()[index];
+      if (!token) continue;
+      const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
+      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user: users[index]?.['pk'], description });
+      this.keys.set(`${table.entity.name}:${String(token['pk'])}`, key);
+    }
+  }
+
+  /** The user a bearer key authenticates, or why not (authentik's "Token invalid/expired" for every failure). */
+  authenticate(key: string, now = Date.now()): Principal | undefined {
+    if (!this.tokenEntity) {
+      if (key === this.adminToken) return { userPk: 1, superuser: true };
+      return key === this.userToken ? { userPk: 2, superuser: false } : undefined;
+    }
+    const name = this.tokenEntity.name;
+    const tokens = this.table(name);
+    let token: WorldRecord | undefined;
+    for (const [id, secret] of this.keys) if (secret === key && id.startsWith(`${name}:`)) token = tokens.get(id.slice(name.length + 1));
+    if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
+    if (token['expiring'] !== false && typeof token['expires'] === 'string' && Date.parse(token['expires']) < now) return undefined;
+    const user = this.userEntity ? this.table(this.userEntity.name).get(token['user']) : undefined;
+    if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
+    return { userPk: (token['user'] as Pk) ?? 0, superuser: user?.['is_superuser'] === true };
+  }
+
+  /** The secret key of a token record (authentik shows it only through a `view_key` action). */
+  keyOf(entity: string, pk: Pk): string | undefined {
+    return this.keys.get(`${entity}:${String(pk)}`);
+  }
+
+  /** Removes a record and what cannot live without it: Django's CASCADE for required links, SET_NULL for nullable ones. */
+  destroy(entityName: string, pk: Pk): void {
+    const table = this.table(entityName);
+    if (!table.delete(pk)) return;
+    this.keys.delete(`${entityName}:${String(pk)}`);
+    for (const other of this.startedTables()) {
+      const links = [...other.entity.references.values(), ...[...other.entity.embeds.values()].filter((e) => !e.via)].filter((l) => l.target === entityName && !('inverseOf' in l && l.inverseOf));
+      if (links.length === 0) continue;
+      for (const record of other.all()) {
+        for (const link of links) {
+          const value = record[link.field];
+          if (link.many && Array.isArray(value)) record[link.field] = value.filter((p) => String(p) !== String(pk));
+          else if (!link.many && String(value) === String(pk)) {
+            if (link.nullable) record[link.field] = null;
+            else this.destroy(other.entity.name, record['pk'] as Pk);
+          }
+        }
+      }
+    }
+    this.version++;
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  dump(): WorldDump {
+    const records: Record<string, WorldRecord[]> = {};
+    for (const name of this.tables.keys()) records[name] = this.table(name).all();
+    return { format: DUMP_FORMAT, seed: this.seed, records, keys: Object.fromEntries(this.keys) };
+  }
+
+  /** Replaces the world with a dump; throws a plain reason when the dump is not one. */
+  load(dump: unknown): void {
+    if (!isPlainObject(dump) || dump['format'] !== DUMP_FORMAT || !isPlainObject(dump['records'])) {
+      throw new Error(`not a world dump (expected "format": "${DUMP_FORMAT}" and "records")`);
+    }
+    const records = dump['records'];
+    for (const [name, rows] of Object.entries(records)) {
+      if (!this.tables.has(name)) continue;
+      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !('pk' in r))) throw new Error(`records of "${name}" must be objects with a pk`);
+    }
+    for (const [name, table] of this.tables) {
+      const rows = records[name];
+      if (!Array.isArray(rows)) continue;
+      table.clear('linked');
+      for (const row of rows as WorldRecord[]) table.put({ ...row });
+    }
+    if (isPlainObject(dump['keys'])) {
+      this.keys = new Map(Object.entries(dump['keys']).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const named = (identifier: string) => [...this.keys].find(([id]) => this.tokenRecord(id)?.['identifier'] === identifier)?.[1];
+      this.adminToken = named('authentik-mock-admin') ?? this.adminToken;
+      this.userToken = named('authentik-mock-user') ?? this.userToken;
+    }
+    this.version++;
+  }
+
+  private tokenRecord(id: string): WorldRecord | undefined {
+    if (!this.tokenEntity) return undefined;
+    return this.table(this.tokenEntity.name).get(id.slice(this.tokenEntity.name.length + 1));
+  }
+
+  /** Values stable per seed and key, independent of what else happened: for action responses. */
+  stableValue(schema: JsonSchema, key: string): unknown {
+    return new FixtureGenerator(createFaker(seedFor(this.seed, key)), this.contract.components).value(schema, 'response');
+  }
+}
+
+/** Each table's sequence depends on the seed and the entity's name only. */
+function seedFor(seed: number, name: string): number {
+  let hash = seed | 0;
+  for (let i = 0; i < name.length; i++) hash = (Math.imul(hash, 31) + name.charCodeAt(i)) | 0;
+  return hash >>> 0;
+}
+
+/** akadmin (a superuser) first, an ordinary active user second. */
+function seedUsers(users: WorldRecord[]): void {
+  if (users.length < 2) return;
+  assignKnown(users[0]!, { username: 'akadmin', name: 'authentik Default Admin', is_superuser: true, is_active: true, email: 'admin@example.com', type: 'internal', path: 'users' });
+  assignKnown(users[1]!, { is_superuser: false, is_active: true });
+}
+
+/** Sets only the fields the record's entity has: the same world code serves contracts with fewer fields. */
+function assignKnown(record: WorldRecord, values: WorldRecord): void {
+  for (const [field, value] of Object.entries(values)) if (field in record && value !== undefined) record[field] = value;
+}
+
+/** authentik's Token: an `identifier`, an `intent` that can be "api", and (where users exist) a `user`. */
+function isTokenEntity(contract: Contract, entity: EntityType, userEntity: EntityType | undefined): boolean {
+  const fields = properties(entity.schema);
+  const intent = fields['intent'] ? contract.resolve(fields['intent']) : {};
+  const intents = Array.isArray(intent['enum']) ? intent['enum'] : [];
+  return 'identifier' in fields && intents.includes('api') && (!userEntity || entity.references.get('user')?.target === userEntity.name);
+}

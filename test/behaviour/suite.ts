@@ -1,0 +1,333 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Contract, jsonMedia } from '../../src/contract/contract.js';
+import type { OperationSpec } from '../../src/contract/types.js';
+import { bodyFromRecord, uniqueVariant, violations, JSON_TYPE } from '../../src/harness/request-builder.js';
+import { mixedDocument } from '../support/contracts.js';
+import type { MockUnderTest, Reply, RequestOptions } from '../support/requester.js';
+
+interface ResourceInfo {
+  path: string;
+  entity: string;
+  lookup: { param: string; field: string } | null;
+  operations: Record<string, string>;
+  keys: unknown[];
+}
+
+const FORBIDDEN = { detail: 'You do not have permission to perform this action.' };
+
+/**
+ * What a frontend developer sees, asserted once and run against every adapter: the core called directly, the
+ * Express server over HTTP, and MSW intercepting fetch. The contract mixes the seeds with pages written in the tests.
+ */
+export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
+  const contract = new Contract(mixedDocument());
+  let t: MockUnderTest;
+  let admin: string;
+  let user: string;
+  let resources: ResourceInfo[];
+
+  const call = (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => t.request(method, path, { token: admin, ...options });
+  const api = (path: string) => `/api/v3${path}`;
+
+  /** The operation's URL with its path keys filled from the world (the first record of the resource). */
+  function urlOf(operation: OperationSpec, keyIndex = 0): string | undefined {
+    let missing = false;
+    const path = operation.path.replace(/\{([^}]+)\}/g, (_m, param: string) => {
+      const resource = resources.find((r) => r.lookup?.param === param && operation.path.startsWith(r.path));
+      const key = resource?.keys[keyIndex];
+      if (key === undefined) missing = true;
+      return encodeURIComponent(String(key));
+    });
+    return missing ? undefined : `${operation.server.replace(/\/$/, '')}${path}`;
+  }
+
+  function itemRecord(operation: OperationSpec): Record<string, unknown> | undefined {
+    const resource = resources.find((r) => operation.path.startsWith(r.path) && r.lookup);
+    if (!resource) return undefined;
+    return (t.mock.world.dump().records[resource.entity] ?? [])[0] as Record<string, unknown> | undefined;
+  }
+
+  /** A request the server must accept: current values sent back, made unique for creates. */
+  function validRequest(operation: OperationSpec): RequestOptions {
+    const media = Object.keys(operation.requestBody?.content ?? {});
+    if (media.includes('multipart/form-data')) {
+      const form = new FormData();
+      form.set('file', new Blob(['icon bytes'], { type: 'image/png' }), 'icon.png');
+      form.set('clear', 'false');
+      return { form };
+    }
+    if (!media.includes(JSON_TYPE)) return {};
+    const record = operation.method === 'POST' ? itemRecord(operation) : itemRecord(operation);
+    const body = bodyFromRecord(contract, operation, record);
+    return { json: operation.method === 'POST' ? uniqueVariant(contract, operation, body, 'new') : body };
+  }
+
+  beforeAll(async () => {
+    t = await start();
+    admin = t.mock.world.adminToken;
+    user = t.mock.world.userToken;
+  });
+  beforeEach(async () => {
+    t.mock.world.reset();
+    resources = (await t.request('GET', '/_mock/resources')).body as ResourceInfo[];
+  });
+  afterAll(() => t.close());
+
+  describe('every operation of the contract', () => {
+    for (const operation of contract.operations) {
+      const id = operation.operationId;
+
+      it(`${id}: 403 with authentik's bodies without a token, with another scheme, and with a bad key`, async () => {
+        const url = urlOf(operation) ?? `${operation.server}${operation.path}`;
+        const cases: Array<[RequestOptions, string]> = [
+          [{ token: null }, 'Authentication credentials were not provided.'],
+          [{ authorization: 'Basic YWthZG1pbjpwYXNz' }, 'Unsupported authentication type'],
+          [{ authorization: 'Bearer' }, 'Malformed header'],
+          [{ token: 'not-a-real-key' }, 'Token invalid/expired'],
+        ];
+        for (const [options, detail] of cases) {
+          const reply = await t.request(operation.method, url, options);
+          expect(reply.status, JSON.stringify(options)).toBe(403);
+          expect(reply.body).toEqual({ detail });
+          expect(contract.validateResponse(id, 403, reply.body)).toEqual([]);
+        }
+      });
+
+      it(`${id}: documented success with a body that validates`, async () => {
+        const url = urlOf(operation);
+        expect(url, 'the world has a record to address').toBeDefined();
+        const reply = await call(operation.method, url!, validRequest(operation));
+        const documented = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
+        expect(documented, reply.text).toContain(String(reply.status));
+        const hasBody = !!jsonMedia(operation.responses[String(reply.status)]?.content);
+        expect(hasBody ? reply.body !== undefined : reply.text === '').toBe(true);
+        expect(contract.validateResponse(id, reply.status, reply.body)).toEqual([]);
+      });
+
+      const invalid = violations(contract, operation, {});
+      if (invalid.length > 0) {
+        it(`${id}: 400 naming the field for each constraint it can violate (${invalid.length})`, async () => {
+          const url = urlOf(operation)!;
+          const base = validRequest(operation).json as Record<string, unknown> | undefined;
+          for (const violation of violations(contract, operation, base ?? {})) {
+            const query = violation.query ? `?${new URLSearchParams(violation.query).toString()}` : '';
+            const reply = await call(operation.method, `${url}${query}`, violation.body ? { json: violation.body } : {});
+            expect(reply.status, violation.describe).toBe(400);
+            expect(Object.keys(reply.body as object), violation.describe).toContain(violation.field);
+            expect(contract.validateResponse(id, 400, reply.body)).toEqual([]);
+          }
+        });
+      }
+
+      if (operation.method !== 'GET') {
+        it(`${id}: the ordinary user's write is refused with 403`, async () => {
+          const reply = await t.request(operation.method, urlOf(operation)!, { token: user, ...validRequest(operation) });
+          expect(reply.status).toBe(403);
+          expect(reply.body).toEqual(FORBIDDEN);
+        });
+      }
+    }
+  });
+
+  describe('lists and pagination', () => {
+    const page = (query: string) => call('GET', api(`/oauth2/access_tokens/${query}`));
+    const paginationOf = (reply: Reply) => (reply.body as { pagination: Record<string, number> }).pagination;
+    const resultsOf = (reply: Reply) => (reply.body as { results: Array<Record<string, unknown>> }).results;
+
+    it('paginates with authentik numbers: page_size 1, the last page, and past the end', async () => {
+      const first = await page('?page_size=1');
+      expect(first.status).toBe(200);
+      const count = paginationOf(first)['count']!;
+      expect(paginationOf(first)).toEqual({ next: 2, previous: 0, count, current: 1, total_pages: count, start_index: 1, end_index: 1 });
+      const last = await page(`?page_size=10&page=${Math.ceil(count / 10)}`);
+      const expectedOnLast = count - (Math.ceil(count / 10) - 1) * 10;
+      expect(resultsOf(last)).toHaveLength(expectedOnLast);
+      expect(paginationOf(last)).toMatchObject({ next: 0, previous: Math.ceil(count / 10) - 1, end_index: count });
+      expect(await page(`?page_size=10&page=${Math.ceil(count / 10) + 1}`)).toMatchObject({ status: 404, body: { detail: 'Invalid page.' } });
+      for (const bad of ['0', '-1', 'abc']) expect((await page(`?page=${bad}`)).status).toBe(404);
+    });
+
+    it('page_size 1000 returns everything on one page; a bad page_size falls back to 100', async () => {
+      const all = await page('?page_size=1000');
+      expect(paginationOf(all)).toMatchObject({ current: 1, total_pages: 1, next: 0, previous: 0 });
+      expect(resultsOf(all)).toHaveLength(paginationOf(all)['count']!);
+      expect(paginationOf(await page('?page_size=nonsense'))['total_pages']).toBe(Math.max(1, Math.ceil(paginationOf(all)['count']! / 100)));
+    });
+
+    it('an empty result has one page and zero indexes', async () => {
+      const reply = await call('GET', api('/core/tokens/?identifier=no-such-token'));
+      expect(paginationOf(reply)).toEqual({ next: 0, previous: 0, count: 0, current: 1, total_pages: 1, start_index: 0, end_index: 0 });
+      expect(resultsOf(reply)).toEqual([]);
+    });
+
+    it('filters exactly, by related object, and answers unknown related objects with 400', async () => {
+      const byUser = await page('?user=1');
+      expect(resultsOf(byUser).every((token) => (token['user'] as { pk: number }).pk === 1)).toBe(true);
+      expect(await page('?user=999999')).toMatchObject({ status: 400, body: { user: ['Select a valid choice. That choice is not one of the available choices.'] } });
+      expect(await page('?provider=abc')).toMatchObject({ status: 400, body: { provider: ['Enter a number.'] } });
+      const api_ = await call('GET', api('/core/tokens/?intent=api&page_size=1000'));
+      expect(resultsOf(api_).length).toBeGreaterThan(0);
+      expect(resultsOf(api_).every((token) => token['intent'] === 'api')).toBe(true);
+    });
+
+    it('orders by one or more fields, ignoring names that are not orderable', async () => {
+      const names = (reply: Reply) => resultsOf(reply).map((u) => u['username'] as string);
+      const ascending = names(await call('GET', api('/core/users/?ordering=username&page_size=1000')));
+      expect(ascending).toEqual([...ascending].sort());
+      const descending = names(await call('GET', api('/core/users/?ordering=-username&page_size=1000')));
+      expect(descending).toEqual([...ascending].reverse());
+      expect((await call('GET', api('/core/users/?ordering=no_such_field'))).status).toBe(200);
+    });
+
+    it('searches case-insensitively, every word must match', async () => {
+      const reply = await call('GET', api('/core/users/?search=AKADMIN'));
+      expect(resultsOf(reply).map((u) => u['username'])).toContain('akadmin');
+      const none = await call('GET', api('/core/users/?search=akadmin%20zzzznotthere'));
+      expect(resultsOf(none)).toEqual([]);
+    });
+
+    it("shows the ordinary user only their own records where the model has a user", async () => {
+      const mine = await t.request('GET', api('/oauth2/access_tokens/?page_size=1000'), { token: user });
+      const owner = t.mock.world.authenticate(user)!.userPk;
+      expect(resultsOf(mine).length).toBeGreaterThan(0);
+      expect(resultsOf(mine).every((token) => (token['user'] as { pk: unknown }).pk === owner)).toBe(true);
+      const other = resources.find((r) => r.path === '/core/tokens/')!.keys.find((k) => k === 'authentik-mock-admin');
+      expect(await t.request('GET', api(`/core/tokens/${String(other)}/`), { token: user })).toMatchObject({ status: 403, body: FORBIDDEN });
+    });
+  });
+
+  describe('one consistent world', () => {
+    const tokenUrl = (identifier: string) => api(`/core/tokens/${identifier}/`);
+
+    it('a PUT to a token is visible in the next GET and in the list', async () => {
+      const before = (await call('GET', tokenUrl('authentik-mock-user'))).body as Record<string, unknown>;
+      const put = await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'renamed-token', intent: 'api', user: 1, description: 'edited in a test', expiring: false } });
+      expect(put.status).toBe(200);
+      const after = await call('GET', tokenUrl('renamed-token'));
+      expect(after.body).toMatchObject({ pk: before['pk'], identifier: 'renamed-token', description: 'edited in a test', user: 1, user_obj: { pk: 1, username: 'akadmin' } });
+      expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(404);
+      const listed = await call('GET', api('/core/tokens/?identifier=renamed-token'));
+      expect((listed.body as { results: unknown[] }).results).toEqual([after.body]);
+    });
+
+    it('a rejected PUT changes nothing', async () => {
+      const before = await call('GET', tokenUrl('authentik-mock-admin'));
+      const rejected = await call('PUT', tokenUrl('authentik-mock-admin'), { json: { identifier: 'not a slug', user: 999999, description: 'must not stick' } });
+      expect(rejected.status).toBe(400);
+      expect(rejected.body).toEqual({
+        identifier: ['Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'],
+        user: ['Invalid pk "999999" - object does not exist.'],
+      });
+      expect((await call('GET', tokenUrl('authentik-mock-admin'))).body).toEqual(before.body);
+    });
+
+    it('a changed user shows up in every response that embeds them', async () => {
+      const users = await call('GET', api('/core/users/?page_size=1000'));
+      const member = (users.body as { results: Array<Record<string, unknown>> }).results.find((u) => (u['groups'] as unknown[]).length > 0)!;
+      const patched = await call('PATCH', api(`/core/users/${String(member['pk'])}/`), { json: { name: 'Renamed Person' } });
+      expect(patched.status).toBe(200);
+      const groupUuid = (member['groups'] as string[])[0]!;
+      const group = (await call('GET', api(`/core/groups/${groupUuid}/`))).body as { users: unknown[]; users_obj: Array<Record<string, unknown>> };
+      expect(group.users).toContain(member['pk']);
+      expect(group.users_obj.find((m) => m['pk'] === member['pk'])).toMatchObject({ name: 'Renamed Person', username: member['username'] });
+    });
+
+    it('embedded objects are the records their own endpoints return', async () => {
+      const token = (await call('GET', tokenUrl('authentik-mock-admin'))).body as { user: number; user_obj: Record<string, unknown> };
+      const users = (await call('GET', api(`/core/users/?username=${encodeURIComponent(String(token.user_obj['username']))}`))).body as { results: unknown[] };
+      expect(users.results).toEqual([token.user_obj]);
+    });
+
+    it('many-to-many is one relation seen from both sides', async () => {
+      const groups = ((await call('GET', api('/core/groups/?page_size=1000'))).body as { results: Array<{ pk: string; users: number[] }> }).results;
+      const users = ((await call('GET', api('/core/users/?page_size=1000'))).body as { results: Array<{ pk: number; groups: string[] }> }).results;
+      for (const group of groups) for (const pk of group.users) expect(users.find((u) => u.pk === pk)!.groups).toContain(group.pk);
+      const target = groups[0]!;
+      await call('PATCH', api('/core/users/1/'), { json: { groups: [target.pk] } });
+      const after = (await call('GET', api(`/core/groups/${target.pk}/`))).body as { users: number[] };
+      expect(after.users).toContain(1);
+    });
+
+    it('a deleted token is gone, and its key no longer authenticates', async () => {
+      expect((await call('DELETE', tokenUrl('authentik-mock-user'))).status).toBe(204);
+      expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(404);
+      expect(await t.request('GET', api('/core/users/'), { token: user })).toMatchObject({ status: 403, body: { detail: 'Token invalid/expired' } });
+    });
+
+    it('an expired token or a non-api intent stops authenticating', async () => {
+      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'authentik-mock-user', expiring: true, expires: '2020-01-01T00:00:00Z' } });
+      expect((await t.request('GET', api('/core/users/'), { token: user })).body).toEqual({ detail: 'Token invalid/expired' });
+      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'authentik-mock-user', expiring: false, intent: 'recovery' } });
+      expect((await t.request('GET', api('/core/users/'), { token: user })).body).toEqual({ detail: 'Token invalid/expired' });
+    });
+
+    it('the same seed gives byte-identical responses; reset brings the seeded world back', async () => {
+      const first = await call('GET', api('/oauth2/access_tokens/?page_size=5'));
+      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'changed' } });
+      expect((await t.request('POST', '/_mock/reset')).status).toBe(200);
+      expect((await call('GET', api('/oauth2/access_tokens/?page_size=5'))).text).toBe(first.text);
+      expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(200);
+    });
+
+    it('dump and load carry the world over', async () => {
+      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'kept-in-dump' } });
+      const dump = (await t.request('GET', '/_mock/dump')).body;
+      await t.request('POST', '/_mock/reset');
+      expect((await t.request('POST', '/_mock/load', { json: dump })).status).toBe(200);
+      expect((await call('GET', tokenUrl('kept-in-dump'))).status).toBe(200);
+      expect(await t.request('POST', '/_mock/load', { json: { nope: 1 } })).toMatchObject({ status: 400 });
+      expect(await t.request('POST', '/_mock/load', { raw: '{not json' })).toMatchObject({ status: 400 });
+    });
+  });
+
+  describe('bad input: the authentik-shaped answer, never a 5xx, nothing changed', () => {
+    const tokenUrl = api('/core/tokens/authentik-mock-admin/');
+
+    it('non-JSON → 400 JSON parse error; non-object → non_field_errors', async () => {
+      const parse = await call('PUT', tokenUrl, { raw: '{"identifier": ', contentType: 'application/json' });
+      expect(parse.status).toBe(400);
+      expect((parse.body as { detail: string }).detail).toMatch(/^JSON parse error - /);
+      expect(await call('PUT', tokenUrl, { json: ['a'] })).toMatchObject({ status: 400, body: { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] } });
+    });
+
+    it('a body over 1 MiB → 413 JSON', async () => {
+      const reply = await call('PUT', tokenUrl, { raw: `{"description": "${'x'.repeat(1024 * 1024)}"}`, contentType: 'application/json' });
+      expect(reply.status).toBe(413);
+      expect(reply.headers['content-type']).toMatch(/application\/json/);
+    });
+
+    it('unknown path → 404 JSON; undocumented method → 405; wrong content type → 415', async () => {
+      expect(await call('GET', api('/no/such/thing/'))).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+      expect(await call('DELETE', api('/oauth2/access_tokens/'))).toMatchObject({ status: 405, body: { detail: 'Method "DELETE" not allowed.' } });
+      expect(await call('PUT', tokenUrl, { raw: 'identifier=x', contentType: 'text/plain' })).toMatchObject({ status: 415, body: { detail: 'Unsupported media type "text/plain" in request.' } });
+    });
+
+    it('an unknown key → 404 naming the model; a key of the wrong shape too', async () => {
+      expect(await call('GET', api('/core/tokens/nope/'))).toMatchObject({ status: 404, body: { detail: 'No Token matches the given query.' } });
+      expect(await call('GET', api('/core/groups/not-a-uuid/'))).toMatchObject({ status: 404, body: { detail: 'No Group matches the given query.' } });
+      expect(await call('GET', api('/core/user_consent/abc/'))).toMatchObject({ status: 404 });
+    });
+
+    it('multipart bodies are accepted where documented', async () => {
+      const reply = await call('POST', api(`/widgets/widgets/${String(resources.find((r) => r.path === '/widgets/widgets/')!.keys[0])}/set_icon/`), validRequest(contract.operation('widgets_widgets_set_icon_create')!));
+      expect(reply.status).toBe(200);
+    });
+
+    it('__proto__ and constructor keys pollute nothing', async () => {
+      const body = '{"identifier": "safe", "__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}';
+      const reply = await call('PUT', tokenUrl, { raw: body, contentType: 'application/json' });
+      expect(reply.status).toBe(200);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+      expect(Object.keys(reply.body as object)).not.toContain('polluted');
+      const query = await call('GET', api('/core/tokens/?__proto__=x&constructor=y&identifier=safe'));
+      expect(query.status).toBe(200);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    });
+
+    it('a rejected create changes nothing', async () => {
+      const before = (await call('GET', api('/widgets/widgets/?page_size=1000'))).text;
+      expect((await call('POST', api('/widgets/widgets/'), { json: { name: '', slug: 'no spaces allowed' } })).status).toBe(400);
+      expect((await call('GET', api('/widgets/widgets/?page_size=1000'))).text).toBe(before);
+    });
+  });
+}

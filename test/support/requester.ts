@@ -1,0 +1,76 @@
+import type { MockServer } from '../../src/core/mock-server.js';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  text: string;
+}
+
+export interface RequestOptions {
+  /** Bearer key; null sends no Authorization header. */
+  token?: string | null;
+  /** A whole Authorization header, instead of `token`. */
+  authorization?: string;
+  json?: unknown;
+  raw?: string | Uint8Array;
+  form?: FormData;
+  contentType?: string;
+}
+
+export type Requester = (method: string, path: string, options?: RequestOptions) => Promise<Reply>;
+
+export interface MockUnderTest {
+  name: string;
+  request: Requester;
+  mock: MockServer;
+  close: () => Promise<void>;
+}
+
+/** Headers and body bytes of a request, encoded the way a client would send them. */
+export async function encode(options: RequestOptions): Promise<{ headers: Record<string, string>; body?: Uint8Array }> {
+  const headers: Record<string, string> = {};
+  if (options.authorization !== undefined) headers['authorization'] = options.authorization;
+  else if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+  let body: Uint8Array | undefined;
+  if (options.form) {
+    const request = new Request('http://encode.invalid/', { method: 'POST', body: options.form });
+    headers['content-type'] = request.headers.get('content-type')!;
+    body = new Uint8Array(await request.arrayBuffer());
+  } else if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = new TextEncoder().encode(JSON.stringify(options.json));
+  } else if (options.raw !== undefined) {
+    body = typeof options.raw === 'string' ? new TextEncoder().encode(options.raw) : options.raw;
+  }
+  if (options.contentType) headers['content-type'] = options.contentType;
+  return body ? { headers, body } : { headers };
+}
+
+function reply(status: number, headers: Record<string, string>, text: string): Reply {
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status, headers, body, text };
+}
+
+/** Talks to any HTTP origin with fetch (the Express server, or MSW intercepting fetch). */
+export function fetchRequester(origin: string): Requester {
+  return async (method, path, options = {}) => {
+    const { headers, body } = await encode(options);
+    const response = await fetch(`${origin}${path}`, { method, headers, body: body as BodyInit | undefined });
+    return reply(response.status, Object.fromEntries(response.headers), await response.text());
+  };
+}
+
+/** Calls the framework-free core directly. */
+export function coreRequester(mock: MockServer): Requester {
+  return async (method, path, options = {}) => {
+    const { headers, body } = await encode(options);
+    const response = await mock.handle({ method, url: path, headers, body });
+    return reply(response.status, response.headers, response.body ?? '');
+  };
+}
