@@ -22,6 +22,7 @@ export function handleControl(world: World, method: string, path: string, body: 
         operations: world.contract.operations.length,
         resources: world.resources.length,
         version: world.version,
+        records: world.recordCounts(),
         routes: ['GET /_mock/resources', 'GET /_mock/tokens', 'GET /_mock/dump', 'POST /_mock/load', 'POST /_mock/reset'],
       });
     case 'GET /resources':

@@ -36,8 +36,11 @@ function lowerCaseHeaders(headers: Record<string, string | undefined>): Record<s
 export class MockServer {
   readonly contract: Contract;
   readonly world: World;
-  /** GET responses by caller and URL, valid while the world's version is unchanged. */
-  private readonly cache = new Map<string, { version: number; response: MockResponse }>();
+  /**
+   * GET answers by Authorization header and URL: valid while the world's version is unchanged and the caller's
+   * token has not expired. A hit skips parsing, routing and authentication.
+   */
+  private readonly cache = new Map<string, { version: number; validUntil: number; response: MockResponse }>();
 
   constructor(options: MockOptions) {
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
@@ -55,9 +58,13 @@ export class MockServer {
   }
 
   private async dispatch(request: MockRequest): Promise<MockResponse> {
-    const url = new URL(request.url, 'http://mock.invalid');
     const method = request.method.toUpperCase();
     const headers = lowerCaseHeaders(request.headers);
+    const cacheKey = method === 'GET' ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
+    const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
+    if (cached && cached.version === this.world.version && Date.now() < cached.validUntil) return cached.response;
+
+    const url = new URL(request.url, 'http://mock.invalid');
     const path = url.pathname;
     if (path.startsWith(CONTROL_PREFIX)) return handleControl(this.world, method, path, () => this.controlBody(request.body));
 
@@ -67,10 +74,6 @@ export class MockServer {
     const principal = authenticate(this.world, headers['authorization']);
     if (isMockResponse(principal)) return principal;
     if (match.kind === 'method-not-allowed') return detail(405, `Method "${method}" not allowed.`, { allow: match.allowed.join(', ') });
-
-    const cacheKey = routeMethod === 'GET' ? `${String(principal.userPk)}|${url.pathname}${url.search}` : undefined;
-    const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
-    if (cached && cached.version === this.world.version) return cached.response;
 
     const call: OperationCall = {
       world: this.world,
@@ -82,7 +85,7 @@ export class MockServer {
     };
     const version = this.world.version;
     const response = await this.run(call);
-    if (cacheKey && response.status < 500 && this.world.version === version) this.remember(cacheKey, version, response);
+    if (cacheKey && response.status < 500 && this.world.version === version) this.remember(cacheKey, { version, validUntil: principal.validUntil, response });
     return method === 'HEAD' ? { status: response.status, headers: response.headers } : response;
   }
 
@@ -105,9 +108,9 @@ export class MockServer {
     }
   }
 
-  private remember(key: string, version: number, response: MockResponse): void {
+  private remember(key: string, entry: { version: number; validUntil: number; response: MockResponse }): void {
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, { version, response });
+    this.cache.set(key, entry);
   }
 
   private controlBody(body: Uint8Array | string | undefined): unknown {

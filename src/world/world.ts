@@ -4,6 +4,7 @@ import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { properties, type EntityType } from './entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource, type ResourceMap } from './resources.js';
+import { KeyRing } from './key-ring.js';
 import { Table, type Pk, type WorldRecord } from './store.js';
 
 export interface WorldOptions {
@@ -19,6 +20,8 @@ export interface WorldOptions {
 export interface Principal {
   userPk: Pk;
   superuser: boolean;
+  /** When the token stops authenticating (ms since epoch): a cached answer must not outlive it. */
+  validUntil: number;
 }
 
 export const DUMP_FORMAT = 'authentik-mock-world/1';
@@ -49,7 +52,7 @@ export class World {
   version = 0;
   adminToken = '';
   userToken = '';
-  private keys = new Map<string, string>();
+  private keys = new KeyRing();
   readonly seed: number;
   readonly userEntity: EntityType | undefined;
   readonly tokenEntity: EntityType | undefined;
@@ -91,7 +94,7 @@ export class World {
 
   /** Back to the seeded world: same seed, same records, same keys. */
   reset(): void {
-    this.keys = new Map();
+    this.keys = new KeyRing();
     for (const table of this.tables.values()) {
       table.faker.seed(seedFor(this.seed, table.entity.name));
       table.clear();
@@ -190,23 +193,24 @@ export class World {
   /** The user a bearer key authenticates, or why not (authentik's "Token invalid/expired" for every failure). */
   authenticate(key: string, now = Date.now()): Principal | undefined {
     if (!this.tokenEntity) {
-      if (key === this.adminToken) return { userPk: 1, superuser: true };
-      return key === this.userToken ? { userPk: 2, superuser: false } : undefined;
+      if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
+      return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
     }
     const name = this.tokenEntity.name;
     const tokens = this.table(name);
-    let token: WorldRecord | undefined;
-    for (const [id, secret] of this.keys) if (secret === key && id.startsWith(`${name}:`)) token = tokens.get(id.slice(name.length + 1));
+    const id = this.keys.recordOf(key);
+    const token = id?.startsWith(`${name}:`) ? tokens.get(id.slice(name.length + 1)) : undefined;
     if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
-    if (token['expiring'] !== false && typeof token['expires'] === 'string' && Date.parse(token['expires']) < now) return undefined;
+    const expires = token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
+    if (expires < now) return undefined;
     const user = this.userEntity ? this.table(this.userEntity.name).get(token['user']) : undefined;
     if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
-    return { userPk: (token['user'] as Pk) ?? 0, superuser: user?.['is_superuser'] === true };
+    return { userPk: (token['user'] as Pk) ?? 0, superuser: user?.['is_superuser'] === true, validUntil: Number.isNaN(expires) ? Infinity : expires };
   }
 
   /** The secret key of a token record (authentik shows it only through a `view_key` action). */
   keyOf(entity: string, pk: Pk): string | undefined {
-    return this.keys.get(`${entity}:${String(pk)}`);
+    return this.keys.keyOf(`${entity}:${String(pk)}`);
   }
 
   /** Removes a record and what cannot live without it: Django's CASCADE for required links, SET_NULL for nullable ones. */
@@ -231,6 +235,11 @@ export class World {
     this.version++;
   }
 
+  /** Records per entity, for the tables that hold any yet (counting never generates a table). */
+  recordCounts(): Record<string, number> {
+    return Object.fromEntries(this.startedTables().map((t) => [t.entity.name, t.size]));
+  }
+
   touch(): void {
     this.version++;
   }
@@ -238,7 +247,7 @@ export class World {
   dump(): WorldDump {
     const records: Record<string, WorldRecord[]> = {};
     for (const name of this.tables.keys()) records[name] = this.table(name).all();
-    return { format: DUMP_FORMAT, seed: this.seed, records, keys: Object.fromEntries(this.keys) };
+    return { format: DUMP_FORMAT, seed: this.seed, records, keys: Object.fromEntries(this.keys.entries()) };
   }
 
   /** Replaces the world with a dump; throws a plain reason when the dump is not one. */
@@ -258,8 +267,8 @@ export class World {
       for (const row of rows as WorldRecord[]) table.put({ ...row });
     }
     if (isPlainObject(dump['keys'])) {
-      this.keys = new Map(Object.entries(dump['keys']).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      const named = (identifier: string) => [...this.keys].find(([id]) => this.tokenRecord(id)?.['identifier'] === identifier)?.[1];
+      this.keys = KeyRing.from(Object.entries(dump['keys']).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const named = (identifier: string) => this.keys.entries().find(([id]) => this.tokenRecord(id)?.['identifier'] === identifier)?.[1];
       this.adminToken = named('authentik-mock-admin') ?? this.adminToken;
       this.userToken = named('authentik-mock-user') ?? this.userToken;
     }

@@ -1,0 +1,93 @@
+/**
+ * npm run bench:server — requests/s of the mock against a bare Express app answering the same bytes, on loopback and
+ * bounded in time; time to first response on a 900-operation contract; RSS with ~10k records.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { importPages } from '../src/importer/import-pages.js';
+import { writeSchemasDir } from '../src/node/schemas-dir.js';
+import { rawPage } from '../test/support/pages.js';
+import { syntheticOperations } from '../test/support/synthetic-corpus.js';
+
+const TOKEN = 'bench-token';
+const DURATION_S = Number(process.env['BENCH_SECONDS'] ?? 8);
+const tmp = join(process.cwd(), '.bench-tmp', 'server');
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+
+function start(args: string[]): Promise<{ child: ChildProcess; rss: number }> {
+  const child = fork(join(import.meta.dirname, 'server-child.mjs'), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { rss: number }) => resolve({ child, rss: m.rss }));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function load(url: string): Promise<number> {
+  const result = await autocannon({ url, connections: 10, duration: DURATION_S, headers: { authorization: `Bearer ${TOKEN}` } });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function throughput(): Promise<void> {
+  const mock = await start(['mock', 'schemas', '9301']);
+  const resources = (await (await fetch('http://127.0.0.1:9301/_mock/resources')).json()) as Array<{ path: string; keys: string[] }>;
+  const group = resources.find((r) => r.path === '/core/groups/')!.keys[0]!;
+  const paths = [`/api/v3/core/groups/${group}/`, '/api/v3/oauth2/access_tokens/?page_size=20'];
+  const replies: Record<string, unknown> = {};
+  for (const path of paths) {
+    const response = await fetch(`http://127.0.0.1:9301${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    replies[path] = { status: response.status, headers: { 'content-type': response.headers.get('content-type')! }, body: await response.text() };
+  }
+  writeFileSync(join(tmp, 'replies.json'), JSON.stringify(replies));
+  const bare = await start(['bare', '9302', join(tmp, 'replies.json')]);
+  for (const path of paths) {
+    const mockRps = await load(`http://127.0.0.1:9301${path}`);
+    const bareRps = await load(`http://127.0.0.1:9302${path}`);
+    const label = path.replace(group, '{uuid}');
+    console.log(`GET ${label}: mock ${mockRps.toFixed(0)} req/s, bare Express ${bareRps.toFixed(0)} req/s, ratio ${(mockRps / bareRps).toFixed(2)} (target ≥ 0.8)`);
+  }
+  mock.child.kill();
+  bare.child.kill();
+}
+
+/** From spawning `authentik-mock serve` on 900 synthetic operations to its first answered request. */
+async function timeToFirstResponse(): Promise<void> {
+  const schemas = join(tmp, 'schemas-900');
+  const result = importPages(syntheticOperations(900).map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })));
+  writeSchemasDir(schemas, result.contract, result.index);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--schemas', schemas, '--port', '9303', '--token', TOKEN], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:9303/api/v3/area0/res0/?page_size=5`;
+  for (let attempt = 0; attempt < 2000; attempt++) {
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (response.status === 200) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  console.log(`time to first response, 900 operations (${result.index.components.length} components): ${(performance.now() - started).toFixed(0)} ms from process spawn (target ≤ 1000 ms)`);
+  child.kill();
+}
+
+async function memory(): Promise<void> {
+  const recordsPerEntity = 1000;
+  const mock = await start(['mock', 'schemas', '9304', String(recordsPerEntity)]);
+  const resources = (await (await fetch('http://127.0.0.1:9304/_mock/resources')).json()) as Array<{ keys: unknown[] }>;
+  const rss = await new Promise<number>((resolve) => {
+    mock.child.once('message', (m: { rss: number }) => resolve(m.rss));
+    mock.child.send('rss');
+  });
+  const summary = (await (await fetch('http://127.0.0.1:9304/_mock/')).json()) as { records: Record<string, number> };
+  const total = Object.values(summary.records).reduce((n, count) => n + count, 0);
+  console.log(`RSS with ${total} records in ${resources.length} resources (and the records they embed): ${(rss / 1024 / 1024).toFixed(0)} MB (target ≤ 150 MB)`);
+  mock.child.kill();
+}
+
+await throughput();
+await timeToFirstResponse();
+await memory();
+rmSync(tmp, { recursive: true, force: true });
