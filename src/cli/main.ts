@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerContract } from './contract-command.js';
 import { registerFixtures } from './fixtures-command.js';
 import { registerImport } from './import-command.js';
 import { registerServe } from './serve-command.js';
@@ -11,6 +12,7 @@ const program = new Command()
 registerImport(program);
 registerFixtures(program);
 registerServe(program);
+registerContract(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ServerUnreachable } from '../harness/http-client.js';
+import { closingLine, junitXml, resultLine } from '../harness/report.js';
+import { runContract } from '../harness/run-contract.js';
+import type { KnownIds } from '../harness/keys.js';
+import { loadContract } from '../node.js';
+
+interface ContractOptions {
+  baseUrl: string;
+  token?: string;
+  schemas: string;
+  only?: string;
+  allowWrites?: boolean;
+  junit?: string;
+  seed: string;
+  ids?: string;
+}
+
+function readIds(file: string): KnownIds {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as KnownIds;
+  } catch (error) {
+    throw new Error(`--ids ${file}: ${(error as Error).message}`);
+  }
+}
+
+export function registerContract(program: Command): void {
+  program
+    .command('contract')
+    .description('check a live server (a real authentik, or this mock) against schemas/; exit 1 on any failure')
+    .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000')
+    .option('--token <key>', 'API token of a superuser (default: $AUTHENTIK_TOKEN)')
+    .option('--schemas <dir>', 'schemas folder', 'schemas')
+    .option('--only <ids>', 'comma-separated operationIds')
+    .option('--allow-writes', 'also send PUT/PATCH/POST/DELETE (creates and deletes only records it made itself)')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--seed <n>', 'seed for generated request bodies', '1')
+    .option('--ids <file>', 'JSON of path keys: {"param": value} or {"operationId.param": value}')
+    .action(async (options: ContractOptions) => {
+      const token = options.token ?? process.env['AUTHENTIK_TOKEN'];
+      if (!token) throw new Error('no token: pass --token or set AUTHENTIK_TOKEN');
+      const contract = loadContract(options.schemas);
+      const progress = process.stderr.isTTY;
+      try {
+        const report = await runContract({
+          contract,
+          baseUrl: options.baseUrl,
+          token,
+          only: options.only?.split(',').map((s) => s.trim()).filter(Boolean),
+          allowWrites: options.allowWrites === true,
+          seed: Number(options.seed),
+          ids: options.ids ? readIds(options.ids) : undefined,
+          onResult: (result, done, total) => {
+            if (progress) process.stderr.write(`\r\x1b[K[${done}/${total}] `);
+            console.log(resultLine(result));
+          },
+        });
+        if (progress) process.stderr.write('\r\x1b[K');
+        if (options.junit) writeFileSync(options.junit, junitXml(report, contract.operations));
+        console.log(closingLine(report));
+        if (report.failed > 0) process.exitCode = 1;
+      } catch (error) {
+        if (!(error instanceof ServerUnreachable)) throw error;
+        console.error(`error: ${error.message}`);
+        process.exitCode = 2;
+      }
+    });
+}
