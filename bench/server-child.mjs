@@ -1,5 +1,5 @@
 // One server per process for bench:server, run from the built package as a user would run it:
-//   mock <schemas> <port> [records]   |   bare <port> <replies.json>
+//   mock|mock-uncached <schemas> <port> [records]   |   bare <port> <replies.json>
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { createApp } from '../dist/adapters/express.js';
@@ -12,9 +12,9 @@ const rss = () => {
 const ready = (port) => process.send?.({ ready: port, rss: rss() });
 process.on('message', () => process.send?.({ rss: rss() }));
 
-if (kind === 'mock') {
+if (kind === 'mock' || kind === 'mock-uncached') {
   const [schemas, port, records] = args;
-  const app = createApp({ schemas, seed: 1, adminToken: 'bench-token', recordsPerEntity: Number(records ?? 25) });
+  const app = createApp({ schemas, seed: 1, adminToken: 'bench-token', recordsPerEntity: Number(records ?? 25), cacheResponses: kind === 'mock' });
   app.listen(Number(port), '127.0.0.1', () => ready(Number(port)));
 } else {
   // The same bytes for the same request, with no work at all: what Express itself costs.

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBundle } from './bundle-command.js';
 import { registerContract } from './contract-command.js';
 import { registerFixtures } from './fixtures-command.js';
 import { registerImport } from './import-command.js';
@@ -13,6 +14,7 @@ registerImport(program);
 registerFixtures(program);
 registerServe(program);
 registerContract(program);
+registerBundle(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

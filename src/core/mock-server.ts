@@ -13,6 +13,8 @@ export interface MockOptions extends WorldOptions {
   contract: Contract | ContractDocument;
   /** A saved world to start from (see GET /_mock/dump). */
   data?: WorldDump | unknown;
+  /** Reuse GET answers until the world changes (default true; off only to measure rendering). */
+  cacheResponses?: boolean;
 }
 
 const CACHE_LIMIT = 2000;
@@ -42,7 +44,10 @@ export class MockServer {
    */
   private readonly cache = new Map<string, { version: number; validUntil: number; response: MockResponse }>();
 
+  private readonly caching: boolean;
+
   constructor(options: MockOptions) {
+    this.caching = options.cacheResponses !== false;
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
     this.world = new World(this.contract, options);
     if (options.data !== undefined) this.world.load(options.data);
@@ -60,7 +65,7 @@ export class MockServer {
   private async dispatch(request: MockRequest): Promise<MockResponse> {
     const method = request.method.toUpperCase();
     const headers = lowerCaseHeaders(request.headers);
-    const cacheKey = method === 'GET' ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
+    const cacheKey = method === 'GET' && this.caching ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
     const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (cached && cached.version === this.world.version && Date.now() < cached.validUntil) return cached.response;
 

@@ -1,31 +1,37 @@
 import type { JsonSchema } from '../contract/types.js';
-import { properties, type EntityModel, type Reference } from './entity-model.js';
+import { properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
 import type { Pk, Table, WorldRecord } from './store.js';
 
 const MAX_EMBED_DEPTH = 4;
+const MIRROR = /^(.+)_(name|slug|username|title)$/;
+
+/** How one field of a view is filled, decided once per (entity, view) rather than per record. */
+type Step =
+  | { field: string; kind: 'plain' }
+  | { field: string; kind: 'embed'; embed: Embed; inverse?: Reference }
+  | { field: string; kind: 'mirror'; reference: Reference; targetField: string }
+  | { field: string; kind: 'inverse'; reference: Reference };
 
 /**
  * Shows stored records the way a response does: embedded objects are the current records they point at, seen through
- * the embedding schema (GroupMember of a User), and the computed side of a many-to-many is worked out from the other.
+ * the embedding schema (GroupMember of a User), `<link>_name` fields mirror the linked record, and the computed side
+ * of a many-to-many is worked out from the other side.
  */
 export class RecordRenderer {
+  private readonly plans = new Map<string, WeakMap<JsonSchema, Step[]>>();
+  private readonly inverseIndexes = new Map<string, { version: number; owners: Map<string, Pk[]> }>();
+
   constructor(
     private readonly model: EntityModel,
     private readonly table: (entity: string) => Table,
+    private readonly version: () => number,
   ) {}
 
   render(entityName: string, record: WorldRecord, view?: JsonSchema, depth = 0): WorldRecord {
-    const entity = this.model.entities.get(entityName)!;
     const out: WorldRecord = {};
-    for (const field of Object.keys(properties(view ?? entity.schema))) {
-      const embed = entity.embeds.get(field);
-      if (embed) {
-        const pointer = embed.via ? this.value(entityName, record, embed.via) : record[field];
-        out[field] = this.embedded(embed.target, pointer, embed.schema, embed.many, depth);
-        continue;
-      }
-      const value = this.mirrored(entityName, record, field) ?? this.value(entityName, record, field);
-      if (value !== undefined) out[field] = value;
+    for (const step of this.plan(entityName, view ?? this.model.entities.get(entityName)!.schema)) {
+      const value = this.fill(step, record, depth);
+      if (value !== undefined) out[step.field] = value;
     }
     return out;
   }
@@ -33,29 +39,73 @@ export class RecordRenderer {
   /** A stored field, or the computed side of a many-to-many. */
   value(entityName: string, record: WorldRecord, field: string): unknown {
     const reference = this.model.entities.get(entityName)!.references.get(field);
-    return reference?.inverseOf ? this.inverse(reference, record['pk'] as Pk) : record[field];
+    return reference?.inverseOf ? this.owners(reference, record['pk'] as Pk) : record[field];
   }
 
-  /**
-   * `parent_name`, `provider_slug`…: a read-only field named after a reference shows the referenced record's field,
-   * so it can never disagree with it.
-   */
-  private mirrored(entityName: string, record: WorldRecord, field: string): unknown {
-    const match = /^(.+)_(name|slug|username|title)$/.exec(field);
-    const reference = match && this.model.entities.get(entityName)!.references.get(match[1]!);
-    if (!match || !reference || reference.many) return undefined;
-    const target = this.table(reference.target).get(record[reference.field]);
-    return target ? (target[match[2]!] ?? null) : record[reference.field] === null ? null : undefined;
-  }
-
-  private inverse(reference: Reference, pk: Pk): Pk[] {
-    const { entity, field } = reference.inverseOf!;
-    const owners: Pk[] = [];
-    for (const other of this.table(entity).all()) {
-      const pointed = other[field];
-      if (Array.isArray(pointed) && pointed.some((p) => String(p) === String(pk))) owners.push(other['pk'] as Pk);
+  private fill(step: Step, record: WorldRecord, depth: number): unknown {
+    switch (step.kind) {
+      case 'plain':
+        return record[step.field];
+      case 'inverse':
+        return this.owners(step.reference, record['pk'] as Pk);
+      case 'mirror': {
+        const pointer = record[step.reference.field];
+        const target = this.table(step.reference.target).get(pointer);
+        return target ? (target[step.targetField] ?? null) : pointer === null ? null : record[step.field];
+      }
+      case 'embed': {
+        const { embed } = step;
+        const pointer = step.inverse ? this.owners(step.inverse, record['pk'] as Pk) : record[embed.via ?? embed.field];
+        return this.embedded(embed.target, pointer, embed.schema, embed.many, depth);
+      }
     }
-    return owners;
+  }
+
+  private plan(entityName: string, view: JsonSchema): Step[] {
+    let byView = this.plans.get(entityName);
+    if (!byView) this.plans.set(entityName, (byView = new WeakMap()));
+    let plan = byView.get(view);
+    if (!plan) byView.set(view, (plan = this.compile(entityName, view)));
+    return plan;
+  }
+
+  private compile(entityName: string, view: JsonSchema): Step[] {
+    const entity = this.model.entities.get(entityName)!;
+    return Object.keys(properties(view)).map((field): Step => {
+      const embed = entity.embeds.get(field);
+      if (embed) {
+        const inverse = embed.via ? entity.references.get(embed.via) : undefined;
+        return inverse?.inverseOf ? { field, kind: 'embed', embed, inverse } : { field, kind: 'embed', embed };
+      }
+      const reference = entity.references.get(field);
+      if (reference?.inverseOf) return { field, kind: 'inverse', reference };
+      const mirror = MIRROR.exec(field);
+      const mirrored = mirror ? entity.references.get(mirror[1]!) : undefined;
+      if (mirror && mirrored && !mirrored.many) return { field, kind: 'mirror', reference: mirrored, targetField: mirror[2]! };
+      return { field, kind: 'plain' };
+    });
+  }
+
+  /** Who points at `pk` through the stored side of a many-to-many; indexed once per world version. */
+  private owners(reference: Reference, pk: Pk): Pk[] {
+    const { entity, field } = reference.inverseOf!;
+    const key = `${entity}.${field}`;
+    const version = this.version();
+    let index = this.inverseIndexes.get(key);
+    if (!index || index.version !== version) {
+      const owners = new Map<string, Pk[]>();
+      for (const other of this.table(entity).all()) {
+        const pointed = other[field];
+        if (!Array.isArray(pointed)) continue;
+        for (const target of pointed) {
+          const list = owners.get(String(target)) ?? [];
+          list.push(other['pk'] as Pk);
+          owners.set(String(target), list);
+        }
+      }
+      this.inverseIndexes.set(key, (index = { version, owners }));
+    }
+    return [...(index.owners.get(String(pk)) ?? [])];
   }
 
   private embedded(target: string, pointer: unknown, view: JsonSchema, many: boolean, depth: number): unknown {

@@ -65,7 +65,7 @@ export class World {
     this.map = buildResources(contract);
     this.resources = this.map.resources;
     this.roles = this.map.roles;
-    this.renderer = new RecordRenderer(this.map.model, (name) => this.table(name));
+    this.renderer = new RecordRenderer(this.map.model, (name) => this.table(name), () => this.version);
     const entities = [...this.map.model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
     this.userEntity = entities.find((e) => 'username' in properties(e.schema));
     this.tokenEntity = entities.find((e) => isTokenEntity(contract, e, this.userEntity));
