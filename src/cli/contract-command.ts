@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ServerUnreachable } from '../harness/http-client.js';
 import { closingLine, junitXml, resultLine } from '../harness/report.js';
 import { runContract } from '../harness/run-contract.js';
 import type { KnownIds } from '../harness/keys.js';
 import { loadContract } from '../node.js';
+import { readJsonFile } from '../node/read-json.js';
 
 interface ContractOptions {
   baseUrl: string;
@@ -15,14 +16,6 @@ interface ContractOptions {
   junit?: string;
   seed: string;
   ids?: string;
-}
-
-function readIds(file: string): KnownIds {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as KnownIds;
-  } catch (error) {
-    throw new Error(`--ids ${file}: ${(error as Error).message}`);
-  }
 }
 
 export function registerContract(program: Command): void {
@@ -50,7 +43,7 @@ export function registerContract(program: Command): void {
           only: options.only?.split(',').map((s) => s.trim()).filter(Boolean),
           allowWrites: options.allowWrites === true,
           seed: Number(options.seed),
-          ids: options.ids ? readIds(options.ids) : undefined,
+          ids: options.ids ? (readJsonFile(options.ids) as KnownIds) : undefined,
           onResult: (result, done, total) => {
             if (progress) process.stderr.write(`\r\x1b[K[${done}/${total}] `);
             console.log(resultLine(result));

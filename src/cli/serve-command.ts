@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createApp } from '../adapters/express.js';
 import { createMock } from '../node.js';
+import { readJsonFile } from '../node/read-json.js';
 
 interface ServeOptions {
   schemas: string;
@@ -12,14 +12,6 @@ interface ServeOptions {
   userToken?: string;
   data?: string;
   records?: string;
-}
-
-function readDump(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
 }
 
 export function registerServe(program: Command): void {
@@ -42,7 +34,7 @@ export function registerServe(program: Command): void {
         adminToken: options.token ?? process.env['AUTHENTIK_MOCK_TOKEN'] ?? undefined,
         userToken: options.userToken,
         recordsPerEntity: Number(options.records),
-        data: options.data ? readDump(options.data) : undefined,
+        data: options.data ? readJsonFile(options.data) : undefined,
       });
       const app = createApp({ mock });
       const server = app.listen(Number(options.port), options.host);

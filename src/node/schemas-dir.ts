@@ -1,19 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { readJsonFile } from './read-json.js';
 import type { ContractDocument, JsonSchema, OperationSpec, SchemasIndex } from '../contract/types.js';
 
 /** Layout of a schemas/ folder: one file per operation, one per component, and an index. */
 export const OPERATIONS_DIR = 'operations';
 export const COMPONENTS_DIR = 'components';
 export const INDEX_FILE = 'index.json';
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-}
 
 function jsonFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
@@ -22,9 +15,9 @@ function jsonFiles(dir: string): string[] {
 /** The contract stored in a schemas/ folder; throws naming the file that is not readable. */
 export function readSchemasDir(dir: string): ContractDocument {
   if (!existsSync(join(dir, OPERATIONS_DIR))) throw new Error(`${dir}: no ${OPERATIONS_DIR}/ folder — not a schemas folder (run "authentik-mock import" first)`);
-  const operations = jsonFiles(join(dir, OPERATIONS_DIR)).map((f) => readJson(join(dir, OPERATIONS_DIR, f)) as OperationSpec);
+  const operations = jsonFiles(join(dir, OPERATIONS_DIR)).map((f) => readJsonFile(join(dir, OPERATIONS_DIR, f)) as OperationSpec);
   const components: Record<string, JsonSchema> = {};
-  for (const f of jsonFiles(join(dir, COMPONENTS_DIR))) components[basename(f, '.json')] = readJson(join(dir, COMPONENTS_DIR, f)) as JsonSchema;
+  for (const f of jsonFiles(join(dir, COMPONENTS_DIR))) components[basename(f, '.json')] = readJsonFile(join(dir, COMPONENTS_DIR, f)) as JsonSchema;
   return { operations, components };
 }
 

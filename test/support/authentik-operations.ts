@@ -1,7 +1,7 @@
 import { inlineComponents } from '../../src/importer/components.js';
 import type { JsonSchema } from '../../src/contract/types.js';
 import { seedDocument } from './contracts.js';
-import { GenericError, ValidationError, type PageOperation } from './synthetic-operations.js';
+import { GenericError, pageParams, ValidationError, type PageOperation } from './synthetic-operations.js';
 
 /**
  * Operations the real reference has but the five seeds do not, written as docs pages would encode them, from the
@@ -19,12 +19,7 @@ export function moreAuthentikOperations(): PageOperation[] {
   const Group = component('Group');
   const Pagination = component('Pagination');
   const paginated = (item: JsonSchema, title: string) => ({ type: 'object', properties: { pagination: Pagination, results: { type: 'array', items: item } }, required: ['pagination', 'results'], title });
-  const page = [
-    { name: 'ordering', required: false, in: 'query', schema: { type: 'string' } },
-    { name: 'page', required: false, in: 'query', schema: { type: 'integer' } },
-    { name: 'page_size', required: false, in: 'query', schema: { type: 'integer' } },
-    { name: 'search', required: false, in: 'query', schema: { type: 'string' } },
-  ];
+  const page = pageParams;
   const errors = {
     '400': { content: { 'application/json': { schema: ValidationError } }, description: '' },
     '403': { content: { 'application/json': { schema: GenericError } }, description: '' },

@@ -26,13 +26,13 @@ const errors = {
   '400': { content: { 'application/json': { schema: ValidationError } }, description: '' },
   '403': { content: { 'application/json': { schema: GenericError } }, description: '' },
 };
-const Pagination = {
+export const Pagination = {
   type: 'object',
   properties: Object.fromEntries(['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }])),
   required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
   title: 'Pagination',
 };
-const pageParams = [
+export const pageParams = [
   { name: 'ordering', required: false, in: 'query', schema: { type: 'string' } },
   { name: 'page', required: false, in: 'query', schema: { type: 'integer' } },
   { name: 'page_size', required: false, in: 'query', schema: { type: 'integer' } },
