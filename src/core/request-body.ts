@@ -22,12 +22,16 @@ function text(body: Uint8Array | string | undefined): string {
   return typeof body === 'string' ? body : new TextDecoder().decode(body);
 }
 
-/** Keys that could reach a prototype are dropped at every level: DRF ignores unknown fields anyway. */
-export function withoutDangerousKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutDangerousKeys);
+/** Deeper bodies are refused: stored, they could not be serialised again on the next GET. */
+export const MAX_NESTING = 256;
+
+/** Keys that could reach a prototype are dropped at every level (DRF ignores unknown fields anyway). */
+export function withoutDangerousKeys(value: unknown, depth = 0): unknown {
+  if (depth > MAX_NESTING) throw new Error(`nested deeper than ${MAX_NESTING} levels`);
+  if (Array.isArray(value)) return value.map((item) => withoutDangerousKeys(item, depth + 1));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutDangerousKeys(child);
+  for (const [key, child] of Object.entries(value)) if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutDangerousKeys(child, depth + 1);
   return out;
 }
 

@@ -290,6 +290,13 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       expect(await call('PUT', tokenUrl, { json: ['a'] })).toMatchObject({ status: 400, body: { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] } });
     });
 
+    it('a body nested deeper than anyone needs → 400, not a crash', async () => {
+      const deep = `{"name": "n", "slug": "deep", "attributes": ${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`;
+      const reply = await call('POST', api('/widgets/widgets/'), { raw: deep, contentType: 'application/json' });
+      expect(reply.status).toBe(400);
+      expect((reply.body as { detail: string }).detail).toBe('JSON parse error - nested deeper than 256 levels');
+    });
+
     it('a body over 1 MiB → 413 JSON', async () => {
       const reply = await call('PUT', tokenUrl, { raw: `{"description": "${'x'.repeat(1024 * 1024)}"}`, contentType: 'application/json' });
       expect(reply.status).toBe(413);
