@@ -6,6 +6,7 @@ import { runContract } from '../harness/run-contract.js';
 import type { KnownIds } from '../harness/keys.js';
 import { loadContract } from '../node.js';
 import { readJsonFile } from '../node/read-json.js';
+import { wholeNumber } from './options.js';
 
 interface ContractOptions {
   baseUrl: string;
@@ -14,7 +15,7 @@ interface ContractOptions {
   only?: string;
   allowWrites?: boolean;
   junit?: string;
-  seed: string;
+  seed: number;
   ids?: string;
 }
 
@@ -28,7 +29,7 @@ export function registerContract(program: Command): void {
     .option('--only <ids>', 'comma-separated operationIds')
     .option('--allow-writes', 'also send PUT/PATCH/POST/DELETE (creates and deletes only records it made itself)')
     .option('--junit <file>', 'write a JUnit XML report')
-    .option('--seed <n>', 'seed for generated request bodies', '1')
+    .option('--seed <n>', 'seed for generated request bodies', wholeNumber(), 1)
     .option('--ids <file>', 'JSON of path keys: {"param": value} or {"operationId.param": value}')
     .action(async (options: ContractOptions) => {
       const token = options.token ?? process.env['AUTHENTIK_TOKEN'];
@@ -42,7 +43,7 @@ export function registerContract(program: Command): void {
           token,
           only: options.only?.split(',').map((s) => s.trim()).filter(Boolean),
           allowWrites: options.allowWrites === true,
-          seed: Number(options.seed),
+          seed: options.seed,
           ids: options.ids ? (readJsonFile(options.ids) as KnownIds) : undefined,
           onResult: (result, done, total) => {
             if (progress) process.stderr.write(`\r\x1b[K[${done}/${total}] `);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Contract, jsonMedia } from '../contract/contract.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { readSchemasDir } from '../node/schemas-dir.js';
+import { wholeNumber } from './options.js';
 
 export function registerFixtures(program: Command): void {
   program
@@ -9,18 +10,18 @@ export function registerFixtures(program: Command): void {
     .description('print generated response bodies for an operation, as JSON')
     .argument('<operationId>')
     .option('--status <code>', 'response status (default: the first documented 2xx with a body)')
-    .option('--seed <n>', 'seed', '1')
-    .option('--count <n>', 'how many values (more than 1 prints an array)', '1')
+    .option('--seed <n>', 'seed', wholeNumber(), 1)
+    .option('--count <n>', 'how many values (more than 1 prints an array)', wholeNumber(1), 1)
     .option('--schemas <dir>', 'schemas folder', 'schemas')
-    .action((operationId: string, options: { status?: string; seed: string; count: string; schemas: string }) => {
+    .action((operationId: string, options: { status?: string; seed: number; count: number; schemas: string }) => {
       const contract = new Contract(readSchemasDir(options.schemas));
       const operation = contract.operation(operationId);
       if (!operation) throw new Error(`no operation "${operationId}" in ${options.schemas}/ (see ${options.schemas}/index.json)`);
       const status = options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
       const schema = status ? contract.responseSchema(operationId, status) : undefined;
       if (!schema) throw new Error(`${operationId} documents no JSON body for status ${status ?? '2xx'} (documented: ${Object.keys(operation.responses).join(', ')})`);
-      const generator = new FixtureGenerator(createFaker(Number(options.seed)), contract.components);
-      const count = Math.max(1, Number(options.count) || 1);
+      const generator = new FixtureGenerator(createFaker(options.seed), contract.components);
+      const count = options.count;
       const values = Array.from({ length: count }, () => generator.value(schema));
       console.log(JSON.stringify(count === 1 ? values[0] : values, null, 2));
     });

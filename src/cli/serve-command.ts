@@ -2,16 +2,17 @@ import type { Command } from 'commander';
 import { createApp } from '../adapters/express.js';
 import { createMock } from '../node.js';
 import { readJsonFile } from '../node/read-json.js';
+import { wholeNumber } from './options.js';
 
 interface ServeOptions {
   schemas: string;
   host: string;
-  port: string;
-  seed: string;
+  port: number;
+  seed: number;
   token?: string;
   userToken?: string;
   data?: string;
-  records?: string;
+  records: number;
 }
 
 export function registerServe(program: Command): void {
@@ -20,24 +21,24 @@ export function registerServe(program: Command): void {
     .description('serve the mock authentik API over HTTP (mounted at the contract\'s server base, /api/v3/)')
     .option('--schemas <dir>', 'schemas folder', 'schemas')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port', '9000')
-    .option('--seed <n>', 'seed of the generated world', '1')
+    .option('--port <port>', 'port', wholeNumber(), 9000)
+    .option('--seed <n>', 'seed of the generated world', wholeNumber(), 1)
     .option('--token <key>', "akadmin's API token (default: $AUTHENTIK_MOCK_TOKEN, else generated from the seed)")
     .option('--user-token <key>', "an ordinary user's API token (default: generated from the seed)")
-    .option('--records <n>', 'records generated per resource', '25')
+    .option('--records <n>', 'records generated per resource', wholeNumber(2), 25)
     .option('--data <file>', 'start from a saved world (GET /_mock/dump)')
     .action(async (options: ServeOptions) => {
       const started = performance.now();
       const mock = createMock({
         schemas: options.schemas,
-        seed: Number(options.seed),
+        seed: options.seed,
         adminToken: options.token ?? process.env['AUTHENTIK_MOCK_TOKEN'] ?? undefined,
         userToken: options.userToken,
-        recordsPerEntity: Number(options.records),
+        recordsPerEntity: options.records,
         data: options.data ? readJsonFile(options.data) : undefined,
       });
       const app = createApp({ mock });
-      const server = app.listen(Number(options.port), options.host);
+      const server = app.listen(options.port, options.host);
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const base = mock.contract.operations[0]?.server ?? '/api/v3/';
       console.log(`authentik-mock: ${mock.contract.operations.length} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`);
