@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { toDrfErrors, type DrfErrors } from './drf-errors.js';
 import { componentId, partial, toJsonSchema, type SchemaMode } from './json-schema.js';
 import { Router, type RouteMatch } from './router.js';
-import { refName, type ContractDocument, type JsonSchema, type OperationSpec } from './types.js';
+import { isPlainObject, refName, type ContractDocument, type JsonSchema, type OperationSpec } from './types.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -64,6 +64,14 @@ export class Contract {
       current = this.components[name] ?? {};
     }
     return schema;
+  }
+
+  /** Top-level fields of a request schema that a client may set (read-only ones left out). */
+  writableFields(requestSchema: JsonSchema | undefined): Record<string, JsonSchema> {
+    const props = requestSchema ? this.resolve(requestSchema)['properties'] : undefined;
+    if (!isPlainObject(props)) return {};
+    const isReadOnly = (s: JsonSchema) => s['readOnly'] === true || this.resolve(s)['readOnly'] === true;
+    return Object.fromEntries(Object.entries(props as Record<string, JsonSchema>).filter(([, s]) => !isReadOnly(s)));
   }
 
   responseSchema(operationId: string, status: string): JsonSchema | undefined {

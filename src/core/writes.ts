@@ -1,6 +1,6 @@
 import type { DrfErrors } from '../contract/drf-errors.js';
 import type { JsonSchema } from '../contract/types.js';
-import { properties, type EntityType } from '../world/entity-model.js';
+import type { EntityType } from '../world/entity-model.js';
 import { verboseName } from '../world/naming.js';
 import type { Resource } from '../world/resources.js';
 import type { Pk, WorldRecord } from '../world/store.js';
@@ -8,12 +8,6 @@ import type { World } from '../world/world.js';
 
 function setError(errors: DrfErrors, field: string, message: string): void {
   Object.defineProperty(errors, field, { value: [message], enumerable: true, configurable: true });
-}
-
-/** Fields a client may set: documented in the request schema and not read-only. */
-function writableFields(world: World, requestSchema: JsonSchema): Set<string> {
-  const fields = properties(world.contract.resolve(requestSchema));
-  return new Set(Object.keys(fields).filter((f) => world.contract.resolve(fields[f]!)['readOnly'] !== true && fields[f]!['readOnly'] !== true));
 }
 
 function missingTargets(world: World, target: string, value: unknown): unknown[] {
@@ -33,7 +27,7 @@ export interface PreparedWrite {
  */
 export function prepareWrite(world: World, resource: Resource, base: WorldRecord, body: Record<string, unknown>, requestSchema: JsonSchema): PreparedWrite | { errors: DrfErrors } {
   const entity = world.entity(resource.entity);
-  const writable = writableFields(world, requestSchema);
+  const writable = new Set(Object.keys(world.contract.writableFields(requestSchema)));
   const record: WorldRecord = { ...base };
   const errors: DrfErrors = {};
   const inverse: PreparedWrite['inverse'] = [];

@@ -1,18 +1,12 @@
-import type { Contract } from '../contract/contract.js';
+import { JSON_TYPE, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
 import { isPlainObject, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { listShape, successSchema } from '../world/resources.js';
 
-export const JSON_TYPE = 'application/json';
-
 /** Top-level fields of the JSON request body a client may send (read-only ones left out). */
-export function writableFields(contract: Contract, operation: OperationSpec): Record<string, JsonSchema> {
-  const schema = operation.requestBody?.content[JSON_TYPE]?.schema;
-  if (!schema) return {};
-  const props = contract.resolve(schema)['properties'];
-  if (!isPlainObject(props)) return {};
-  return Object.fromEntries(Object.entries(props as Record<string, JsonSchema>).filter(([, s]) => s['readOnly'] !== true && contract.resolve(s)['readOnly'] !== true));
+function writableFields(contract: Contract, operation: OperationSpec): Record<string, JsonSchema> {
+  return contract.writableFields(operation.requestBody?.content[JSON_TYPE]?.schema);
 }
 
 export function requiredFields(contract: Contract, operation: OperationSpec): string[] {

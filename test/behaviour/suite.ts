@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Contract, jsonMedia } from '../../src/contract/contract.js';
+import { Contract, JSON_TYPE, jsonMedia } from '../../src/contract/contract.js';
 import type { OperationSpec } from '../../src/contract/types.js';
-import { bodyFromRecord, uniqueVariant, violations, JSON_TYPE } from '../../src/harness/request-builder.js';
+import { bodyFromRecord, uniqueVariant, violations } from '../../src/harness/request-builder.js';
 import { mixedDocument } from '../support/contracts.js';
 import type { MockUnderTest, Reply, RequestOptions } from '../support/requester.js';
 
@@ -57,7 +57,7 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       return { form };
     }
     if (!media.includes(JSON_TYPE)) return {};
-    const record = operation.method === 'POST' ? itemRecord(operation) : itemRecord(operation);
+    const record = itemRecord(operation);
     const body = bodyFromRecord(contract, operation, record);
     return { json: operation.method === 'POST' ? uniqueVariant(contract, operation, body, 'new') : body };
   }
