@@ -18,6 +18,8 @@ function isComponentLike(schema: JsonSchema): boolean {
 export class ComponentRegistry {
   readonly components = new Map<string, JsonSchema>();
   private readonly canonicalByName = new Map<string, string>();
+  /** Inputs share subschemas (inlined components are reused objects): each is extracted once. */
+  private readonly extracted = new WeakMap<JsonSchema, JsonSchema>();
   readonly notes: string[] = [];
 
   register(title: string, body: JsonSchema, source: string): string {
@@ -37,9 +39,13 @@ export class ComponentRegistry {
 
   /** Replaces every titled subschema (innermost first) by a $ref to its component. */
   extract(schema: JsonSchema, source: string): JsonSchema {
-    const inner = mapSubschemas(schema, (sub) => this.extract(sub, source));
-    if (!isComponentLike(inner)) return inner;
-    return componentRef(this.register(inner['title'] as string, inner, source));
+    let out = this.extracted.get(schema);
+    if (!out) {
+      const inner = mapSubschemas(schema, (sub) => this.extract(sub, source));
+      out = isComponentLike(inner) ? componentRef(this.register(inner['title'] as string, inner, source)) : inner;
+      this.extracted.set(schema, out);
+    }
+    return out;
   }
 
   extractOperation(operation: OperationSpec): OperationSpec {
@@ -56,15 +62,30 @@ export class ComponentRegistry {
  * Inlines component $refs again (the form pages arrive in), so stored operations can be re-imported with new ones.
  * A ref back into a component being expanded stays a $ref: recursive components exist in full OpenAPI documents.
  */
-export function inlineComponents(schema: JsonSchema, components: Record<string, JsonSchema>, stack: string[] = []): JsonSchema {
+export function inlineComponents(schema: JsonSchema, components: Record<string, JsonSchema>): JsonSchema {
+  let cache = inlinedByComponents.get(components);
+  if (!cache) inlinedByComponents.set(components, (cache = new Map()));
+  return inlineWith(schema, components, [], cache, { cuts: 0 });
+}
+
+/** Per components map: each component inlined once and shared (unless a cycle had to be cut inside it). */
+const inlinedByComponents = new WeakMap<Record<string, JsonSchema>, Map<string, JsonSchema>>();
+
+function inlineWith(schema: JsonSchema, components: Record<string, JsonSchema>, stack: string[], cache: Map<string, JsonSchema>, cycles: { cuts: number }): JsonSchema {
   const name = refName(schema);
-  if (name !== undefined) {
-    const body = components[name];
-    if (!body) throw new Error(`$ref to unknown component "${name}"`);
-    if (stack.includes(name)) return schema;
-    return inlineComponents(body, components, [...stack, name]);
+  if (name === undefined) return mapSubschemas(schema, (sub) => inlineWith(sub, components, stack, cache, cycles));
+  const body = components[name];
+  if (!body) throw new Error(`$ref to unknown component "${name}"`);
+  if (stack.includes(name)) {
+    cycles.cuts++;
+    return schema;
   }
-  return mapSubschemas(schema, (sub) => inlineComponents(sub, components, stack));
+  const shared = cache.get(name);
+  if (shared) return shared;
+  const before = cycles.cuts;
+  const inlined = inlineWith(body, components, [...stack, name], cache, cycles);
+  if (cycles.cuts === before) cache.set(name, inlined);
+  return inlined;
 }
 
 export function mapOperationSchemas(operation: OperationSpec, map: (schema: JsonSchema) => JsonSchema): OperationSpec {

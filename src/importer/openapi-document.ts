@@ -25,6 +25,11 @@ const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
  * `title` (so the importer extracts it again under that name); other refs are inlined as they are.
  */
 class RefInliner {
+  /** Each ref is resolved once and shared: documents reuse components so much that copies grow exponentially. */
+  private readonly resolved = new Map<string, unknown>();
+  /** Counts refs left in place to break a cycle: a result that needed one depends on its path, so it is not shared. */
+  private cuts = 0;
+
   constructor(private readonly doc: Record<string, unknown>) {}
 
   inline(value: unknown, stack: readonly string[] = []): unknown {
@@ -40,11 +45,18 @@ class RefInliner {
   private resolveRef(ref: string, stack: readonly string[]): unknown {
     if (!ref.startsWith('#/')) throw new Error(`external $ref "${ref}" is not supported`);
     // A component that refers back to itself keeps its $ref: it cannot be inlined.
-    if (stack.includes(ref)) return { $ref: ref };
-    const target = this.pointer(ref);
-    const resolved = this.inline(target, [...stack, ref]);
+    if (stack.includes(ref)) {
+      this.cuts++;
+      return { $ref: ref };
+    }
+    const shared = this.resolved.get(ref);
+    if (shared !== undefined) return shared;
+    const cutsBefore = this.cuts;
+    const inlined = this.inline(this.pointer(ref), [...stack, ref]);
     const componentName = SCHEMA_REF.exec(ref)?.[1];
-    return componentName && isPlainObject(resolved) ? { ...resolved, title: decodeURIComponent(componentName) } : resolved;
+    const result = componentName && isPlainObject(inlined) ? { ...inlined, title: decodeURIComponent(componentName) } : inlined;
+    if (this.cuts === cutsBefore) this.resolved.set(ref, result);
+    return result;
   }
 
   private pointer(ref: string): unknown {
