@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { importFiles } from '../src/node/import-files.js';
 import { importPages } from '../src/importer/import-pages.js';
 import { pipeCopy, rawPage, viewerCopy } from '../test/support/pages.js';
-import { syntheticOperations } from '../test/support/synthetic-corpus.js';
+import { interlinkedOpenApiDocument, syntheticOperations } from '../test/support/synthetic-corpus.js';
 
 const PAGES = 900;
 const dir = join(process.cwd(), '.bench-tmp', 'import');
@@ -38,26 +38,8 @@ for (let run = 0; run < 3; run++) {
 console.log(`best of 3, in memory (decode, extract, dedupe): ${inMemory.toFixed(0)} ms`);
 rmSync(dir, { recursive: true, force: true });
 
-/**
- * A whole OpenAPI document: 875 operations over 400 components that reference each other (a DAG, 20 levels deep
- * from the operations). Inlining that as trees grows exponentially; shared resolution keeps it linear.
- */
-function openApiDocument(): string {
-  const schemas: Record<string, unknown> = {};
-  for (let i = 0; i < 400; i++) {
-    const properties: Record<string, unknown> = { pk: { type: 'integer', readOnly: true }, name: { type: 'string', maxLength: 64 } };
-    for (const j of [i + 1, i + 2, i + 7]) if (j < 400) properties[`c${j}`] = { $ref: `#/components/schemas/C${j}` };
-    schemas[`C${i}`] = { type: 'object', properties, required: ['pk'] };
-  }
-  const paths: Record<string, unknown> = {};
-  for (let i = 0; i < 875; i++) {
-    const schema = { $ref: `#/components/schemas/C${i % 400}` };
-    paths[`/r${i}/{id}/`] = { get: { operationId: `r${i}_retrieve`, parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }], responses: { '200': { description: '', content: { 'application/json': { schema } } } } } };
-  }
-  return JSON.stringify({ openapi: '3.0.3', info: { title: 'authentik', version: '2024.8' }, servers: [{ url: '/api/v3/' }], paths, components: { schemas } });
-}
-
-const documentText = openApiDocument();
+// A whole OpenAPI document: 875 operations over 400 components that embed each other, 20+ levels deep.
+const documentText = interlinkedOpenApiDocument(400, 875);
 const openApiStarted = performance.now();
 const fromDocument = importPages([{ file: 'schema.json', text: documentText }]);
 console.log(

@@ -3,7 +3,7 @@ import { MockServer } from '../src/core/mock-server.js';
 import { bodyFromRecord } from '../src/harness/request-builder.js';
 import { importPages } from '../src/importer/import-pages.js';
 import { rawPage } from './support/pages.js';
-import { syntheticOperations } from './support/synthetic-corpus.js';
+import { interlinkedOpenApiDocument, syntheticOperations } from './support/synthetic-corpus.js';
 import { behaviourSuite } from './behaviour/suite.js';
 import { mixedDocument } from './support/contracts.js';
 import { coreRequester } from './support/requester.js';
@@ -35,5 +35,23 @@ describe('a synthesised 96-operation contract works with no new code', () => {
       if (!String(reply.status).startsWith('2') || violations.length > 0) problems.push(`${operation.operationId}: ${reply.status} ${JSON.stringify(violations.slice(0, 2))} ${reply.text.slice(0, 200)}`);
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('an OpenAPI document whose components embed each other', () => {
+  const document = importPages([{ file: 'schema.json', text: interlinkedOpenApiDocument(30, 30) }]).contract;
+  const mock = new MockServer({ contract: document, seed: 9 });
+  const request = coreRequester(mock);
+
+  it('answers every operation with a valid body whose embedded records are the records themselves', async () => {
+    for (const operation of document.operations) {
+      const reply = await request('GET', `/api/v3${operation.path.replace('{id}', '1')}`, { token: mock.world.adminToken });
+      expect(reply.status, operation.operationId).toBe(200);
+      expect(mock.contract.validateResponse(operation.operationId, 200, reply.body)).toEqual([]);
+    }
+    const first = (await request('GET', '/api/v3/r0/1/', { token: mock.world.adminToken })).body as Record<string, { pk: number; name: string } | null>;
+    const embedded = first['c1']!;
+    const own = (await request('GET', `/api/v3/r1/${embedded.pk}/`, { token: mock.world.adminToken })).body as { name: string };
+    expect(own.name).toBe(embedded.name);
   });
 });

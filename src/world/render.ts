@@ -2,13 +2,15 @@ import type { JsonSchema } from '../contract/types.js';
 import { properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
 import type { Pk, Table, WorldRecord } from './store.js';
 
-const MAX_EMBED_DEPTH = 4;
+/** Below this depth optional embeds are left out (responses stay small); required ones go on, to a hard limit. */
+const OPTIONAL_EMBED_DEPTH = 4;
+const MAX_EMBED_DEPTH = 32;
 const MIRROR = /^(.+)_(name|slug|username|title)$/;
 
 /** How one field of a view is filled, decided once per (entity, view) rather than per record. */
 type Step =
   | { field: string; kind: 'plain' }
-  | { field: string; kind: 'embed'; embed: Embed; inverse?: Reference }
+  | { field: string; kind: 'embed'; embed: Embed; required: boolean; inverse?: Reference }
   | { field: string; kind: 'mirror'; reference: Reference; targetField: string }
   | { field: string; kind: 'inverse'; reference: Reference };
 
@@ -55,6 +57,7 @@ export class RecordRenderer {
       }
       case 'embed': {
         const { embed } = step;
+        if (depth >= OPTIONAL_EMBED_DEPTH && !step.required) return undefined;
         const pointer = step.inverse ? this.owners(step.inverse, record['pk'] as Pk) : record[embed.via ?? embed.field];
         return this.embedded(embed.target, pointer, embed.schema, embed.many, depth);
       }
@@ -71,11 +74,13 @@ export class RecordRenderer {
 
   private compile(entityName: string, view: JsonSchema): Step[] {
     const entity = this.model.entities.get(entityName)!;
+    const required = new Set(Array.isArray(view['required']) ? (view['required'] as string[]) : []);
     return Object.keys(properties(view)).map((field): Step => {
       const embed = entity.embeds.get(field);
       if (embed) {
         const inverse = embed.via ? entity.references.get(embed.via) : undefined;
-        return inverse?.inverseOf ? { field, kind: 'embed', embed, inverse } : { field, kind: 'embed', embed };
+        const step = { field, kind: 'embed' as const, embed, required: required.has(field) };
+        return inverse?.inverseOf ? { ...step, inverse } : step;
       }
       const reference = entity.references.get(field);
       if (reference?.inverseOf) return { field, kind: 'inverse', reference };

@@ -126,9 +126,9 @@ export class World {
   /** A fresh record of the entity: every field generated, the pk assigned, links still to be made. */
   newRecord(table: Table): WorldRecord {
     const entity = table.entity;
-    const record = table.generator.value(entity.schema, 'response') as WorldRecord;
+    // Embedded records are links (drawn by linkRecord), so they are not generated here.
+    const record = table.generator.record(entity.schema, new Set(entity.embeds.keys()));
     record['pk'] = entity.pk === 'integer' ? table.nextIntegerPk : table.faker.string.uuid();
-    for (const embed of entity.embeds.values()) if (embed.via) delete record[embed.field];
     if (this.tokenEntity === entity) this.keys.set(`${entity.name}:${String(record['pk'])}`, table.faker.string.alphanumeric(60));
     return record;
   }

@@ -17,3 +17,23 @@ export function syntheticOperations(count: number): PageOperation[] {
   }
   return out;
 }
+
+/**
+ * An OpenAPI document whose components embed each other (component i embeds i+1, i+2 and i+7): a DAG as deep as
+ * `components`. Copying shared components, or generating embedded records inside records, grows exponentially here.
+ */
+export function interlinkedOpenApiDocument(components: number, operations: number): string {
+  const schemas: Record<string, unknown> = {};
+  for (let i = 0; i < components; i++) {
+    const properties: Record<string, unknown> = { pk: { type: 'integer', readOnly: true }, name: { type: 'string', maxLength: 64 } };
+    for (const j of [i + 1, i + 2, i + 7]) if (j < components) properties[`c${j}`] = { $ref: `#/components/schemas/C${j}` };
+    schemas[`C${i}`] = { type: 'object', properties, required: ['pk', 'name'] };
+  }
+  const paths: Record<string, unknown> = {};
+  for (let i = 0; i < operations; i++) {
+    const schema = { $ref: `#/components/schemas/C${i % components}` };
+    const responses = { '200': { description: '', content: { 'application/json': { schema } } }, '403': { description: '', content: { 'application/json': { schema: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } } } } };
+    paths[`/r${i}/{id}/`] = { get: { operationId: `r${i}_retrieve`, parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }], responses } };
+  }
+  return JSON.stringify({ openapi: '3.0.3', info: { title: 'authentik', version: '2024.8' }, servers: [{ url: '/api/v3/' }], security: [{ authentik: [] }], paths, components: { schemas } });
+}
