@@ -143,6 +143,8 @@ export async function action(call: OperationCall, resource: Resource | undefined
   if (!success.schema) return noContent(Number(success.status));
   const status = Number(success.status);
   if (resource && record && sameComponent(success.schema, resource, world)) return json(status, render(call, resource, record, success.schema));
+  const secret = resource && record ? revealedKey(world, resource, record, success.schema) : undefined;
+  if (secret !== undefined) return json(status, { key: secret });
   const key = `${operation.operationId}:${JSON.stringify(call.pathParams)}`;
   const shape = listShape(world.contract, success.schema);
   if (shape?.paginated) {
@@ -151,6 +153,14 @@ export async function action(call: OperationCall, resource: Resource | undefined
     return isMockResponse(page) ? page : json(status, { pagination: page.pagination, results: page.page });
   }
   return json(status, world.stableValue(success.schema, key));
+}
+
+/** A token action whose answer is only `{key}` (authentik's view_key) shows the key that really authenticates. */
+function revealedKey(world: World, resource: Resource, record: WorldRecord, schema: JsonSchema): string | undefined {
+  if (world.tokenEntity?.name !== resource.entity) return undefined;
+  const fields = world.contract.resolve(schema)['properties'];
+  if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
+  return world.keyOf(resource.entity, record['pk'] as string | number);
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

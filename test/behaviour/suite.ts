@@ -248,6 +248,15 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       expect(after.users).toContain(1);
     });
 
+    it("a token's view_key shows the key that authenticates as that token's user", async () => {
+      const shown = await call('GET', tokenUrl('authentik-mock-user') + 'view_key/');
+      expect(shown.body).toEqual({ key: user });
+      const other = resources.find((r) => r.path === '/core/tokens/')!.keys.at(-1)!;
+      await call('PUT', tokenUrl(String(other)), { json: { identifier: String(other), intent: 'api', expiring: false, user: 1 } });
+      const key = ((await call('GET', tokenUrl(String(other)) + 'view_key/')).body as { key: string }).key;
+      expect(await t.request('GET', api('/core/users/?username=akadmin'), { token: key })).toMatchObject({ status: 200 });
+    });
+
     it('a deleted token is gone, and its key no longer authenticates', async () => {
       expect((await call('DELETE', tokenUrl('authentik-mock-user'))).status).toBe(204);
       expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(404);
