@@ -108,7 +108,7 @@ export async function create(call: OperationCall, resource: Resource): Promise<M
   const draft = writeOrErrors(call, resource, { pk: null }, checked);
   if (isMockResponse(draft)) return draft;
   const fresh = world.newRecord(table);
-  world.linkRecord(table, fresh, true);
+  world.linkRecord(table, fresh);
   const write = writeOrErrors(call, resource, fresh, checked);
   if (isMockResponse(write)) return write;
   commitWrite(world, resource.entity, write);

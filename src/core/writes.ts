@@ -1,6 +1,5 @@
 import type { DrfErrors } from '../contract/drf-errors.js';
 import type { JsonSchema } from '../contract/types.js';
-import type { EntityType } from '../world/entity-model.js';
 import { verboseName } from '../world/naming.js';
 import type { Resource } from '../world/resources.js';
 import type { Pk, WorldRecord } from '../world/store.js';
@@ -47,17 +46,11 @@ export function prepareWrite(world: World, resource: Resource, base: WorldRecord
     }
     Object.defineProperty(record, field, { value, enumerable: true, writable: true, configurable: true });
   }
-  for (const field of uniqueFields(world, entity, resource)) {
+  for (const field of world.uniqueFields(entity)) {
     const clash = world.table(entity.name).all().find((other) => other['pk'] !== record['pk'] && other[field] === record[field]);
     if (clash && field in body) setError(errors, field, `${verboseName(entity.name)} with this ${field} already exists.`);
   }
   return Object.keys(errors).length > 0 ? { errors } : { record, inverse };
-}
-
-function uniqueFields(world: World, entity: EntityType, resource: Resource): string[] {
-  const fields = resource.lookupField !== 'pk' ? [resource.lookupField] : [];
-  if (entity === world.userEntity) fields.push('username');
-  return fields;
 }
 
 /** Stores a prepared write, including the other side of any many-to-many it changed. */

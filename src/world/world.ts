@@ -3,7 +3,7 @@ import { isPlainObject, type JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { properties, type EntityType } from './entity-model.js';
 import { RecordRenderer } from './render.js';
-import { buildResources, type OperationRole, type Resource, type ResourceMap } from './resources.js';
+import { buildResources, type OperationRole, type Resource } from './resources.js';
 import { KeyRing } from './key-ring.js';
 import { Table, type Pk, type WorldRecord } from './store.js';
 
@@ -35,6 +35,9 @@ export interface WorldDump {
 }
 
 const DEFAULT_RECORDS = 25;
+/** Identifiers of the two API tokens whose keys the server prints. */
+const ADMIN_TOKEN = 'authentik-mock-admin';
+const USER_TOKEN = 'authentik-mock-user';
 const EXTRA_USERS = 15;
 
 /**
@@ -45,7 +48,6 @@ const EXTRA_USERS = 15;
 export class World {
   readonly resources: Resource[];
   readonly roles: Map<string, OperationRole>;
-  readonly map: ResourceMap;
   private readonly tables = new Map<string, Table>();
   readonly renderer: RecordRenderer;
   /** Bumped by every change: responses computed at one version can be reused until the next. */
@@ -62,11 +64,11 @@ export class World {
     private readonly options: WorldOptions = {},
   ) {
     this.seed = options.seed ?? 1;
-    this.map = buildResources(contract);
-    this.resources = this.map.resources;
-    this.roles = this.map.roles;
-    this.renderer = new RecordRenderer(this.map.model, (name) => this.table(name), () => this.version);
-    const entities = [...this.map.model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const { model, resources, roles } = buildResources(contract);
+    this.resources = resources;
+    this.roles = roles;
+    this.renderer = new RecordRenderer(model, (name) => this.table(name), () => this.version);
+    const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
     this.userEntity = entities.find((e) => 'username' in properties(e.schema));
     this.tokenEntity = entities.find((e) => isTokenEntity(contract, e, this.userEntity));
     for (const entity of entities) {
@@ -109,7 +111,7 @@ export class World {
     this.generated(table);
     if (table.state === 'linked') return;
     table.state = 'linked';
-    for (const record of table.all()) this.linkRecord(table, record, true);
+    for (const record of table.all()) this.linkRecord(table, record);
     if (table.entity === this.tokenEntity) this.seedTokens(table);
   }
 
@@ -129,21 +131,17 @@ export class World {
     // Embedded records are links (drawn by linkRecord), so they are not generated here.
     const record = table.generator.record(entity.schema, new Set(entity.embeds.keys()));
     record['pk'] = entity.pk === 'integer' ? table.nextIntegerPk : table.faker.string.uuid();
-    if (this.tokenEntity === entity) this.keys.set(`${entity.name}:${String(record['pk'])}`, table.faker.string.alphanumeric(60));
+    if (this.tokenEntity === entity) this.keys.set(entity.name, record['pk'] as Pk, table.faker.string.alphanumeric(60));
     return record;
   }
 
-  /**
-   * Points the record's references (and stand-alone embeds) at records that exist. With `all`, every link is drawn
-   * anew; otherwise only links that are missing or dangling.
-   */
-  linkRecord(table: Table, record: WorldRecord, all: boolean): void {
+  /** Points the record's references (and stand-alone embeds) at records that exist, drawn from the table's sequence. */
+  linkRecord(table: Table, record: WorldRecord): void {
     const entity = table.entity;
     const links = [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
     for (const link of links) {
       const target = this.generated(this.tables.get(link.target)!);
       const current = record[link.field];
-      if (!all && this.pointsAtExisting(target, current, link.many, link.nullable)) continue;
       const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === record['pk']));
       if (link.many) record[link.field] = table.faker.helpers.arrayElements(pks, { min: 0, max: Math.min(4, pks.length) });
       else if (link.nullable && current === null) record[link.field] = null;
@@ -152,16 +150,15 @@ export class World {
     for (const reference of entity.references.values()) if (reference.inverseOf) delete record[reference.field];
   }
 
-  private pointsAtExisting(table: Table, value: unknown, many: boolean, nullable: boolean): boolean {
-    if (many) return Array.isArray(value) && value.every((pk) => table.get(pk));
-    return (value === null && nullable) || !!table.get(value);
+  /** Fields that tell an entity's records apart besides the pk: lookup fields of its resources, and usernames. */
+  uniqueFields(entity: EntityType): string[] {
+    const fields = new Set(this.resources.filter((r) => r.entity === entity.name && r.lookupField !== 'pk').map((r) => r.lookupField));
+    if (entity === this.userEntity) fields.add('username');
+    return [...fields];
   }
 
-  /** Lookup fields (and usernames) must tell records apart. */
   private makeUnique(table: Table): void {
-    const fields = new Set(this.resources.filter((r) => r.entity === table.entity.name && r.lookupField !== 'pk').map((r) => r.lookupField));
-    if (table.entity === this.userEntity) fields.add('username');
-    for (const field of fields) {
+    for (const field of this.uniqueFields(table.entity)) {
       const seen = new Set<string>();
       const schema = this.contract.resolve(properties(table.entity.schema)[field] ?? {});
       const maxLength = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Infinity;
@@ -178,15 +175,15 @@ export class World {
   private seedTokens(table: Table): void {
     const users = this.userEntity ? this.generated(this.tables.get(this.userEntity.name)!).all() : [];
     const principals: Array<[number, string, string]> = [
-      [0, 'authentik-mock-admin', this.adminToken],
-      [1, 'authentik-mock-user', this.userToken],
+      [0, ADMIN_TOKEN, this.adminToken],
+      [1, USER_TOKEN, this.userToken],
     ];
     for (const [index, identifier, key] of principals) {
       const token = table.all()[index];
       if (!token) continue;
       const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
       assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user: users[index]?.['pk'], description });
-      this.keys.set(`${table.entity.name}:${String(token['pk'])}`, key);
+      this.keys.set(table.entity.name, token['pk'] as Pk, key);
     }
   }
 
@@ -196,10 +193,10 @@ export class World {
       if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
       return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
     }
-    const name = this.tokenEntity.name;
-    const tokens = this.table(name);
-    const id = this.keys.recordOf(key);
-    const token = id?.startsWith(`${name}:`) ? tokens.get(id.slice(name.length + 1)) : undefined;
+    // Using the table first generates it on the first request, and with it the keys this lookup needs.
+    const tokens = this.table(this.tokenEntity.name);
+    const owner = this.keys.ownerOf(key);
+    const token = owner?.entity === this.tokenEntity.name ? tokens.get(owner.pk) : undefined;
     if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
     const expires = token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
     if (expires < now) return undefined;
@@ -210,14 +207,14 @@ export class World {
 
   /** The secret key of a token record (authentik shows it only through a `view_key` action). */
   keyOf(entity: string, pk: Pk): string | undefined {
-    return this.keys.keyOf(`${entity}:${String(pk)}`);
+    return this.keys.keyOf(entity, pk);
   }
 
   /** Removes a record and what cannot live without it: Django's CASCADE for required links, SET_NULL for nullable ones. */
   destroy(entityName: string, pk: Pk): void {
     const table = this.table(entityName);
     if (!table.delete(pk)) return;
-    this.keys.delete(`${entityName}:${String(pk)}`);
+    this.keys.delete(entityName, pk);
     for (const other of this.startedTables()) {
       const links = [...other.entity.references.values(), ...[...other.entity.embeds.values()].filter((e) => !e.via)].filter((l) => l.target === entityName && !('inverseOf' in l && l.inverseOf));
       if (links.length === 0) continue;
@@ -247,7 +244,7 @@ export class World {
   dump(): WorldDump {
     const records: Record<string, WorldRecord[]> = {};
     for (const name of this.tables.keys()) records[name] = this.table(name).all();
-    return { format: DUMP_FORMAT, seed: this.seed, records, keys: Object.fromEntries(this.keys.entries()) };
+    return { format: DUMP_FORMAT, seed: this.seed, records, keys: this.keys.toJSON() };
   }
 
   /** Replaces the world with a dump; throws a plain reason when the dump is not one. */
@@ -267,17 +264,18 @@ export class World {
       for (const row of rows as WorldRecord[]) table.put({ ...row });
     }
     if (isPlainObject(dump['keys'])) {
-      this.keys = KeyRing.from(Object.entries(dump['keys']).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      const named = (identifier: string) => this.keys.entries().find(([id]) => this.tokenRecord(id)?.['identifier'] === identifier)?.[1];
-      this.adminToken = named('authentik-mock-admin') ?? this.adminToken;
-      this.userToken = named('authentik-mock-user') ?? this.userToken;
+      this.keys = KeyRing.fromJSON(dump['keys']);
+      this.adminToken = this.keyOfToken(ADMIN_TOKEN) ?? this.adminToken;
+      this.userToken = this.keyOfToken(USER_TOKEN) ?? this.userToken;
     }
     this.version++;
   }
 
-  private tokenRecord(id: string): WorldRecord | undefined {
+  /** The key of the token with this identifier (after a load, the printed tokens are the dump's). */
+  private keyOfToken(identifier: string): string | undefined {
     if (!this.tokenEntity) return undefined;
-    return this.table(this.tokenEntity.name).get(id.slice(this.tokenEntity.name.length + 1));
+    const token = this.table(this.tokenEntity.name).find('identifier', identifier);
+    return token ? this.keys.keyOf(this.tokenEntity.name, token['pk'] as Pk) : undefined;
   }
 
   /** Values stable per seed and key, independent of what else happened: for action responses. */
