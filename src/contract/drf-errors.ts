@@ -123,7 +123,7 @@ function valueAt(root: unknown, path: string[]): unknown {
 }
 
 /** Own-property write: a key such as `__proto__` becomes a plain field, never a prototype. */
-function setOwn(target: DrfErrors, key: string, value: string[] | DrfErrors): void {
+export function setOwn<T extends object>(target: T, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

@@ -1,4 +1,4 @@
-import type { DrfErrors } from './drf-errors.js';
+import { setOwn, type DrfErrors } from './drf-errors.js';
 import { isPlainObject, type JsonSchema, type ParameterSpec } from './types.js';
 
 /** Query values as they arrive: every name may repeat. */
@@ -51,7 +51,7 @@ export function coerceQuery(parameters: ParameterSpec[], raw: RawQuery, skip: Re
     const itemSchema = isArray && isPlainObject(parameter.schema['items']) ? (parameter.schema['items'] as JsonSchema) : parameter.schema;
     const coerced = (isArray ? given : given.slice(-1)).map((v) => coerceScalar(v, itemSchema));
     const failed = coerced.find((c): c is { error: string } => typeof c === 'object');
-    if (failed) Object.defineProperty(errors, parameter.name, { value: [failed.error], enumerable: true });
+    if (failed) setOwn(errors, parameter.name, [failed.error]);
     else values[parameter.name] = isArray ? (coerced as Array<string | number | boolean>) : (coerced[0] as string | number | boolean);
   }
   return Object.keys(errors).length > 0 ? { values, errors } : { values };

@@ -1,6 +1,6 @@
 import { coerceQuery, type QueryValue, type RawQuery } from '../contract/query-parameters.js';
 import type { OperationSpec } from '../contract/types.js';
-import type { DrfErrors } from '../contract/drf-errors.js';
+import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { properties, type EntityType } from '../world/entity-model.js';
 import type { WorldRecord } from '../world/store.js';
 import type { World } from '../world/world.js';
@@ -74,13 +74,21 @@ function invalidReferences(world: World, entity: EntityType, filters: Filter[]):
     if (!reference || filter.lookup !== 'exact') continue;
     const target = world.table(reference.target);
     const values = Array.isArray(filter.value) ? filter.value : [filter.value];
-    if (values.some((v) => !target.get(v))) Object.defineProperty(errors, filter.param, { value: [INVALID_CHOICE], enumerable: true });
+    if (values.some((v) => !target.get(v))) setOwn(errors, filter.param, [INVALID_CHOICE]);
   }
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
-/** Plain text fields: what authentik's search_fields are made of. */
+/** Plain text fields: what authentik's search_fields are made of. Fixed per entity, so worked out once. */
+const searchFieldsOf = new WeakMap<EntityType, string[]>();
+
 function searchFields(world: World, entity: EntityType): string[] {
+  let fields = searchFieldsOf.get(entity);
+  if (!fields) searchFieldsOf.set(entity, (fields = plainTextFields(world, entity)));
+  return fields;
+}
+
+function plainTextFields(world: World, entity: EntityType): string[] {
   return Object.entries(properties(entity.schema))
     .filter(([field, schema]) => {
       const resolved = world.contract.resolve(schema);

@@ -103,14 +103,14 @@ export async function create(call: OperationCall, resource: Resource): Promise<M
   const checked = await checkedBody(call, false);
   if (isMockResponse(checked)) return checked;
   const { world } = call;
-  const table = world.table(resource.entity);
-  // Checked against a blank record first: a rejected create must not advance the world's sequence either.
+  // Prepared on a blank record: a rejected create must not advance the world's sequence either.
   const draft = writeOrErrors(call, resource, { pk: null }, checked);
   if (isMockResponse(draft)) return draft;
+  const table = world.table(resource.entity);
   const fresh = world.newRecord(table);
   world.linkRecord(table, fresh);
-  const write = writeOrErrors(call, resource, fresh, checked);
-  if (isMockResponse(write)) return write;
+  const { pk: _blank, ...sent } = draft.record;
+  const write: PreparedWrite = { record: { ...fresh, ...sent }, inverse: draft.inverse };
   commitWrite(world, resource.entity, write);
   const success = successSchema(call.operation);
   return json(Number(success?.status ?? 201), render(call, resource, write.record, success?.schema));

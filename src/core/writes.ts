@@ -1,13 +1,9 @@
-import type { DrfErrors } from '../contract/drf-errors.js';
+import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import type { JsonSchema } from '../contract/types.js';
 import { verboseName } from '../world/naming.js';
 import type { Resource } from '../world/resources.js';
 import type { Pk, WorldRecord } from '../world/store.js';
 import type { World } from '../world/world.js';
-
-function setError(errors: DrfErrors, field: string, message: string): void {
-  Object.defineProperty(errors, field, { value: [message], enumerable: true, configurable: true });
-}
 
 function missingTargets(world: World, target: string, value: unknown): unknown[] {
   const table = world.table(target);
@@ -36,7 +32,7 @@ export function prepareWrite(world: World, resource: Resource, base: WorldRecord
     if (link) {
       const missing = missingTargets(world, link.target, value);
       if (missing.length > 0) {
-        setError(errors, field, `Invalid pk "${String(missing[0])}" - object does not exist.`);
+        setOwn(errors, field, [`Invalid pk "${String(missing[0])}" - object does not exist.`]);
         continue;
       }
       if (link.inverseOf) {
@@ -44,11 +40,11 @@ export function prepareWrite(world: World, resource: Resource, base: WorldRecord
         continue;
       }
     }
-    Object.defineProperty(record, field, { value, enumerable: true, writable: true, configurable: true });
+    setOwn(record, field, value);
   }
   for (const field of world.uniqueFields(entity)) {
     const clash = world.table(entity.name).all().find((other) => other['pk'] !== record['pk'] && other[field] === record[field]);
-    if (clash && field in body) setError(errors, field, `${verboseName(entity.name)} with this ${field} already exists.`);
+    if (clash && field in body) setOwn(errors, field, [`${verboseName(entity.name)} with this ${field} already exists.`]);
   }
   return Object.keys(errors).length > 0 ? { errors } : { record, inverse };
 }
