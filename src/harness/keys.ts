@@ -62,7 +62,7 @@ export class KeyFinder {
     return keys?.map((key) => ({ [param]: key }));
   }
 
-  listOperation(collection: string): OperationSpec | undefined {
+  private listOperation(collection: string): OperationSpec | undefined {
     return this.contract.operations.find((o) => o.method === 'GET' && o.path === collection && listShape(this.contract, successSchema(o)?.schema));
   }
 
@@ -72,11 +72,16 @@ export class KeyFinder {
     const list = this.listOperation(collection);
     if (!list) return undefined;
     const answer = await this.client.send({ method: 'GET', path: this.client.url(server, `${collection}?page_size=20`) });
-    const body = answer.body as { results?: unknown } | unknown[] | undefined;
-    const records = (Array.isArray(body) ? body : Array.isArray((body as { results?: unknown })?.results) ? (body as { results: unknown[] }).results : []) as Array<Record<string, unknown>>;
+    const records = recordsOf(answer.body);
     this.listed.set(collection, records);
     return records;
   }
+}
+
+/** The records of a list answer, paginated (`results`) or a plain array; none for anything else. */
+export function recordsOf(body: unknown): Array<Record<string, unknown>> {
+  const results = Array.isArray(body) ? body : (body as { results?: unknown } | undefined)?.results;
+  return (Array.isArray(results) ? results : []) as Array<Record<string, unknown>>;
 }
 
 /** The path with its parameters filled; `fallback` stands in for unknown ones (auth is checked before any lookup). */
