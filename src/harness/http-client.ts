@@ -68,12 +68,16 @@ export class HttpClient {
       throw new ServerUnreachable(target, cause?.code ?? cause?.message ?? (error as Error).message);
     }
     const text = await response.text();
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    return { status: response.status, body, text };
+    return { status: response.status, body: parseBody(text), text };
+  }
+}
+
+/** A response body as JSON when it is JSON, the text itself otherwise, undefined when empty. */
+export function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

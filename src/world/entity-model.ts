@@ -4,22 +4,22 @@ import { pascalCase, singular, squash } from './naming.js';
 
 export type PkKind = 'integer' | 'uuid' | 'string';
 
-/** A field that holds the pk(s) of another entity's records. */
-export interface Reference {
+/** A field that points at records of another entity. */
+export interface Link {
   field: string;
   target: string;
   many: boolean;
   nullable: boolean;
+}
+
+/** A field that holds the pk(s) of another entity's records. */
+export interface Reference extends Link {
   /** Set when this side of a many-to-many is computed from the other side's field (stored once, shown on both). */
   inverseOf?: { entity: string; field: string };
 }
 
 /** A field that shows another entity's record (or records), through `schema` (a projection such as GroupMember of User). */
-export interface Embed {
-  field: string;
-  target: string;
-  many: boolean;
-  nullable: boolean;
+export interface Embed extends Link {
   schema: JsonSchema;
   /** The scalar field (`users` for `users_obj`) that says which records; absent when the embed stands alone. */
   via?: string;
@@ -158,6 +158,14 @@ export class EntityModel {
       }
     }
   }
+}
+
+/**
+ * The links whose pks a record stores itself: references that are not computed from the other side, and embeds
+ * that stand alone (an embed with `via` is shown from its reference).
+ */
+export function storedLinks(entity: EntityType): Link[] {
+  return [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
 }
 
 export function properties(schema: JsonSchema): Record<string, JsonSchema> {

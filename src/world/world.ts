@@ -1,7 +1,7 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject, type JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
-import { properties, type EntityType } from './entity-model.js';
+import { properties, storedLinks, type EntityType } from './entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from './resources.js';
 import { KeyRing } from './key-ring.js';
@@ -138,8 +138,7 @@ export class World {
   /** Points the record's references (and stand-alone embeds) at records that exist, drawn from the table's sequence. */
   linkRecord(table: Table, record: WorldRecord): void {
     const entity = table.entity;
-    const links = [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
-    for (const link of links) {
+    for (const link of storedLinks(entity)) {
       const target = this.generated(this.tables.get(link.target)!);
       const current = record[link.field];
       const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === record['pk']));
@@ -216,7 +215,7 @@ export class World {
     if (!table.delete(pk)) return;
     this.keys.delete(entityName, pk);
     for (const other of this.startedTables()) {
-      const links = [...other.entity.references.values(), ...[...other.entity.embeds.values()].filter((e) => !e.via)].filter((l) => l.target === entityName && !('inverseOf' in l && l.inverseOf));
+      const links = storedLinks(other.entity).filter((link) => link.target === entityName);
       if (links.length === 0) continue;
       for (const record of other.all()) {
         for (const link of links) {

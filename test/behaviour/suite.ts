@@ -44,7 +44,7 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
   function itemRecord(operation: OperationSpec): Record<string, unknown> | undefined {
     const resource = resources.find((r) => operation.path.startsWith(r.path) && r.lookup);
     if (!resource) return undefined;
-    return (t.mock.world.dump().records[resource.entity] ?? [])[0] as Record<string, unknown> | undefined;
+    return t.mock.world.table(resource.entity).all()[0];
   }
 
   /** A request the server must accept: current values sent back, made unique for creates. */

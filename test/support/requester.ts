@@ -1,4 +1,5 @@
 import type { MockServer } from '../../src/core/mock-server.js';
+import { parseBody } from '../../src/harness/http-client.js';
 
 export interface Reply {
   status: number;
@@ -48,13 +49,7 @@ export async function encode(options: RequestOptions): Promise<{ headers: Record
 }
 
 function reply(status: number, headers: Record<string, string>, text: string): Reply {
-  let body: unknown;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status, headers, body, text };
+  return { status, headers, body: parseBody(text), text };
 }
 
 /** Talks to any HTTP origin with fetch (the Express server, or MSW intercepting fetch). */
