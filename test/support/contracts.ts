@@ -11,8 +11,20 @@ import { moreAuthentikOperations } from './authentik-operations.js';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCHEMAS_DIR = join(ROOT, 'schemas');
 
-/** The committed schemas/ (the five seeds). */
-export const seedDocument = (): ContractDocument => readSchemasDir(SCHEMAS_DIR);
+let seeds: ContractDocument | undefined;
+
+/** The five seed pages (fixtures/pages), imported in memory: the small contract most tests run on. */
+export function seedDocument(): ContractDocument {
+  if (seeds) return seeds;
+  const pages = join(ROOT, 'fixtures', 'pages');
+  const result = importPages(readdirSync(pages).sort().map((f) => ({ file: join('fixtures', 'pages', f), text: readFileSync(join(pages, f), 'utf8') })));
+  if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
+  seeds = result.contract;
+  return seeds;
+}
+
+/** The committed schemas/: the whole reference. */
+export const referenceDocument = (): ContractDocument => readSchemasDir(SCHEMAS_DIR);
 
 let mixed: ContractDocument | undefined;
 
