@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { toDrfErrors, type DrfErrors } from './drf-errors.js';
 import { componentId, partial, toJsonSchema, type SchemaMode } from './json-schema.js';
 import { Router, type RouteMatch } from './router.js';
+import { withConsistentRequests } from './consistent-requests.js';
 import { isPlainObject, refName, type ContractDocument, type JsonSchema, type OperationSpec } from './types.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
@@ -34,7 +35,8 @@ export class Contract {
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(document: ContractDocument) {
+  constructor(given: ContractDocument) {
+    const document = withConsistentRequests(given);
     this.operations = document.operations;
     this.components = document.components;
     for (const operation of document.operations) {

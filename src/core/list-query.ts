@@ -1,44 +1,80 @@
-import { coerceQuery, type QueryValue, type RawQuery } from '../contract/query-parameters.js';
+import type { RawQuery } from '../contract/query-parameters.js';
 import type { OperationSpec } from '../contract/types.js';
+import { booleanValue, filterParams, filterValueError, INVALID_RELATION, RESERVED_QUERY, type FilterParam } from '../contract/filter-params.js';
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
-import { properties, type EntityType } from '../world/entity-model.js';
+import { properties, storedLinks, type EntityType } from '../world/entity-model.js';
 import type { WorldRecord } from '../world/store.js';
 import type { World } from '../world/world.js';
 
 /** Query names that are not filters: pagination, ordering and search have their own rules. */
-export const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
-const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
-const UNSEARCHABLE_FORMATS = new Set(['uuid', 'date-time', 'date', 'binary']);
-
-type Lookup = 'exact' | 'iexact' | 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'isnull';
-const LOOKUPS = new Set<string>(['exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull']);
+export { RESERVED_QUERY };
 
 interface Filter {
-  param: string;
-  field: string;
-  lookup: Lookup;
-  value: QueryValue;
+  param: FilterParam;
+  /** Values as read (numbers as numbers, booleans as booleans). */
+  values: Array<string | number | boolean>;
 }
 
-/** The contract's filter parameters that name a field of the record (`name`, `name__iexact`, `provider`). */
-function filtersOf(values: Record<string, QueryValue>, entity: EntityType): Filter[] {
-  const fields = properties(entity.schema);
+/** Reads each given filter as django-filter would: every unreadable value is a 400, a bad boolean is ignored. */
+function readFilters(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery): { filters: Filter[] } | { errors: DrfErrors } {
   const filters: Filter[] = [];
-  for (const [param, value] of Object.entries(values)) {
-    if (RESERVED_QUERY.has(param)) continue;
-    const [field, lookup = 'exact'] = param.split('__') as [string, string?];
-    if (field in fields && LOOKUPS.has(lookup)) filters.push({ param, field, lookup: lookup as Lookup, value });
+  const errors: DrfErrors = {};
+  for (const param of filterParams(world.contract, operation)) {
+    const given = (Object.hasOwn(query, param.name) ? query[param.name]! : []).filter((v) => v !== '');
+    const raws = param.many ? given : given.slice(-1);
+    if (raws.length === 0) continue;
+    if (param.kind === 'boolean') {
+      const value = booleanValue(raws[0]!);
+      if (value !== undefined) filters.push({ param, values: [value] });
+      continue;
+    }
+    const problem = raws.map((raw) => filterValueError(param, raw)).find((p) => p !== undefined) ?? unknownChoice(world, entity, param, raws);
+    if (problem) setOwn(errors, param.name, [problem]);
+    else filters.push({ param, values: raws.map((raw) => (param.kind === 'number' ? Number(raw) : raw)) });
   }
-  return filters;
+  return Object.keys(errors).length > 0 ? { errors } : { filters };
 }
 
-function matches(stored: unknown, filter: Filter): boolean {
-  const wanted = Array.isArray(filter.value) ? filter.value : [filter.value];
-  const values = Array.isArray(stored) ? stored : [stored];
+/** The 400 an operation that is not a list of records gives for query values its filters cannot read. */
+export function queryErrors(world: World, operation: OperationSpec, query: RawQuery): DrfErrors | undefined {
+  const errors: DrfErrors = {};
+  for (const param of filterParams(world.contract, operation)) {
+    const given = (Object.hasOwn(query, param.name) ? query[param.name]! : []).filter((v) => v !== '');
+    const problem = (param.many ? given : given.slice(-1)).map((raw) => filterValueError(param, raw)).find((p) => p !== undefined);
+    if (problem) setOwn(errors, param.name, [problem]);
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+/** A relation filter must name a record that exists (ModelChoiceFilter). */
+function unknownChoice(world: World, entity: EntityType, param: FilterParam, raws: string[]): string | undefined {
+  if (param.kind !== 'relation') return undefined;
+  const target = entity.references.get(param.field)?.target ?? entity.embeds.get(param.field)?.target ?? (world.hasEntity(param.target!) ? param.target : undefined);
+  if (!target) return undefined;
+  const table = world.table(target);
+  return raws.every((raw) => table.get(raw)) ? undefined : INVALID_RELATION;
+}
+
+/** What a filter compares: the record's own field, or (for `group__name`) the field of the record it points at. */
+function filterTargets(world: World, entity: EntityType, record: WorldRecord, param: FilterParam): unknown[] | undefined {
+  if (!(param.field in properties(entity.schema))) return undefined;
+  const own = world.renderer.value(entity.name, record, param.field);
+  if (param.related === undefined) return Array.isArray(own) ? own : [own];
+  const link = entity.references.get(param.field) ?? entity.embeds.get(param.field);
+  if (!link) return undefined;
+  const target = world.entity(link.target);
+  const relatedField = param.related in properties(target.schema) ? param.related : target.pkField;
+  const table = world.table(link.target);
+  return (Array.isArray(own) ? own : [own]).map((pk) => table.get(pk)?.[relatedField] ?? null);
+}
+
+function matches(stored: unknown[], filter: Filter): boolean {
   const text = (v: unknown) => String(v ?? '');
-  return values.some((v) =>
-    wanted.some((w) => {
-      switch (filter.lookup) {
+  const { lookup } = filter.param;
+  if (lookup === 'isnull') return stored.every((v) => v === null || v === undefined) === filter.values[0];
+  return stored.some((v) =>
+    filter.values.some((w) => {
+      switch (lookup) {
         case 'iexact':
           return text(v).toLowerCase() === text(w).toLowerCase();
         case 'contains':
@@ -50,41 +86,36 @@ function matches(stored: unknown, filter: Filter): boolean {
         case 'istartswith':
           return text(v).toLowerCase().startsWith(text(w).toLowerCase());
         case 'gt':
-          return (v as number) > (w as number);
+          return compare(v, w) > 0;
         case 'gte':
-          return (v as number) >= (w as number);
+          return compare(v, w) >= 0;
         case 'lt':
-          return (v as number) < (w as number);
+          return compare(v, w) < 0;
         case 'lte':
-          return (v as number) <= (w as number);
-        case 'isnull':
-          return (v === null) === (w === true || w === 'true');
+          return compare(v, w) <= 0;
         default:
-          return text(v) === text(w);
+          return text(v).toLowerCase() === text(w).toLowerCase() || (typeof v === 'number' && v === Number(w));
       }
     }),
   );
 }
 
-/** A filter on a related object must name one that exists (django-filter's ModelChoiceFilter). */
-function invalidReferences(world: World, entity: EntityType, filters: Filter[]): DrfErrors | undefined {
-  const errors: DrfErrors = {};
-  for (const filter of filters) {
-    const reference = entity.references.get(filter.field) ?? entity.embeds.get(filter.field);
-    if (!reference || filter.lookup !== 'exact') continue;
-    const target = world.table(reference.target);
-    const values = Array.isArray(filter.value) ? filter.value : [filter.value];
-    if (values.some((v) => !target.get(v))) setOwn(errors, filter.param, [INVALID_CHOICE]);
-  }
-  return Object.keys(errors).length > 0 ? errors : undefined;
+const UNSEARCHABLE_FORMATS = new Set(['uuid', 'date-time', 'date', 'binary']);
+/** Fields of a related record that authentik's search_fields reach (`user__username`, `provider__name`). */
+const RELATED_SEARCH_FIELDS = ['username', 'name', 'slug', 'title'];
+
+interface SearchFields {
+  own: string[];
+  /** Single links, with the related record's text fields to match. */
+  related: Array<{ field: string; target: string; fields: string[] }>;
 }
 
-/** Plain text fields: what authentik's search_fields are made of. Fixed per entity, so worked out once. */
-const searchFieldsOf = new WeakMap<EntityType, string[]>();
+/** What `search` looks at, worked out once per entity: its plain text fields and its links' names. */
+const searchFieldsOf = new WeakMap<EntityType, SearchFields>();
 
-function searchFields(world: World, entity: EntityType): string[] {
+function searchFields(world: World, entity: EntityType): SearchFields {
   let fields = searchFieldsOf.get(entity);
-  if (!fields) searchFieldsOf.set(entity, (fields = plainTextFields(world, entity)));
+  if (!fields) searchFieldsOf.set(entity, (fields = { own: plainTextFields(world, entity), related: relatedTextFields(world, entity) }));
   return fields;
 }
 
@@ -92,15 +123,36 @@ function plainTextFields(world: World, entity: EntityType): string[] {
   return Object.entries(properties(entity.schema))
     .filter(([field, schema]) => {
       const resolved = world.contract.resolve(schema);
-      return field !== 'pk' && resolved['type'] === 'string' && !UNSEARCHABLE_FORMATS.has(resolved['format'] as string) && !entity.references.has(field);
+      return field !== entity.pkField && resolved['type'] === 'string' && !UNSEARCHABLE_FORMATS.has(resolved['format'] as string) && !entity.references.has(field);
     })
     .map(([field]) => field);
 }
 
-function searched(records: WorldRecord[], fields: string[], term: string): WorldRecord[] {
+function relatedTextFields(world: World, entity: EntityType): SearchFields['related'] {
+  return storedLinks(entity)
+    .filter((link) => !link.many)
+    .map((link) => ({ field: link.field, target: link.target, fields: RELATED_SEARCH_FIELDS.filter((f) => f in properties(world.entity(link.target).schema)) }))
+    .filter((link) => link.fields.length > 0);
+}
+
+/** The texts a record is searched by: its own, and the names of the records it points at. */
+function searchTexts(world: World, fields: SearchFields, record: WorldRecord): string[] {
+  const texts = fields.own.map((f) => record[f]);
+  for (const link of fields.related) {
+    const target = world.table(link.target).get(record[link.field]);
+    if (target) texts.push(...link.fields.map((f) => target[f]));
+  }
+  return texts.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase());
+}
+
+function searched(world: World, entity: EntityType, records: WorldRecord[], term: string): WorldRecord[] {
   const words = term.toLowerCase().split(/[\s,]+/).filter(Boolean);
   if (words.length === 0) return records;
-  return records.filter((record) => words.every((word) => fields.some((f) => typeof record[f] === 'string' && (record[f] as string).toLowerCase().includes(word))));
+  const fields = searchFields(world, entity);
+  return records.filter((record) => {
+    const texts = searchTexts(world, fields, record);
+    return words.every((word) => texts.some((text) => text.includes(word)));
+  });
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -135,14 +187,15 @@ export type ListOutcome = { records: WorldRecord[] } | { errors: DrfErrors };
 
 /** The records a list request selects, before pagination: filters, then search, then ordering. */
 export function selectRecords(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery, visible: WorldRecord[]): ListOutcome {
-  const coerced = coerceQuery(operation.parameters, query, RESERVED_QUERY);
-  if (coerced.errors) return { errors: coerced.errors };
-  const filters = filtersOf(coerced.values, entity);
-  const invalid = invalidReferences(world, entity, filters);
-  if (invalid) return { errors: invalid };
-  const value = (record: WorldRecord, field: string) => world.renderer.value(entity.name, record, field);
-  let records = visible.filter((record) => filters.every((f) => matches(value(record, f.field), f)));
+  const read = readFilters(world, entity, operation, query);
+  if ('errors' in read) return read;
+  let records = visible.filter((record) =>
+    read.filters.every((filter) => {
+      const stored = filterTargets(world, entity, record, filter.param);
+      return stored === undefined || matches(stored, filter);
+    }),
+  );
   const search = query['search']?.at(-1);
-  if (search && operation.parameters.some((p) => p.name === 'search')) records = searched(records, searchFields(world, entity), search);
+  if (search && operation.parameters.some((p) => p.name === 'search')) records = searched(world, entity, records, search);
   return { records: ordered(records, query['ordering']?.at(-1), entity, world) };
 }

@@ -75,7 +75,7 @@ export class MockServer {
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
-    if (match.kind === 'not-found') return detail(404, DETAILS.notFound);
+    if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? detail(404, DETAILS.notFound);
     const principal = authenticate(this.world, headers['authorization']);
     if (isMockResponse(principal)) return principal;
     if (match.kind === 'method-not-allowed') return detail(405, `Method "${method}" not allowed.`, { allow: match.allowed.join(', ') });
@@ -111,6 +111,12 @@ export class MockServer {
       case 'destroy':
         return destroy(call, role.resource);
     }
+  }
+
+  /** Django's APPEND_SLASH: a path that exists only with a trailing slash is a 301 there, query string kept. */
+  private appendSlash(method: string, url: URL): MockResponse | undefined {
+    if (url.pathname.endsWith('/') || this.contract.match(method, `${url.pathname}/`).kind === 'not-found') return undefined;
+    return { status: 301, headers: { location: `${url.pathname}/${url.search}` } };
   }
 
   private remember(key: string, entry: { version: number; validUntil: number; response: MockResponse }): void {

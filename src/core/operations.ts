@@ -4,11 +4,14 @@ import { listShape, successSchema, type Resource } from '../world/resources.js';
 import type { WorldRecord } from '../world/store.js';
 import type { Principal, World } from '../world/world.js';
 import { forbidden, isMockResponse, json, noContent, notFoundFor, validationError, type MockResponse } from './http.js';
-import { selectRecords } from './list-query.js';
+import { queryErrors, selectRecords } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite } from './permissions.js';
+import { canSee, canWrite, ownerField } from './permissions.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
+import { pkOf } from '../world/entity-model.js';
+import { modelDefaults } from './model-defaults.js';
+import { callerAnswer, isCallerPath } from './caller.js';
 
 /** What every operation handler gets: the matched operation, its path keys, query, caller, and the parsed body. */
 export interface OperationCall {
@@ -28,8 +31,23 @@ function findRecord(call: OperationCall, resource: Resource): WorldRecord | Mock
   const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
   const record = key === undefined ? undefined : call.world.table(resource.entity).find(resource.lookupField, key);
-  if (!record) return notFoundFor(resource.modelName);
-  return canSee(call.world, call.principal, call.world.entity(resource.entity), record) ? record : forbidden();
+  // A record the caller may not see is not in their queryset: Django's 404, not a 403.
+  if (!record || !canSee(call.world, call.principal, call.world.entity(resource.entity), record)) return notFoundFor(resource.modelName);
+  return record;
+}
+
+/** A paginated list's body: the contract's envelope (`pagination`, `results`, and whatever else a version requires). */
+function envelope(call: OperationCall, listSchema: JsonSchema | undefined, page: { pagination: unknown; page: unknown[] }): Record<string, unknown> {
+  const resolved = listSchema ? call.world.contract.resolve(listSchema) : {};
+  const props = isPlainObject(resolved['properties']) ? (resolved['properties'] as Record<string, JsonSchema>) : {};
+  const required = new Set(Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : []);
+  const body: Record<string, unknown> = {};
+  for (const field of Object.keys(props)) {
+    if (field === 'pagination') body[field] = page.pagination;
+    else if (field === 'results') body[field] = page.page;
+    else if (required.has(field)) body[field] = call.world.stableValue(props[field]!, `${call.operation.operationId}:${field}`);
+  }
+  return body;
 }
 
 function render(call: OperationCall, resource: Resource, record: WorldRecord, schema: JsonSchema | undefined): unknown {
@@ -48,7 +66,7 @@ export function list(call: OperationCall, resource: Resource): MockResponse {
   if (!shape?.paginated) return json(200, selected.records.map(show));
   const page = paginate(selected.records, query['page']?.at(-1), query['page_size']?.at(-1));
   if (isMockResponse(page)) return page;
-  return json(200, { pagination: page.pagination, results: page.page.map(show) });
+  return json(200, envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: page.page.map(show) }));
 }
 
 export function retrieve(call: OperationCall, resource: Resource): MockResponse {
@@ -78,39 +96,54 @@ async function checkedBody(call: OperationCall, partialUpdate: boolean): Promise
 
 /** Applies a checked body to `base`: all problems at once (schema and world), or the write ready to commit. */
 function writeOrErrors(call: OperationCall, resource: Resource, base: WorldRecord, checked: CheckedBody): PreparedWrite | MockResponse {
-  const schemaErrors = checked.errors ?? {};
-  const valid = Object.fromEntries(Object.entries(checked.body).filter(([field]) => !Object.hasOwn(schemaErrors, field)));
-  const write = prepareWrite(call.world, resource, base, valid, checked.schema);
-  const errors = { ...schemaErrors, ...('errors' in write ? write.errors : {}) };
-  if (Object.keys(errors).length > 0) return validationError(errors);
-  return write as PreparedWrite;
+  const write = prepareWrite(call.world, resource, base, checked.body, checked.schema, checked.errors);
+  return 'errors' in write ? validationError(write.errors) : write;
 }
 
 export async function update(call: OperationCall, resource: Resource, partialUpdate: boolean): Promise<MockResponse> {
   const record = findRecord(call, resource);
   if (isMockResponse(record)) return record;
-  if (!canWrite(call.principal)) return forbidden();
+  const entity = call.world.entity(resource.entity);
+  if (!canWrite(call.world, call.principal, entity, record)) return forbidden();
   const checked = await checkedBody(call, partialUpdate);
   if (isMockResponse(checked)) return checked;
-  const write = writeOrErrors(call, resource, record, checked);
+  const write = writeOrErrors(call, resource, record, asOwner(call, resource, checked));
   if (isMockResponse(write)) return write;
   commitWrite(call.world, resource.entity, write);
   return json(200, render(call, resource, write.record, successSchema(call.operation)?.schema));
 }
 
+/**
+ * An ordinary user writes an owned model's records as themselves, and a create that names no owner is the caller's
+ * (authentik sets a token's `user` to the requesting user).
+ */
+function asOwner(call: OperationCall, resource: Resource, checked: CheckedBody, creating = false): CheckedBody {
+  const field = ownerField(call.world, call.world.entity(resource.entity));
+  if (!field) return checked;
+  // A superuser's create that leaves out an optional owner gets the caller; a required one stays required.
+  if (call.principal.superuser && !(creating && !Object.hasOwn(checked.body, field) && !Object.hasOwn(checked.errors ?? {}, field))) return checked;
+  const errors = checked.errors && Object.fromEntries(Object.entries(checked.errors).filter(([f]) => f !== field));
+  const body = { ...checked.body, [field]: call.principal.userPk };
+  return errors && Object.keys(errors).length > 0 ? { ...checked, body, errors } : { body, schema: checked.schema };
+}
+
 export async function create(call: OperationCall, resource: Resource): Promise<MockResponse> {
-  if (!canWrite(call.principal)) return forbidden();
+  const { world } = call;
+  const entity = world.entity(resource.entity);
+  if (!canWrite(world, call.principal, entity)) return forbidden();
   const checked = await checkedBody(call, false);
   if (isMockResponse(checked)) return checked;
-  const { world } = call;
   // Prepared on a blank record: a rejected create must not advance the world's sequence either.
-  const draft = writeOrErrors(call, resource, { pk: null }, checked);
+  const draft = writeOrErrors(call, resource, { [entity.pkField]: null }, asOwner(call, resource, checked, true));
   if (isMockResponse(draft)) return draft;
   const table = world.table(resource.entity);
   const fresh = world.newRecord(table);
   world.linkRecord(table, fresh);
-  const { pk: _blank, ...sent } = draft.record;
-  const write: PreparedWrite = { record: { ...fresh, ...sent }, inverse: draft.inverse };
+  const { [entity.pkField]: blank, ...sent } = draft.record;
+  // A key the client chose (a slug pk) is kept; a generated one (integer, uuid) is the world's.
+  const key = blank === null || blank === undefined ? {} : { [entity.pkField]: blank };
+  const defaults = modelDefaults(world, entity, checked.schema, Object.keys(sent));
+  const write: PreparedWrite = { record: { ...fresh, ...defaults, ...sent, ...key }, inverse: draft.inverse };
   commitWrite(world, resource.entity, write);
   const success = successSchema(call.operation);
   return json(Number(success?.status ?? 201), render(call, resource, write.record, success?.schema));
@@ -119,8 +152,9 @@ export async function create(call: OperationCall, resource: Resource): Promise<M
 export function destroy(call: OperationCall, resource: Resource): MockResponse {
   const record = findRecord(call, resource);
   if (isMockResponse(record)) return record;
-  if (!canWrite(call.principal)) return forbidden();
-  call.world.destroy(resource.entity, record['pk'] as string | number);
+  const entity = call.world.entity(resource.entity);
+  if (!canWrite(call.world, call.principal, entity, record)) return forbidden();
+  call.world.destroy(resource.entity, pkOf(entity, record));
   return noContent(Number(successSchema(call.operation)?.status ?? 204));
 }
 
@@ -132,7 +166,10 @@ export async function action(call: OperationCall, resource: Resource | undefined
   const { world, operation } = call;
   const record = resource ? findRecord(call, resource) : undefined;
   if (isMockResponse(record)) return record;
-  if (WRITE_METHODS.has(operation.method) && !canWrite(call.principal)) return forbidden();
+  const entity = resource && world.entity(resource.entity);
+  if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record ?? {})) return forbidden();
+  const badQuery = queryErrors(world, operation, call.query);
+  if (badQuery) return validationError(badQuery);
   if (operation.requestBody) {
     const checked = await checkedBody(call, operation.method === 'PATCH');
     if (isMockResponse(checked)) return checked;
@@ -150,9 +187,10 @@ export async function action(call: OperationCall, resource: Resource | undefined
   if (shape?.paginated) {
     const items = Array.from({ length: 3 }, (_, i) => world.stableValue(shape.items, `${key}:${i}`));
     const page = paginate(items, call.query['page']?.at(-1), call.query['page_size']?.at(-1));
-    return isMockResponse(page) ? page : json(status, { pagination: page.pagination, results: page.page });
+    return isMockResponse(page) ? page : json(status, envelope(call, success.schema, page));
   }
-  return json(status, world.stableValue(success.schema, key));
+  const generated = world.stableValue(success.schema, key);
+  return json(status, isCallerPath(world, operation) ? callerAnswer(world, call.principal, success.schema, generated) : generated);
 }
 
 /** A token action whose answer is only `{key}` (authentik's view_key) shows the key that really authenticates. */
@@ -160,7 +198,7 @@ function revealedKey(world: World, resource: Resource, record: WorldRecord, sche
   if (world.tokenEntity?.name !== resource.entity) return undefined;
   const fields = world.contract.resolve(schema)['properties'];
   if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
-  return world.keyOf(resource.entity, record['pk'] as string | number);
+  return world.keyOf(resource.entity, pkOf(world.entity(resource.entity), record));
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

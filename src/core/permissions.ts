@@ -1,32 +1,48 @@
-import type { EntityType } from '../world/entity-model.js';
+import { pkOf, type EntityType } from '../world/entity-model.js';
 import type { WorldRecord } from '../world/store.js';
 import type { Principal, World } from '../world/world.js';
 
-const OWNER_FIELDS = ['user', 'owner'];
+/** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
+export const OWNER_FIELDS = ['user', 'owner'];
 
-/**
- * The user a record belongs to: a user record belongs to itself; other records through a `user`/`owner` link to the
- * user entity. undefined when the model has no owner.
- */
-export function ownerOf(world: World, entity: EntityType, record: WorldRecord): unknown {
+/** The field that names a record's owning user, when the model has one. */
+export function ownerField(world: World, entity: EntityType): string | undefined {
   const users = world.userEntity;
-  if (!users) return undefined;
-  if (entity === users) return record['pk'];
-  for (const field of OWNER_FIELDS) {
+  if (!users || entity === users) return undefined;
+  return OWNER_FIELDS.find((field) => {
     const link = entity.references.get(field) ?? entity.embeds.get(field);
-    if (link && link.target === users.name && !link.many) return record[field];
-  }
-  return undefined;
+    return link !== undefined && link.target === users.name && !link.many;
+  });
 }
 
-/** Superusers see everything; an ordinary user sees records of owned models only when they are theirs. */
+/**
+ * The user a record belongs to: a user record belongs to itself; other records through their owner field.
+ * undefined when the model has no owner.
+ */
+export function ownerOf(world: World, entity: EntityType, record: WorldRecord): unknown {
+  if (entity === world.userEntity) return pkOf(entity, record);
+  const field = ownerField(world, entity);
+  return field ? record[field] : undefined;
+}
+
+/**
+ * What a user sees, as authentik's filters decide for a user who holds no permissions: superusers everything; others
+ * their own records where the model has an owner (tokens, consents, sessions, devices, themselves), nothing elsewhere
+ * (ObjectFilter: no object permissions, an empty queryset). What is not seen is not found: 404, not 403.
+ */
 export function canSee(world: World, principal: Principal, entity: EntityType, record: WorldRecord): boolean {
   if (principal.superuser) return true;
   const owner = ownerOf(world, entity, record);
-  return owner === undefined || String(owner) === String(principal.userPk);
+  return owner !== undefined && String(owner) === String(principal.userPk);
 }
 
-/** Writes are for superusers: an ordinary user has no object permissions in the seeded world. */
-export function canWrite(principal: Principal): boolean {
-  return principal.superuser;
+/**
+ * Whether the caller may change a record (or, without one, create): superusers always; others only records of an
+ * owned model that are theirs (OwnerPermissions), and they create such records as themselves. A user may not change
+ * their own user record without a permission.
+ */
+export function canWrite(world: World, principal: Principal, entity: EntityType | undefined, record?: WorldRecord): boolean {
+  if (principal.superuser) return true;
+  if (!entity || !ownerField(world, entity)) return false;
+  return record === undefined || String(ownerOf(world, entity, record)) === String(principal.userPk);
 }

@@ -1,6 +1,7 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject, refName, type JsonSchema } from '../contract/types.js';
-import { pascalCase, singular, squash } from './naming.js';
+import { pascalCase, singular, squash } from '../contract/naming.js';
+import type { Pk, WorldRecord } from './store.js';
 
 export type PkKind = 'integer' | 'uuid' | 'string';
 
@@ -29,6 +30,8 @@ export interface Embed extends Link {
 export interface EntityType {
   name: string;
   schema: JsonSchema;
+  /** The field that identifies a record: `pk` where the serializer has one, else the item path's key (`brand_uuid`). */
+  pkField: string;
   pk: PkKind;
   references: Map<string, Reference>;
   embeds: Map<string, Embed>;
@@ -51,17 +54,23 @@ export class EntityModel {
 
   constructor(private readonly contract: Contract) {}
 
-  /** The entity a record schema describes (registering it and everything it links to). */
-  entityFor(schema: JsonSchema, fieldHint = ''): string | undefined {
+  /**
+   * The entity a record schema describes (registering it and everything it links to). `keyHint` is the item path's
+   * key (`brand_uuid`): it identifies records whose serializer has no `pk` field.
+   */
+  entityFor(schema: JsonSchema, fieldHint = '', keyHint?: string): string | undefined {
     const unwrapped = this.unwrap(schema);
     const resolved = this.contract.resolve(unwrapped.schema);
-    const pk = pkKind(resolved);
-    if (!pk) return undefined;
+    const known = refName(unwrapped.schema);
+    if (known && this.entities.has(known)) return known;
+    const identity = identityOf(resolved, keyHint);
+    if (!identity) return undefined;
     const name = this.canonicalName(unwrapped.schema, resolved, fieldHint);
     if (!this.entities.has(name)) {
       const own = refName(unwrapped.schema) === name || !this.componentEntity(name);
       const entitySchema = own ? resolved : this.contract.resolve({ $ref: `#/components/schemas/${name}` });
-      const entity: EntityType = { name, schema: entitySchema, pk: pkKind(entitySchema) ?? pk, references: new Map(), embeds: new Map() };
+      const { field, kind } = identityOf(entitySchema, keyHint) ?? identity;
+      const entity: EntityType = { name, schema: entitySchema, pkField: field, pk: kind, references: new Map(), embeds: new Map() };
       this.entities.set(name, entity);
       this.collectEmbeds(entity);
     }
@@ -107,12 +116,12 @@ export class EntityModel {
   /** A component with a pk whose name matches, ignoring case and separators. */
   private componentEntity(name: string): string | undefined {
     const wanted = squash(name);
-    return Object.keys(this.contract.components).find((c) => squash(c) === wanted && pkKind(this.contract.resolve({ $ref: `#/components/schemas/${c}` })));
+    return Object.keys(this.contract.components).find((c) => squash(c) === wanted && (this.entities.has(c) || pkKind(this.contract.resolve({ $ref: `#/components/schemas/${c}` }))));
   }
 
   private collectEmbeds(entity: EntityType): void {
     for (const [field, property] of Object.entries(properties(entity.schema))) {
-      if (field === 'pk') continue;
+      if (field === entity.pkField) continue;
       const unwrapped = this.unwrap(property);
       const target = this.entityFor(property, field);
       if (!target) continue;
@@ -126,12 +135,15 @@ export class EntityModel {
 
   private collectReferences(entity: EntityType): void {
     for (const [field, property] of Object.entries(properties(entity.schema))) {
-      if (field === 'pk' || entity.embeds.has(field)) continue;
+      if (field === entity.pkField || entity.embeds.has(field)) continue;
       const unwrapped = this.unwrap(property);
       const kind = scalarKind(this.contract.resolve(unwrapped.schema));
       if (!kind) continue;
       const target = this.referenceTarget(entity, field, kind);
-      if (target) entity.references.set(field, { field, target, many: unwrapped.many, nullable: unwrapped.nullable });
+      // A link whose embed must be shown as an object may not be empty, whatever the field itself says.
+      const embed = entity.embeds.get(`${field}_obj`);
+      const nullable = unwrapped.nullable && !(embed && !embed.nullable && requiredFields(entity.schema).has(embed.field));
+      if (target) entity.references.set(field, { field, target, many: unwrapped.many, nullable });
     }
   }
 
@@ -168,6 +180,10 @@ export function storedLinks(entity: EntityType): Link[] {
   return [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
 }
 
+export function requiredFields(schema: JsonSchema): Set<string> {
+  return new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+}
+
 export function properties(schema: JsonSchema): Record<string, JsonSchema> {
   return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
 }
@@ -175,6 +191,21 @@ export function properties(schema: JsonSchema): Record<string, JsonSchema> {
 function pkKind(schema: JsonSchema): PkKind | undefined {
   const pk = properties(schema)['pk'];
   return pk ? scalarKind(pk) : undefined;
+}
+
+/** `pk` when the serializer shows it; else the item path's key field, which may also be a plain string (a slug). */
+function identityOf(schema: JsonSchema, keyHint: string | undefined): { field: string; kind: PkKind } | undefined {
+  const kind = pkKind(schema);
+  if (kind) return { field: 'pk', kind };
+  const key = keyHint ? properties(schema)[keyHint] : undefined;
+  if (!key) return undefined;
+  const keyKind = scalarKind(key) ?? (key['type'] === 'string' ? 'string' : undefined);
+  return keyKind && { field: keyHint!, kind: keyKind };
+}
+
+/** The value that identifies a record of the entity. */
+export function pkOf(entity: EntityType, record: WorldRecord): Pk {
+  return record[entity.pkField] as Pk;
 }
 
 function scalarKind(schema: JsonSchema): PkKind | undefined {

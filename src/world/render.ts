@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../contract/types.js';
-import { properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
+import { pkOf, properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
 import type { Pk, Table, WorldRecord } from './store.js';
 
 /** Below this depth optional embeds are left out (responses stay small); required ones go on, to a hard limit. */
@@ -31,8 +31,10 @@ export class RecordRenderer {
 
   render(entityName: string, record: WorldRecord, view?: JsonSchema, depth = 0): WorldRecord {
     const out: WorldRecord = {};
-    for (const step of this.plan(entityName, view ?? this.model.entities.get(entityName)!.schema)) {
-      const value = this.fill(step, record, depth);
+    const entity = this.model.entities.get(entityName)!;
+    const pk = pkOf(entity, record);
+    for (const step of this.plan(entityName, view ?? entity.schema)) {
+      const value = this.fill(step, record, depth, pk);
       if (value !== undefined) out[step.field] = value;
     }
     return out;
@@ -40,16 +42,17 @@ export class RecordRenderer {
 
   /** A stored field, or the computed side of a many-to-many. */
   value(entityName: string, record: WorldRecord, field: string): unknown {
-    const reference = this.model.entities.get(entityName)!.references.get(field);
-    return reference?.inverseOf ? this.owners(reference, record['pk'] as Pk) : record[field];
+    const entity = this.model.entities.get(entityName)!;
+    const reference = entity.references.get(field);
+    return reference?.inverseOf ? this.owners(reference, pkOf(entity, record)) : record[field];
   }
 
-  private fill(step: Step, record: WorldRecord, depth: number): unknown {
+  private fill(step: Step, record: WorldRecord, depth: number, pk: Pk): unknown {
     switch (step.kind) {
       case 'plain':
         return record[step.field];
       case 'inverse':
-        return this.owners(step.reference, record['pk'] as Pk);
+        return this.owners(step.reference, pk);
       case 'mirror': {
         const pointer = record[step.reference.field];
         const target = this.table(step.reference.target).get(pointer);
@@ -58,8 +61,10 @@ export class RecordRenderer {
       case 'embed': {
         const { embed } = step;
         if (depth >= OPTIONAL_EMBED_DEPTH && !step.required) return undefined;
-        const pointer = step.inverse ? this.owners(step.inverse, record['pk'] as Pk) : record[embed.via ?? embed.field];
-        return this.embedded(embed.target, pointer, embed.schema, embed.many, depth);
+        const pointer = step.inverse ? this.owners(step.inverse, pk) : record[embed.via ?? embed.field];
+        const shown = this.embedded(embed.target, pointer, embed.schema, embed.many, depth);
+        // An optional embed that may not be null is left out when it points at nothing.
+        return shown === null && !step.required && !embed.nullable ? undefined : shown;
       }
     }
   }
@@ -99,12 +104,13 @@ export class RecordRenderer {
     let index = this.inverseIndexes.get(key);
     if (!index || index.version !== version) {
       const owners = new Map<string, Pk[]>();
+      const owner = this.model.entities.get(entity)!;
       for (const other of this.table(entity).all()) {
         const pointed = other[field];
         if (!Array.isArray(pointed)) continue;
         for (const target of pointed) {
           const list = owners.get(String(target)) ?? [];
-          list.push(other['pk'] as Pk);
+          list.push(pkOf(owner, other));
           owners.set(String(target), list);
         }
       }

@@ -1,5 +1,8 @@
-import { jsonMedia, type Contract } from '../contract/contract.js';
-import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import type { Contract } from '../contract/contract.js';
+import type { JsonSchema, OperationSpec } from '../contract/types.js';
+import { listShape, successSchema } from '../contract/operation-shapes.js';
+
+export { listShape, successSchema };
 import { EntityModel, properties } from './entity-model.js';
 
 export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
@@ -33,25 +36,6 @@ function suffixKind(operationId: string): CrudKind | undefined {
 function splitItemPath(path: string): { collection: string; param: string } | undefined {
   const match = /^(.*\/)\{([^}]+)\}\/?$/.exec(path);
   return match ? { collection: match[1]!, param: match[2]! } : undefined;
-}
-
-/** The body schema of a 2xx response: what a record of this operation looks like. */
-export function successSchema(operation: OperationSpec): { status: string; schema?: JsonSchema } | undefined {
-  const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
-  if (!status) return undefined;
-  const schema = jsonMedia(operation.responses[status]!.content)?.schema;
-  return schema ? { status, schema } : { status };
-}
-
-/** Paginated `{pagination, results: [...]}` or a plain array: the item schema, and which of the two. */
-export function listShape(contract: Contract, schema: JsonSchema | undefined): { items: JsonSchema; paginated: boolean } | undefined {
-  if (!schema) return undefined;
-  const resolved = contract.resolve(schema);
-  if (resolved['type'] === 'array' && isPlainObject(resolved['items'])) return { items: resolved['items'], paginated: false };
-  const props = properties(resolved);
-  const results = props['results'] ? contract.resolve(props['results']) : undefined;
-  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items'])) return { items: results['items'], paginated: true };
-  return undefined;
 }
 
 function crudKind(operation: OperationSpec, itemPaths: Set<string>, contract: Contract): CrudKind | undefined {
@@ -100,11 +84,11 @@ export function buildResources(contract: Contract): ResourceMap {
   const resources: Resource[] = [];
   for (const resource of [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))) {
     const schema = recordSchema(contract, resource);
-    const entity = schema && model.entityFor(schema, resource.path.split('/').filter(Boolean).pop() ?? '');
+    const entity = schema && model.entityFor(schema, resource.path.split('/').filter(Boolean).pop() ?? '', resource.lookupParam);
     if (!entity) continue; // records without a pk cannot be addressed: their operations act as actions
     resource.entity = entity;
     const fields = properties(model.entities.get(entity)!.schema);
-    resource.lookupField = resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : 'pk';
+    resource.lookupField = resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : model.entities.get(entity)!.pkField;
     resource.modelName = entity;
     resources.push(resource);
   }

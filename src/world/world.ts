@@ -1,7 +1,7 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject, type JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
-import { properties, storedLinks, type EntityType } from './entity-model.js';
+import { pkOf, properties, storedLinks, type EntityType } from './entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from './resources.js';
 import { KeyRing } from './key-ring.js';
@@ -39,6 +39,10 @@ const DEFAULT_RECORDS = 25;
 const ADMIN_TOKEN = 'authentik-mock-admin';
 const USER_TOKEN = 'authentik-mock-user';
 const EXTRA_USERS = 15;
+/** akadmin and the ordinary user, with a token each, exist in every world, even one of `recordsPerEntity: 0`. */
+const PRINCIPALS = 2;
+/** Integer fields besides the pk that count records (`num_pk`): a sequence, never a random number. */
+const COUNTER_FIELD = /(^|_)pk$/;
 
 /**
  * The in-memory authentik: a table per entity, generated from the seed, consistent across every endpoint that shows
@@ -69,13 +73,19 @@ export class World {
     this.roles = roles;
     this.renderer = new RecordRenderer(model, (name) => this.table(name), () => this.version);
     const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
-    this.userEntity = entities.find((e) => 'username' in properties(e.schema));
-    this.tokenEntity = entities.find((e) => isTokenEntity(contract, e, this.userEntity));
+    this.tokenEntity = entities.find((e) => isTokenEntity(contract, e));
+    this.userEntity = userEntityOf(entities, this.tokenEntity);
     for (const entity of entities) {
       const faker = createFaker(seedFor(this.seed, entity.name));
-      this.tables.set(entity.name, new Table(entity, faker, new FixtureGenerator(faker, contract.components)));
+      const table = new Table(entity, faker, new FixtureGenerator(faker, contract.components));
+      for (const field of this.uniqueFields(entity)) table.index(field);
+      this.tables.set(entity.name, table);
     }
     this.reset();
+  }
+
+  hasEntity(name: string): boolean {
+    return this.tables.has(name);
   }
 
   entity(name: string): EntityType {
@@ -118,21 +128,41 @@ export class World {
   private generated(table: Table): Table {
     if (table.state !== 'empty') return table;
     table.state = 'generated';
-    const count = (this.options.recordsPerEntity ?? DEFAULT_RECORDS) + (table.entity === this.userEntity ? EXTRA_USERS : 0);
+    const principal = table.entity === this.userEntity || table.entity === this.tokenEntity;
+    const requested = this.options.recordsPerEntity ?? DEFAULT_RECORDS;
+    const count = principal ? Math.max(PRINCIPALS, requested + (table.entity === this.userEntity ? EXTRA_USERS : 0)) : requested;
     for (let i = 0; i < count; i++) table.put(this.newRecord(table));
-    this.makeUnique(table);
-    if (table.entity === this.userEntity) seedUsers(table.all());
+    if (table.entity === this.userEntity) seedUsers(table);
     return table;
   }
 
-  /** A fresh record of the entity: every field generated, the pk assigned, links still to be made. */
+  /** A fresh record of the entity: every field generated, the pk assigned, unique fields unique, links still to be made. */
   newRecord(table: Table): WorldRecord {
     const entity = table.entity;
     // Embedded records are links (drawn by linkRecord), so they are not generated here.
     const record = table.generator.record(entity.schema, new Set(entity.embeds.keys()));
-    record['pk'] = entity.pk === 'integer' ? table.nextIntegerPk : table.faker.string.uuid();
-    if (this.tokenEntity === entity) this.keys.set(entity.name, record['pk'] as Pk, table.faker.string.alphanumeric(60));
+    if (entity.pk === 'integer') record[entity.pkField] = table.nextIntegerPk;
+    else if (entity.pk === 'uuid') record[entity.pkField] = table.faker.string.uuid();
+    for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
+    for (const field of this.uniqueFields(entity)) if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
+    if (this.tokenEntity === entity) this.keys.set(entity.name, pkOf(entity, record), table.faker.string.alphanumeric(60));
     return record;
+  }
+
+  private counterFields(entity: EntityType): string[] {
+    return Object.entries(properties(entity.schema))
+      .filter(([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer')
+      .map(([field]) => field);
+  }
+
+  /** `value`, or `value-2`, `value-3`… (within the field's maxLength): the first that no record of the table holds. */
+  private freeValue(table: Table, field: string, value: unknown): unknown {
+    if (typeof value !== 'string' || !table.find(field, value)) return value;
+    const schema = this.contract.resolve(properties(table.entity.schema)[field] ?? {});
+    const maxLength = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Infinity;
+    let candidate = value;
+    for (let n = 2; table.find(field, candidate); n++) candidate = `${value.slice(0, maxLength - String(n).length - 1)}-${n}`;
+    return candidate;
   }
 
   /** Points the record's references (and stand-alone embeds) at records that exist, drawn from the table's sequence. */
@@ -141,7 +171,7 @@ export class World {
     for (const link of storedLinks(entity)) {
       const target = this.generated(this.tables.get(link.target)!);
       const current = record[link.field];
-      const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === record['pk']));
+      const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === pkOf(entity, record)));
       if (link.many) record[link.field] = table.faker.helpers.arrayElements(pks, { min: 0, max: Math.min(4, pks.length) });
       else if (link.nullable && current === null) record[link.field] = null;
       else record[link.field] = pks.length > 0 ? table.faker.helpers.arrayElement(pks) : link.nullable ? null : current;
@@ -149,25 +179,26 @@ export class World {
     for (const reference of entity.references.values()) if (reference.inverseOf) delete record[reference.field];
   }
 
-  /** Fields that tell an entity's records apart besides the pk: lookup fields of its resources, and usernames. */
+  /**
+   * Fields that tell an entity's records apart: lookup fields of its resources (a key must find one record), and the
+   * fields authentik's models declare unique whatever the model (`username`, `slug`). Fixed per entity.
+   */
   uniqueFields(entity: EntityType): string[] {
-    const fields = new Set(this.resources.filter((r) => r.entity === entity.name && r.lookupField !== 'pk').map((r) => r.lookupField));
-    if (entity === this.userEntity) fields.add('username');
-    return [...fields];
+    let fields = this.uniqueByEntity.get(entity);
+    if (!fields) {
+      const set = new Set(this.resources.filter((r) => r.entity === entity.name).map((r) => r.lookupField));
+      for (const field of UNIQUE_BY_NAME) if (field in properties(entity.schema)) set.add(field);
+      this.uniqueByEntity.set(entity, (fields = [...set]));
+    }
+    return fields;
   }
 
-  private makeUnique(table: Table): void {
-    for (const field of this.uniqueFields(table.entity)) {
-      const seen = new Set<string>();
-      const schema = this.contract.resolve(properties(table.entity.schema)[field] ?? {});
-      const maxLength = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Infinity;
-      for (const record of table.all()) {
-        let value = String(record[field]);
-        for (let n = 2; seen.has(value); n++) value = `${String(record[field]).slice(0, maxLength - String(n).length - 1)}-${n}`;
-        seen.add(value);
-        record[field] = value;
-      }
-    }
+  private readonly uniqueByEntity = new WeakMap<EntityType, string[]>();
+
+  /** Fields unique in pairs: a tree's `name` within its `parent` (authentik's Group has `unique_together` on them). */
+  uniqueTogether(entity: EntityType): string[][] {
+    const parent = entity.references.get('parent');
+    return parent && parent.target === entity.name && 'name' in properties(entity.schema) ? [['name', 'parent']] : [];
   }
 
   /** The first two tokens become the API tokens of akadmin and of the ordinary user, with the printed keys. */
@@ -181,8 +212,10 @@ export class World {
       const token = table.all()[index];
       if (!token) continue;
       const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
-      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user: users[index]?.['pk'], description });
-      this.keys.set(table.entity.name, token['pk'] as Pk, key);
+      const user = users[index] && this.userEntity ? pkOf(this.userEntity, users[index]) : undefined;
+      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description });
+      table.put(token);
+      this.keys.set(table.entity.name, pkOf(table.entity, token), key);
     }
   }
 
@@ -223,7 +256,7 @@ export class World {
           if (link.many && Array.isArray(value)) record[link.field] = value.filter((p) => String(p) !== String(pk));
           else if (!link.many && String(value) === String(pk)) {
             if (link.nullable) record[link.field] = null;
-            else this.destroy(other.entity.name, record['pk'] as Pk);
+            else this.destroy(other.entity.name, pkOf(other.entity, record));
           }
         }
       }
@@ -253,8 +286,9 @@ export class World {
     }
     const records = dump['records'];
     for (const [name, rows] of Object.entries(records)) {
-      if (!this.tables.has(name)) continue;
-      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !('pk' in r))) throw new Error(`records of "${name}" must be objects with a pk`);
+      const pkField = this.tables.get(name)?.entity.pkField;
+      if (!pkField) continue;
+      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !(pkField in r))) throw new Error(`records of "${name}" must be objects with a "${pkField}"`);
     }
     for (const [name, table] of this.tables) {
       const rows = records[name];
@@ -274,7 +308,7 @@ export class World {
   private keyOfToken(identifier: string): string | undefined {
     if (!this.tokenEntity) return undefined;
     const token = this.table(this.tokenEntity.name).find('identifier', identifier);
-    return token ? this.keys.keyOf(this.tokenEntity.name, token['pk'] as Pk) : undefined;
+    return token ? this.keys.keyOf(this.tokenEntity.name, pkOf(this.tokenEntity, token)) : undefined;
   }
 
   /** Values stable per seed and key, independent of what else happened: for action responses. */
@@ -291,10 +325,14 @@ function seedFor(seed: number, name: string): number {
 }
 
 /** akadmin (a superuser) first, an ordinary active user second. */
-function seedUsers(users: WorldRecord[]): void {
-  if (users.length < 2) return;
-  assignKnown(users[0]!, { username: 'akadmin', name: 'authentik Default Admin', is_superuser: true, is_active: true, email: 'admin@example.com', type: 'internal', path: 'users' });
-  assignKnown(users[1]!, { is_superuser: false, is_active: true });
+function seedUsers(table: Table): void {
+  const [admin, user] = table.all();
+  if (!admin || !user) return;
+  const taken = table.find('username', 'akadmin');
+  if (taken && taken !== admin) assignKnown(taken, { username: `${String(taken['username'])}-2` });
+  assignKnown(admin, { username: 'akadmin', name: 'authentik Default Admin', is_superuser: true, is_active: true, email: 'admin@example.com', type: 'internal', path: 'users' });
+  assignKnown(user, { is_superuser: false, is_active: true, type: 'internal' });
+  for (const record of [taken, admin, user]) if (record) table.put(record);
 }
 
 /** Sets only the fields the record's entity has: the same world code serves contracts with fewer fields. */
@@ -302,10 +340,24 @@ function assignKnown(record: WorldRecord, values: WorldRecord): void {
   for (const [field, value] of Object.entries(values)) if (field in record && value !== undefined) record[field] = value;
 }
 
-/** authentik's Token: an `identifier`, an `intent` that can be "api", and (where users exist) a `user`. */
-function isTokenEntity(contract: Contract, entity: EntityType, userEntity: EntityType | undefined): boolean {
+/** Fields unique on every authentik model that has them. */
+const UNIQUE_BY_NAME = ['username', 'slug'];
+
+/** authentik's Token: an `identifier`, an `intent` that can be "api", and a `user` it authenticates as. */
+function isTokenEntity(contract: Contract, entity: EntityType): boolean {
   const fields = properties(entity.schema);
   const intent = fields['intent'] ? contract.resolve(fields['intent']) : {};
   const intents = Array.isArray(intent['enum']) ? intent['enum'] : [];
-  return 'identifier' in fields && intents.includes('api') && (!userEntity || entity.references.get('user')?.target === userEntity.name);
+  return 'identifier' in fields && intents.includes('api') && entity.references.has('user');
+}
+
+/**
+ * The users: what API tokens belong to. Without tokens, the entity with `username` and `is_superuser` (an SMTP
+ * stage's `username` does not make it a user table).
+ */
+function userEntityOf(entities: EntityType[], tokenEntity: EntityType | undefined): EntityType | undefined {
+  const owner = tokenEntity?.references.get('user')?.target;
+  if (owner) return entities.find((e) => e.name === owner);
+  const named = entities.filter((e) => 'username' in properties(e.schema));
+  return named.find((e) => 'is_superuser' in properties(e.schema)) ?? named[0];
 }

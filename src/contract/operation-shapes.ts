@@ -1,0 +1,26 @@
+import { jsonMedia, type Contract } from './contract.js';
+import { isPlainObject, type JsonSchema, type OperationSpec } from './types.js';
+
+/** The body schema of a 2xx response: what a record of this operation looks like. */
+export function successSchema(operation: OperationSpec): { status: string; schema?: JsonSchema } | undefined {
+  const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
+  if (!status) return undefined;
+  const schema = jsonMedia(operation.responses[status]!.content)?.schema;
+  return schema ? { status, schema } : { status };
+}
+
+/** Paginated `{pagination, results: [...]}` or a plain array: the item schema, and which of the two. */
+export function listShape(contract: Contract, schema: JsonSchema | undefined): { items: JsonSchema; paginated: boolean } | undefined {
+  if (!schema) return undefined;
+  const resolved = contract.resolve(schema);
+  if (resolved['type'] === 'array' && isPlainObject(resolved['items'])) return { items: resolved['items'], paginated: false };
+  const props = propertiesOf(resolved);
+  const results = props['results'] ? contract.resolve(props['results']) : undefined;
+  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items'])) return { items: results['items'], paginated: true };
+  return undefined;
+}
+
+
+function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
+  return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
+}

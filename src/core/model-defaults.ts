@@ -1,0 +1,42 @@
+import type { JsonSchema } from '../contract/types.js';
+import type { EntityType } from '../world/entity-model.js';
+import type { World } from '../world/world.js';
+
+const KEEP = Symbol('keep the generated value');
+
+/**
+ * What Django stores for a writable field a create leaves out: the schema's `default`, else null where the field
+ * may be null, else the empty value of its type. Fields whose empty value would break the schema (an enum, a
+ * format, a minimum length, required properties) keep the generated value, as a model default would be valid.
+ */
+function modelDefault(schema: JsonSchema): unknown {
+  if ('default' in schema) return schema['default'];
+  if (schema['nullable'] === true) return null;
+  if (Array.isArray(schema['enum'])) return schema['enum'][0];
+  switch (schema['type']) {
+    case 'boolean':
+      return false;
+    case 'array':
+      return typeof schema['minItems'] === 'number' && schema['minItems'] > 0 ? KEEP : [];
+    case 'object':
+      return Array.isArray(schema['required']) && schema['required'].length > 0 ? KEEP : {};
+    case 'string':
+      return schema['format'] || schema['pattern'] || (typeof schema['minLength'] === 'number' && schema['minLength'] > 0) ? KEEP : '';
+    default:
+      return KEEP;
+  }
+}
+
+/** Defaults for the request schema's writable fields that were not `sent`. */
+export function modelDefaults(world: World, entity: EntityType, requestSchema: JsonSchema, sent: readonly string[]): Record<string, unknown> {
+  const given = new Set(sent);
+  const defaults: Record<string, unknown> = {};
+  for (const [field, schema] of Object.entries(world.contract.writableFields(requestSchema))) {
+    if (given.has(field) || field === entity.pkField || entity.references.get(field)?.inverseOf) continue;
+    const reference = entity.references.get(field);
+    if (reference && !reference.many && !reference.nullable) continue; // a required link keeps the one drawn for it
+    const value = modelDefault(world.contract.resolve(schema));
+    if (value !== KEEP) defaults[field] = value;
+  }
+  return defaults;
+}
