@@ -1,20 +1,19 @@
 /** Node-only entry points: reading and writing schemas/ folders, importing pages. The core never imports this. */
 import { Contract } from './contract/contract.js';
 import { MockServer, type MockOptions } from './core/mock-server.js';
-import { readSchemasDir } from './node/schemas-dir.js';
+import { defaultSchemasDir, readSchemasDir } from './node/schemas-dir.js';
 
 export { importFiles, type ImportFilesOptions } from './node/import-files.js';
-export { readSchemasDir, writeSchemasDir } from './node/schemas-dir.js';
-
-export const DEFAULT_SCHEMAS_DIR = 'schemas';
+export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir, readSchemasDir, writeSchemasDir } from './node/schemas-dir.js';
 
 export type NodeMockOptions = Omit<MockOptions, 'contract'> & {
-  /** A schemas/ folder to read (default `schemas`), unless `contract` is given. */
+  /** A schemas/ folder to read, unless `contract` is given (default: `./schemas` if it is one, else the package's own). */
   schemas?: string;
   contract?: MockOptions['contract'];
 };
 
-export function loadContract(dir: string = DEFAULT_SCHEMAS_DIR): Contract {
+/** The contract in a schemas/ folder (default: `./schemas` if it is one, else the package's own — all of authentik 2024.8). */
+export function loadContract(dir: string = defaultSchemasDir()): Contract {
   return new Contract(readSchemasDir(dir));
 }
 

@@ -17,7 +17,10 @@ const clientErrors: ErrorRequestHandler = (error: { type?: string; status?: numb
   res.status(status).type('application/json').send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
 };
 
-/** An Express app serving the mock: raw bytes in, the core's answer out. Nothing else happens here. */
+/**
+ * An Express app serving the mock: raw bytes in, the core's answer out. Nothing else happens here. The contract is
+ * `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else the package's own.
+ */
 export function createApp(options: ExpressMockOptions = {}): Express & { mock: MockServer } {
   const mock = options.mock ?? createMock(options);
   const app = express();

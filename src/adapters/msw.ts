@@ -2,26 +2,47 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 
-export type MswMockOptions = MockOptions & {
+export type MswMockOptions = Omit<MockOptions, 'contract'> & {
+  /**
+   * The contract, or the parsed JSON of `authentik-mock bundle`. Required in a browser; in Node the default is read
+   * from `schemas` if given, else `./schemas` if it is a schemas folder, else the package's own.
+   */
+  contract?: MockOptions['contract'];
+  /** Node only: a schemas/ folder to read when no contract is given. */
+  schemas?: string;
   /** Origin the app calls (`http://localhost:9000`); any origin when absent. */
   origin?: string;
   mock?: MockServer;
 };
 
-/**
- * MSW request handlers for `setupServer(...handlers)` (Node) or `setupWorker(...handlers)` (browser): the same core
- * as the HTTP server. Browser-safe: give it the contract (e.g. the JSON of `authentik-mock bundle`).
- */
-export function createHandlers(options: MswMockOptions): HttpHandler[] & { mock: MockServer } {
-  const mock = options.mock ?? new MockServer(options);
-  const origin = options.origin?.replace(/\/+$/, '') ?? '*';
+export type MswHandlers = HttpHandler[] & { mock: MockServer };
+
+const NEEDS_CONTRACT =
+  'createHandlers(): in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public/contract.json`, ' +
+  "e.g. createHandlers({ contract: await (await fetch('/contract.json')).json() }). " +
+  '(Only in Node does authentik-mock/msw read a schemas folder, or the package’s own, by itself.)';
+
+/** MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.handle()`. */
+export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
+  const from = origin?.replace(/\/+$/, '') ?? '*';
   const bases = new Set([...mock.contract.operations.map((o) => o.server), CONTROL_PREFIX]);
   const handlers = [...bases].map((base) =>
-    http.all(`${origin}${base.replace(/\/?$/, '/')}*`, async ({ request }) => {
+    http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request }) => {
       const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
       const answer = await mock.handle({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
       return new HttpResponse(answer.body ?? null, { status: answer.status, headers: answer.headers });
     }),
   );
   return Object.assign(handlers, { mock });
+}
+
+/**
+ * MSW request handlers for `setupServer(...handlers)` (Node) or `setupWorker(...handlers)` (browser): the same core
+ * as the HTTP server. This module is the browser build of `authentik-mock/msw` (no Node API): it needs `contract`
+ * (or `mock`). Node resolves `authentik-mock/msw` to `msw-node.js`, which reads the schemas when none is given.
+ */
+export function createHandlers(options: MswMockOptions = {}): MswHandlers {
+  if (options.mock) return handlersFor(options.mock, options.origin);
+  if (!options.contract) throw new Error(NEEDS_CONTRACT);
+  return handlersFor(new MockServer({ ...options, contract: options.contract }), options.origin);
 }

@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Contract, jsonMedia } from '../contract/contract.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
-import { readSchemasDir } from '../node/schemas-dir.js';
+import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';
 
 export function registerFixtures(program: Command): void {
@@ -12,11 +13,12 @@ export function registerFixtures(program: Command): void {
     .option('--status <code>', 'response status (default: the first documented 2xx with a body)')
     .option('--seed <n>', 'seed', wholeNumber(), 1)
     .option('--count <n>', 'how many values (more than 1 prints an array)', wholeNumber(1), 1)
-    .option('--schemas <dir>', 'schemas folder', 'schemas')
-    .action((operationId: string, options: { status?: string; seed: number; count: number; schemas: string }) => {
-      const contract = new Contract(readSchemasDir(options.schemas));
+    .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
+    .action((operationId: string, options: { status?: string; seed: number; count: number; schemas?: string }) => {
+      const schemas = options.schemas ?? defaultSchemasDir();
+      const contract = new Contract(readSchemasDir(schemas));
       const operation = contract.operation(operationId);
-      if (!operation) throw new Error(`no operation "${operationId}" in ${options.schemas}/ (see ${options.schemas}/index.json)`);
+      if (!operation) throw new Error(`no operation "${operationId}" in ${schemas} (see ${join(schemas, INDEX_FILE)})`);
       const status = options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
       const schema = status ? contract.responseSchema(operationId, status) : undefined;
       if (!schema) throw new Error(`${operationId} documents no JSON body for status ${status ?? '2xx'} (documented: ${Object.keys(operation.responses).join(', ')})`);

@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { createApp } from '../adapters/express.js';
+import { CONTROL_PREFIX } from '../core/control.js';
 import { createMock } from '../node.js';
 import { readJsonFile } from '../node/read-json.js';
+import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, OPERATIONS_DIR, defaultSchemasDir } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';
 
 interface ServeOptions {
-  schemas: string;
+  schemas?: string;
   host: string;
   port: number;
   seed: number;
@@ -19,7 +24,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the mock authentik API over HTTP (mounted at the contract\'s server base, /api/v3/)')
-    .option('--schemas <dir>', 'schemas folder', 'schemas')
+    .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port', wholeNumber(), 9000)
     .option('--seed <n>', 'seed of the generated world', wholeNumber(), 1)
@@ -29,8 +34,9 @@ export function registerServe(program: Command): void {
     .option('--data <file>', 'start from a saved world (GET /_mock/dump)')
     .action(async (options: ServeOptions) => {
       const started = performance.now();
+      const schemas = options.schemas ?? defaultSchemasDir();
       const mock = createMock({
-        schemas: options.schemas,
+        schemas,
         seed: options.seed,
         adminToken: options.token ?? process.env['AUTHENTIK_MOCK_TOKEN'] ?? undefined,
         userToken: options.userToken,
@@ -41,9 +47,14 @@ export function registerServe(program: Command): void {
       const server = app.listen(options.port, options.host);
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const base = mock.contract.operations[0]?.server ?? '/api/v3/';
-      console.log(`authentik-mock: ${mock.contract.operations.length} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`);
-      console.log(`  API      http://${options.host}:${options.port}${base}`);
-      console.log(`  control  http://${options.host}:${options.port}/_mock/`);
+      const origin = `http://${options.host}:${(server.address() as AddressInfo).port}`;
+      const index = resolvePath(schemas, INDEX_FILE);
+      const operations = mock.contract.operations.length;
+      console.log(`authentik-mock: ${operations} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`);
+      console.log(`  API         ${origin}${base}`);
+      console.log(`  operations  ${existsSync(index) ? `${index}  (lists all ${operations})` : `${resolvePath(schemas, OPERATIONS_DIR)}/  (one file each)`}`);
+      console.log(`  resources   ${origin}${CONTROL_PREFIX}resources  (each resource's operations and keys)`);
+      console.log(`  control     ${origin}${CONTROL_PREFIX}  (summary; tokens, dump, load, reset)`);
       console.log(`  admin token (akadmin):   ${mock.world.adminToken}`);
       console.log(`  user token (no rights):  ${mock.world.userToken}`);
       const stop = (signal: string) => {

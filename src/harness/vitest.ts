@@ -36,7 +36,10 @@ export function contractMatchers(contract: Contract): { toMatchContract: (receiv
   };
 }
 
-/** Registers `toMatchContract` with vitest's expect, against `schemas/` unless a contract is given. */
+/**
+ * Registers `toMatchContract` with vitest's expect. Against the given contract, else `./schemas` if it is a schemas
+ * folder, else the package's own (all of authentik 2024.8).
+ */
 export function useContract(contract: Contract = loadContract()): Contract {
   expect.extend(contractMatchers(contract));
   return contract;
@@ -53,7 +56,7 @@ export interface RunningMock {
   close: () => Promise<void>;
 }
 
-/** Starts the mock over HTTP on a free loopback port. */
+/** Starts the mock over HTTP on a free loopback port (contract and schemas default as in `createApp`). */
 export async function startMock(options: NodeMockOptions & { port?: number } = {}): Promise<RunningMock> {
   const app = createApp(options);
   const server = app.listen(options.port ?? 0, '127.0.0.1');

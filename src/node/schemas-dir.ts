@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readJsonFile } from './read-json.js';
 import type { ContractDocument, JsonSchema, OperationSpec, SchemasIndex } from '../contract/types.js';
 
@@ -8,13 +9,30 @@ export const OPERATIONS_DIR = 'operations';
 export const COMPONENTS_DIR = 'components';
 export const INDEX_FILE = 'index.json';
 
+/** The schemas/ folder shipped with the package: two levels up from this module, in src/node/ and in dist/node/ alike. */
+export const PACKAGE_SCHEMAS_DIR = fileURLToPath(new URL('../../schemas', import.meta.url));
+
+const isSchemasDir = (dir: string) => existsSync(join(dir, OPERATIONS_DIR));
+
+/**
+ * The schemas folder used when none is named: `./schemas` (from the current directory) when it is a schemas folder
+ * (has `operations/`), else the package's own — the whole authentik reference it ships with.
+ */
+export function defaultSchemasDir(cwd: string = process.cwd()): string {
+  const local = resolve(cwd, 'schemas');
+  return isSchemasDir(local) ? local : PACKAGE_SCHEMAS_DIR;
+}
+
+/** How the CLI's `--schemas` option describes that default. */
+export const DEFAULT_SCHEMAS_HELP = "schemas folder (default: ./schemas if it is one, else the package's own: all of authentik 2024.8)";
+
 function jsonFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
 }
 
 /** The contract stored in a schemas/ folder; throws naming the file that is not readable. */
 export function readSchemasDir(dir: string): ContractDocument {
-  if (!existsSync(join(dir, OPERATIONS_DIR))) throw new Error(`${dir}: no ${OPERATIONS_DIR}/ folder — not a schemas folder (run "authentik-mock import" first)`);
+  if (!isSchemasDir(dir)) throw new Error(`${dir}: no ${OPERATIONS_DIR}/ folder — not a schemas folder (run "authentik-mock import" first)`);
   const operations = jsonFiles(join(dir, OPERATIONS_DIR)).map((f) => readJsonFile(join(dir, OPERATIONS_DIR, f)) as OperationSpec);
   const components: Record<string, JsonSchema> = {};
   for (const f of jsonFiles(join(dir, COMPONENTS_DIR))) components[basename(f, '.json')] = readJsonFile(join(dir, COMPONENTS_DIR, f)) as JsonSchema;
