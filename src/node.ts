@@ -3,7 +3,7 @@ import { Contract } from './contract/contract.js';
 import { MockServer, type MockOptions } from './core/mock-server.js';
 import { defaultSchemasDir, readSchemasDir } from './node/schemas-dir.js';
 
-export { importFiles, type ImportFilesOptions } from './node/import-files.js';
+export { importFiles, importSources, type ImportFilesOptions, type ImportSourcesOptions } from './node/import-files.js';
 export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir, readSchemasDir, writeSchemasDir } from './node/schemas-dir.js';
 
 export type NodeMockOptions = Omit<MockOptions, 'contract'> & {

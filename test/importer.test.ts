@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { inlineComponents, mapOperationSchemas } from '../src/importer/components.js';
 import { findEncodedKey, decodeApiKey } from '../src/importer/docs-page.js';
-import { importPages, type ImportInput } from '../src/importer/import-pages.js';
+import { importPages, type TextInput } from '../src/importer/import-pages.js';
 import { importFiles } from '../src/node/import-files.js';
 import { readSchemasDir } from '../src/node/schemas-dir.js';
 import type { ContractDocument, OperationSpec } from '../src/contract/types.js';
@@ -161,7 +161,7 @@ describe('bad input', () => {
   const corrupt = good.replace(/^api: (\S{40})\S+/m, 'api: $1AAAA');
   const brokenRef = 'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths:\n  /x/:\n    get:\n      responses: {"200": {description: "", content: {application/json: {schema: {$ref: "#/components/schemas/Nope"}}}}}\n';
 
-  const inputs: ImportInput[] = [
+  const inputs: TextInput[] = [
     { file: 'good.mdx', text: good },
     { file: 'corrupt.mdx', text: corrupt },
     { file: 'notes.txt', text: 'shopping list\n- milk\n' },
@@ -176,10 +176,9 @@ describe('bad input', () => {
     expect(messages).toEqual([
       expect.stringMatching(/^corrupt\.mdx: the api key does not inflate/),
       expect.stringMatching(/^notes\.txt: not an authentik API docs page or OpenAPI 3 document$/),
-      expect.stringMatching(/^broken\.yml: GET \/x\/: |^broken\.yml: broken \$ref "#\/components\/schemas\/Nope"/),
+      'broken.yml: /x/: broken $ref "#/components/schemas/Nope"',
       expect.stringMatching(/^nokey\.mdx: docs page without an "api:" key$/),
     ]);
-    expect(messages[2]).toContain('broken $ref "#/components/schemas/Nope"');
   });
 
   it('the CLI-level import writes the good pages, reports the bad ones, and never leaves schemas/ half-written', () => {

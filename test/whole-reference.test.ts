@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
+import { worldFixtures } from '../src/core/world-fixtures.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester, type Reply } from './support/requester.js';
 
@@ -90,7 +91,9 @@ describe('filters as django-filter reads them', () => {
     expect((await grants('?user=999999')).body).toEqual({ user: ['Select a valid choice. That choice is not one of the available choices.'] });
     expect((await get('?intent=nope')).body).toEqual({ intent: ['Select a valid choice. nope is not one of the available choices.'] });
     expect((await get('?expires=yesterday')).body).toEqual({ expires: ['Enter a valid date/time.'] });
-    expect((await as(admin())('GET', '/core/groups/?members_by_pk=x')).body).toEqual({ members_by_pk: ['Enter a number.'] });
+    expect((await as(admin())('GET', '/core/groups/?members_by_pk=x')).body).toEqual({ members_by_pk: ['“x” is not a valid value.'] });
+    expect((await as(admin())('GET', '/core/users/?groups_by_pk=x')).body).toEqual({ groups_by_pk: ['“x” is not a valid UUID.'] });
+    expect((await as(admin())('GET', `/core/users/?groups_by_pk=${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).body).toEqual({ groups_by_pk: [`Select a valid choice. ${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)} is not one of the available choices.`] });
     expect((await as(admin())('GET', '/core/brands/?brand_uuid=x')).body).toEqual({ brand_uuid: ['Enter a valid UUID.'] });
     const all = results(await get('?page_size=1000'));
     expect(results(await get('?page_size=1000&expiring=maybe'))).toEqual(all);
@@ -159,5 +162,18 @@ describe('writes on the whole reference', () => {
       const reply = await as(admin())('GET', `${operation.path}?page_size=1000`);
       expect(contract.validateResponse(id, reply.status, reply.body), id).toEqual([]);
     }
+  });
+});
+
+describe('fixtures of a list are a page of the world', () => {
+  it('has pagination that adds up and embeds that are the records their ids name', async () => {
+    const [page] = (await worldFixtures(mock, 'core_tokens_list', 3))! as Array<{ pagination: Record<string, number>; results: Array<Record<string, unknown>> }>;
+    const total = results(await as(admin())('GET', '/core/tokens/?page_size=1000')).length;
+    expect(page!.pagination).toEqual({ next: 2, previous: 0, count: total, current: 1, total_pages: Math.ceil(total / 3), start_index: 1, end_index: 3 });
+    for (const token of page!.results) {
+      const owner = (await as(admin())('GET', `/core/users/${String(token['user'])}/`)).body as Record<string, unknown>;
+      expect((token['user_obj'] as Record<string, unknown>)['username']).toBe(owner['username']);
+    }
+    expect(contract.validateResponse('core_tokens_list', 200, page)).toEqual([]);
   });
 });

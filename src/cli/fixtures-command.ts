@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Contract, jsonMedia } from '../contract/contract.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
+import { MockServer } from '../core/mock-server.js';
+import { worldFixtures } from '../core/world-fixtures.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';
 
@@ -12,9 +14,9 @@ export function registerFixtures(program: Command): void {
     .argument('<operationId>')
     .option('--status <code>', 'response status (default: the first documented 2xx with a body)')
     .option('--seed <n>', 'seed', wholeNumber(), 1)
-    .option('--count <n>', 'how many values (more than 1 prints an array)', wholeNumber(1), 1)
+    .option('--count <n>', 'how many values (more than 1 prints an array); for a list, the page size of the one page printed', wholeNumber(1), 1)
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
-    .action((operationId: string, options: { status?: string; seed: number; count: number; schemas?: string }) => {
+    .action(async (operationId: string, options: { status?: string; seed: number; count: number; schemas?: string }) => {
       const schemas = options.schemas ?? defaultSchemasDir();
       const contract = new Contract(readSchemasDir(schemas));
       const operation = contract.operation(operationId);
@@ -22,9 +24,11 @@ export function registerFixtures(program: Command): void {
       const status = options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
       const schema = status ? contract.responseSchema(operationId, status) : undefined;
       if (!schema) throw new Error(`${operationId} documents no JSON body for status ${status ?? '2xx'} (documented: ${Object.keys(operation.responses).join(', ')})`);
-      const generator = new FixtureGenerator(createFaker(options.seed), contract.components);
       const count = options.count;
-      const values = Array.from({ length: count }, () => generator.value(schema));
-      console.log(JSON.stringify(count === 1 ? values[0] : values, null, 2));
+      // Records come from a seeded world, so a list is a coherent page and embeds agree with their ids.
+      const fromWorld = options.status === undefined ? await worldFixtures(new MockServer({ contract, seed: options.seed }), operationId, count) : undefined;
+      const generator = new FixtureGenerator(createFaker(options.seed), contract.components);
+      const values = fromWorld ?? Array.from({ length: count }, () => generator.value(schema));
+      console.log(JSON.stringify(values.length === 1 ? values[0] : values, null, 2));
     });
 }

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { importFiles } from '../node/import-files.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { importSources } from '../node/import-files.js';
 
 function progressPrinter(): ((done: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -9,16 +9,40 @@ function progressPrinter(): ((done: number, total: number) => void) | undefined 
   };
 }
 
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError(`expected a number of seconds > 0, got "${value}"`);
+  return n;
+}
+
+interface ImportOptions {
+  out: string;
+  clean?: boolean;
+  timeout: number;
+  token?: string;
+}
+
 export function registerImport(program: Command): void {
   program
     .command('import')
     .description('turn authentik API docs pages (any wrapping) or OpenAPI documents into schemas/')
-    .argument('<paths...>', 'files or folders (read recursively; pages are recognised by content)')
+    .argument(
+      '<sources...>',
+      'files or folders (read recursively; pages are recognised by content), installed packages that ship an OpenAPI document (@goauthentik/api), or http(s) URLs (https://authentik.example/api/v3/schema/)',
+    )
     .option('--out <dir>', 'schemas folder to write', 'schemas')
     .option('--clean', 'start from an empty schemas folder instead of merging into it')
-    .action((paths: string[], options: { out: string; clean?: boolean }) => {
+    .option('--timeout <seconds>', 'how long to wait for each URL', seconds, 30)
+    .option('--token <key>', 'sent to URLs as "Authorization: Bearer <key>"')
+    .action(async (sources: string[], options: ImportOptions) => {
       const started = performance.now();
-      const result = importFiles(paths, { out: options.out, clean: options.clean === true, onProgress: progressPrinter() });
+      const result = await importSources(sources, {
+        out: options.out,
+        clean: options.clean === true,
+        onProgress: progressPrinter(),
+        timeoutMs: options.timeout * 1000,
+        token: options.token,
+      });
       for (const error of result.errors) console.error(`error: ${error.message}`);
       for (const note of result.notes) console.error(`note: ${note}`);
       const inferred = result.index.operations.filter((o) => o.origin === 'inferred').length;

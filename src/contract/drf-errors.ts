@@ -151,5 +151,7 @@ export function toDrfErrors(ajvErrors: readonly ErrorObject[], body: unknown): D
     const message = messageFor(error, error.keyword === 'required' ? undefined : valueAt(body, path));
     if (message) addMessage(errors, path, message);
   }
+  // Only composite keywords failed (no variant of a oneOf fits): still a 400 that says something.
+  if (Object.keys(errors).length === 0 && ajvErrors.length > 0) addMessage(errors, [], MESSAGES.invalid);
   return errors;
 }

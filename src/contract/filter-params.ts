@@ -7,7 +7,7 @@ import { isPlainObject, refName, type JsonSchema, type OperationSpec } from './t
 export const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
 
 /** How django-filter reads a filter, which decides its 400 message (and that booleans never give one). */
-export type FilterKind = 'boolean' | 'relation' | 'choice' | 'number' | 'uuid' | 'datetime' | 'text';
+export type FilterKind = 'boolean' | 'relation' | 'multiple' | 'choice' | 'number' | 'uuid' | 'datetime' | 'text';
 
 export const LOOKUPS = new Set(['exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull']);
 
@@ -33,6 +33,10 @@ export function filterValueError(filter: FilterParam, raw: string): string | und
   switch (filter.kind) {
     case 'relation':
       return validPk(filter.schema, raw) ? undefined : INVALID_RELATION;
+    case 'multiple':
+      // ModelMultipleChoiceFilter: each pk is looked up alone, and a malformed one is named.
+      if (filter.schema['format'] === 'uuid') return UUID.test(raw) ? undefined : `“${raw}” is not a valid UUID.`;
+      return validPk(filter.schema, raw) ? undefined : `“${raw}” is not a valid value.`;
     case 'choice':
       return (filter.schema['enum'] as unknown[]).map(String).includes(raw) ? undefined : `Select a valid choice. ${raw} is not one of the available choices.`;
     case 'number':
@@ -84,10 +88,21 @@ function classify(contract: Contract, operation: OperationSpec): FilterParam[] {
     if (related !== undefined && segments.length === 2) filter.related = related;
     const target = related === undefined && (lookup === 'exact' || lookup === 'in') ? relationTarget(contract, fields, field, schema) : undefined;
     if (target) filter.target = target;
-    filter.kind = schema['type'] === 'boolean' || lookup === 'isnull' ? 'boolean' : target ? 'relation' : scalarKind(schema);
+    filter.kind = kindOf(schema, lookup, many, target);
     filters.push(filter);
   }
   return filters;
+}
+
+/** Booleans first (never an error), then many pks (ModelMultipleChoiceFilter), one related pk, plain values. */
+function kindOf(schema: JsonSchema, lookup: string, many: boolean, target: string | undefined): FilterKind {
+  if (schema['type'] === 'boolean' || lookup === 'isnull') return 'boolean';
+  if (many && isPkType(schema)) return 'multiple';
+  return target ? 'relation' : scalarKind(schema);
+}
+
+function isPkType(schema: JsonSchema): boolean {
+  return schema['type'] === 'integer' || schema['format'] === 'uuid';
 }
 
 function scalarKind(schema: JsonSchema): FilterKind {
@@ -103,8 +118,13 @@ function scalarKind(schema: JsonSchema): FilterKind {
  * else a component named after the field (`user` → User) whose pk has the parameter's type.
  */
 function relationTarget(contract: Contract, fields: Record<string, JsonSchema>, field: string, schema: JsonSchema): string | undefined {
-  const embedded = fields[`${field}_obj`] ? componentOf(fields[`${field}_obj`]!) : undefined;
-  const named = Object.keys(contract.components).find((c) => squash(c) === squash(singular(field)));
+  const own = fields[field] ? contract.resolve(fields[field]!) : undefined;
+  const shown = fields[`${field}_obj`] ?? (own && !isPkType(own) && own['type'] !== 'string' ? fields[field] : undefined);
+  const embedded = shown ? componentOf(shown) : undefined;
+  // A text field of the record that shares a model's name (an application's `group` label) is not a relation.
+  // `groups_by_pk` chooses groups by their pks.
+  const base = singular(field.replace(/_by_pk$/, ''));
+  const named = !own || isPkType(own) ? Object.keys(contract.components).find((c) => squash(c) === squash(base)) : undefined;
   for (const candidate of [embedded, named]) {
     if (!candidate) continue;
     const pk = propertiesOf(contract.resolve({ $ref: `#/components/schemas/${candidate}` }))['pk'];

@@ -15,8 +15,25 @@ export function componentId(mode: SchemaMode, name: string): string {
 export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
   const name = refName(schema);
   if (name !== undefined) return { $ref: componentId(mode, name) };
-  const converted = dropHiddenProperties(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)), mode);
+  const converted = discriminated(dropHiddenProperties(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)), mode), schema, mode);
   return schema['nullable'] === true ? nullable(converted) : converted;
+}
+
+/**
+ * A `oneOf` with a discriminator picks its variant by the discriminating property (`component`), as OpenAPI says:
+ * variants that happen to overlap (one with no required field accepts them all) must not make a valid value fail
+ * `oneOf`'s "exactly one". So: any variant, and the mapped one when the property names it.
+ */
+function discriminated(converted: JsonSchema, original: JsonSchema, mode: SchemaMode): JsonSchema {
+  const discriminator = original['discriminator'];
+  if (!isPlainObject(discriminator) || !Array.isArray(converted['oneOf']) || typeof discriminator['propertyName'] !== 'string') return converted;
+  const property = discriminator['propertyName'];
+  const mapping = isPlainObject(discriminator['mapping']) ? (discriminator['mapping'] as Record<string, unknown>) : {};
+  const { oneOf, discriminator: _discriminator, ...rest } = converted;
+  const chosen = Object.entries(mapping)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([value, ref]) => ({ if: { properties: { [property]: { const: value } }, required: [property] }, then: toJsonSchema({ $ref: ref }, mode) }));
+  return { ...rest, anyOf: oneOf, ...(chosen.length > 0 ? { allOf: chosen } : {}) };
 }
 
 /** Request side: drop readOnly properties; response side: drop writeOnly ones. Either way they are not required. */

@@ -1,5 +1,6 @@
 import type { World } from '../world/world.js';
-import { detail, json, type MockResponse } from './http.js';
+import { detail, json, noContent, type MockResponse } from './http.js';
+import { ScenarioError, type ScenarioRule, type Scenarios } from './scenarios.js';
 
 /** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world. */
 export const CONTROL_PREFIX = '/_mock/';
@@ -14,16 +15,80 @@ function resources(world: World): unknown {
   }));
 }
 
-export function handleControl(world: World, method: string, path: string, body: () => unknown): MockResponse {
-  const route = `${method} ${path.slice(CONTROL_PREFIX.length - 1)}`;
-  switch (route) {
+/** What the control routes need besides the world. */
+export interface ControlContext {
+  scenarios: Scenarios;
+  /** The request's Content-Type header. */
+  contentType: string | undefined;
+}
+
+const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
+
+/** `POST /_mock/scenarios` (one rule or an array), `GET` (list), `DELETE` (all) and `DELETE /_mock/scenarios/{id}`. */
+function handleScenarios(method: string, route: string, body: () => unknown, context: ControlContext): MockResponse {
+  const { scenarios } = context;
+  const one = SCENARIO_PATH.exec(route);
+  if (one) {
+    if (method !== 'DELETE') return detail(405, `Method "${method}" not allowed.`, { allow: 'DELETE' });
+    return scenarios.remove(decodeURIComponent(one[1]!)) ? noContent() : detail(404, `No scenario rule with id "${one[1]}".`);
+  }
+  switch (method) {
+    case 'GET':
+      return json(200, scenarios.list());
+    case 'DELETE':
+      scenarios.clear();
+      return noContent();
+    case 'POST': {
+      const type = (context.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') return detail(415, `Unsupported media type "${context.contentType ?? ''}" in request.`);
+      let parsed: unknown;
+      try {
+        parsed = body();
+      } catch (error) {
+        return detail(400, `JSON parse error - ${(error as Error).message}`);
+      }
+      const rules = Array.isArray(parsed) ? parsed : [parsed];
+      try {
+        // All or nothing: every rule is checked before any is added.
+        rules.forEach((rule, index) => {
+          try {
+            scenarios.validate(rule);
+          } catch (error) {
+            throw new ScenarioError(Array.isArray(parsed) ? `rule ${index}: ${(error as Error).message}` : (error as Error).message);
+          }
+        });
+      } catch (error) {
+        return detail(400, (error as Error).message);
+      }
+      const ids = new Set(rules.map((rule) => scenarios.add(rule as ScenarioRule)));
+      const added = scenarios.list().filter((r) => ids.has(r.id));
+      return json(201, Array.isArray(parsed) ? added : added[0]);
+    }
+    default:
+      return detail(405, `Method "${method}" not allowed.`, { allow: 'GET, POST, DELETE' });
+  }
+}
+
+export function handleControl(world: World, method: string, path: string, body: () => unknown, context: ControlContext): MockResponse {
+  const route = path.slice(CONTROL_PREFIX.length - 1);
+  if (route === '/scenarios' || route === '/scenarios/' || SCENARIO_PATH.test(route)) return handleScenarios(method, route, body, context);
+  switch (`${method} ${route}`) {
     case 'GET /':
       return json(200, {
         operations: world.contract.operations.length,
         resources: world.resources.length,
         version: world.version,
         records: world.recordCounts(),
-        routes: ['GET /_mock/resources', 'GET /_mock/tokens', 'GET /_mock/dump', 'POST /_mock/load', 'POST /_mock/reset'],
+        routes: [
+          'GET /_mock/resources',
+          'GET /_mock/tokens',
+          'GET /_mock/dump',
+          'POST /_mock/load',
+          'POST /_mock/reset',
+          'GET|POST|DELETE /_mock/scenarios',
+          'DELETE /_mock/scenarios/{id}',
+        ],
+        scenarios: context.scenarios.size,
       });
     case 'GET /resources':
       return json(200, resources(world));
@@ -33,7 +98,8 @@ export function handleControl(world: World, method: string, path: string, body: 
       return json(200, world.dump());
     case 'POST /reset':
       world.reset();
-      return detail(200, 'The world is back to its seed.');
+      context.scenarios.clear();
+      return detail(200, 'The world is back to its seed, with no scenario rules.');
     case 'POST /load':
       try {
         world.load(body());

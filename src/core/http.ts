@@ -8,6 +8,8 @@ export interface MockRequest {
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
   body?: Uint8Array | string;
+  /** Aborted when the client gives up: ends forced delays and held (`network=timeout`) requests early. */
+  signal?: AbortSignal;
 }
 
 export interface MockResponse {
@@ -15,6 +17,8 @@ export interface MockResponse {
   headers: Record<string, string>;
   /** JSON text; absent for 204. */
   body?: string;
+  /** A forced network failure (see scenarios.ts): the adapter drops the connection instead of answering. */
+  network?: 'reset' | 'timeout';
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' } as const;

@@ -46,13 +46,16 @@ export function queryErrors(world: World, operation: OperationSpec, query: RawQu
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
-/** A relation filter must name a record that exists (ModelChoiceFilter). */
+/** A relation filter must name records that exist (ModelChoiceFilter, ModelMultipleChoiceFilter). */
 function unknownChoice(world: World, entity: EntityType, param: FilterParam, raws: string[]): string | undefined {
-  if (param.kind !== 'relation') return undefined;
-  const target = entity.references.get(param.field)?.target ?? entity.embeds.get(param.field)?.target ?? (world.hasEntity(param.target!) ? param.target : undefined);
+  if (param.kind !== 'relation' && param.kind !== 'multiple') return undefined;
+  const named = param.target && world.hasEntity(param.target) ? param.target : undefined;
+  const target = entity.references.get(param.field)?.target ?? entity.embeds.get(param.field)?.target ?? named;
   if (!target) return undefined;
   const table = world.table(target);
-  return raws.every((raw) => table.get(raw)) ? undefined : INVALID_RELATION;
+  const missing = raws.find((raw) => !table.get(raw));
+  if (missing === undefined) return undefined;
+  return param.kind === 'relation' ? INVALID_RELATION : `Select a valid choice. ${missing} is not one of the available choices.`;
 }
 
 /** What a filter compares: the record's own field, or (for `group__name`) the field of the record it points at. */

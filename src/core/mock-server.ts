@@ -7,6 +7,7 @@ import { CONTROL_PREFIX, handleControl } from './control.js';
 import { DETAILS, detail, isMockResponse, type MockRequest, type MockResponse } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, withoutDangerousKeys } from './request-body.js';
+import { forceScenario, Scenarios } from './scenarios.js';
 
 export interface MockOptions extends WorldOptions {
   /** The contract, or the parsed content of a schemas/ folder. */
@@ -38,6 +39,8 @@ function lowerCaseHeaders(headers: Record<string, string | undefined>): Record<s
 export class MockServer {
   readonly contract: Contract;
   readonly world: World;
+  /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
+  readonly scenarios = new Scenarios();
   /**
    * GET answers by Authorization header and URL: valid while the world's version is unchanged and the caller's
    * token has not expired. A hit skips parsing, routing and authentication.
@@ -65,17 +68,26 @@ export class MockServer {
   private async dispatch(request: MockRequest): Promise<MockResponse> {
     const method = request.method.toUpperCase();
     const headers = lowerCaseHeaders(request.headers);
-    const cacheKey = method === 'GET' && this.caching ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
+    // While scenarios may apply, every request goes through routing so that they can.
+    const forcing = this.scenarios.size > 0 || headers['prefer'] !== undefined;
+    const cacheKey = method === 'GET' && this.caching && !forcing ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
     const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (cached && cached.version === this.world.version && Date.now() < cached.validUntil) return cached.response;
 
     const url = new URL(request.url, 'http://mock.invalid');
     const path = url.pathname;
-    if (path.startsWith(CONTROL_PREFIX)) return handleControl(this.world, method, path, () => this.controlBody(request.body));
+    if (path.startsWith(CONTROL_PREFIX)) {
+      return handleControl(this.world, method, path, () => this.controlBody(request.body), { scenarios: this.scenarios, contentType: headers['content-type'] });
+    }
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
     if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? detail(404, DETAILS.notFound);
+    if (forcing && match.kind === 'operation') {
+      // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
+      const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
+      if (forced) return method === 'HEAD' && !forced.network ? { status: forced.status, headers: forced.headers } : forced;
+    }
     const principal = authenticate(this.world, headers['authorization']);
     if (isMockResponse(principal)) return principal;
     if (match.kind === 'method-not-allowed') return detail(405, `Method "${method}" not allowed.`, { allow: match.allowed.join(', ') });

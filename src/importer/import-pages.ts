@@ -3,14 +3,23 @@ import { ComponentRegistry, inlineComponents, mapOperationSchemas } from './comp
 import { findEncodedKey, operationFromDecodedPage } from './docs-page.js';
 import { ImportError } from './import-error.js';
 import { KnownShapes } from './known-shapes.js';
-import { operationsFromOpenApi, parseOpenApiDocument } from './openapi-document.js';
+import { asOpenApiDocument, operationsFromOpenApi, parseOpenApiDocument } from './openapi-document.js';
 import { looksLikeRenderedPage, operationFromRenderedPage } from './rendered-page.js';
 
-export interface ImportInput {
+/** A docs page or OpenAPI document as text (YAML or JSON, recognised by content). */
+export interface TextInput {
   /** How the file is named in messages and in the index. */
   file: string;
   text: string;
 }
+
+/** An OpenAPI 3 document already parsed (built in memory, or fetched and parsed elsewhere). */
+export interface DocumentInput {
+  file: string;
+  document: Record<string, unknown>;
+}
+
+export type ImportInput = TextInput | DocumentInput;
 
 export interface ImportResult {
   contract: ContractDocument;
@@ -25,13 +34,14 @@ export const GENERATOR = 'authentik-mock import';
 
 type Progress = (done: number, total: number) => void;
 
-/** Reads one input; rendered pages are returned for the second pass, which needs the components of all others. */
-function readInput(input: ImportInput): OperationSpec[] | 'rendered' {
+/** Reads one input; a rendered page is returned as is for the second pass, which needs the components of all others. */
+function readInput(input: ImportInput): OperationSpec[] | TextInput {
+  if ('document' in input) return operationsFromOpenApi(asOpenApiDocument(input.document), input.file);
   const encoded = findEncodedKey(input.text);
   if (encoded !== undefined) return [operationFromDecodedPage(encoded, input.file)];
   const doc = parseOpenApiDocument(input.text);
   if (doc) return operationsFromOpenApi(doc, input.file);
-  if (looksLikeRenderedPage(input.text)) return 'rendered';
+  if (looksLikeRenderedPage(input.text)) return input;
   if (/^---\s*$/m.test(input.text) && /^(id|title):/m.test(input.text)) throw new Error('docs page without an "api:" key');
   throw new Error('not an authentik API docs page or OpenAPI 3 document');
 }
@@ -48,11 +58,11 @@ function inlined(operation: OperationSpec, components: Record<string, JsonSchema
 export function importPages(inputs: ImportInput[], existing?: ContractDocument, onProgress?: Progress): ImportResult {
   const errors: ImportError[] = [];
   const fresh = new Map<string, OperationSpec>();
-  const rendered: ImportInput[] = [];
+  const rendered: TextInput[] = [];
   inputs.forEach((input, i) => {
     try {
       const result = readInput(input);
-      if (result === 'rendered') rendered.push(input);
+      if (!Array.isArray(result)) rendered.push(result);
       else for (const operation of result) fresh.set(operation.operationId, operation);
     } catch (error) {
       errors.push(new ImportError(input.file, (error as Error).message));

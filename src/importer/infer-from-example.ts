@@ -1,4 +1,5 @@
 import { componentRef, isPlainObject, type JsonSchema } from '../contract/types.js';
+import type { MissingField } from './field-notes.js';
 import type { KnownShapes } from './known-shapes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,12 +39,16 @@ export interface InferredObject {
 
 /**
  * Schema for an example value: objects with a known component's exact keys become that component, fields with a
- * known name borrow its schema (constraints, nullable, readOnly), the rest is typed from the value itself.
+ * known name borrow its schema (constraints, nullable, readOnly), the rest is typed from the value itself. Fields the
+ * notes name but the example lacks (`missing`, by object path) are part of the object too.
  */
 export class ExampleInference {
   readonly objects: InferredObject[] = [];
 
-  constructor(private readonly known: KnownShapes) {}
+  constructor(
+    private readonly known: KnownShapes,
+    private readonly missing: ReadonlyMap<string, MissingField[]> = new Map(),
+  ) {}
 
   infer(value: unknown, path = '', title?: string): JsonSchema {
     if (Array.isArray(value)) {
@@ -51,18 +56,28 @@ export class ExampleInference {
     }
     if (!isPlainObject(value)) return bareSchema(value);
     const keys = Object.keys(value);
-    const component = this.known.componentWithKeys(keys);
+    const missing = this.missing.get(path) ?? [];
+    const component = this.known.componentWithKeys([...keys, ...missing.map((field) => field.name)]);
     if (component) {
       this.objects.push({ path, schema: componentRef(component), example: value, known: true });
       return componentRef(component);
     }
-    if (keys.length === 0) return { type: 'object', additionalProperties: {} };
+    if (keys.length === 0 && missing.length === 0) return { type: 'object', additionalProperties: {} };
     const properties: Record<string, JsonSchema> = {};
     for (const key of keys) properties[key] = this.inferField(key, value[key], path ? `${path}.${key}` : key);
+    for (const field of missing) properties[field.name] = this.missingField(field);
     const schema: JsonSchema = { type: 'object', properties, required: keys.includes('pk') ? ['pk'] : [] };
     if (title) schema['title'] = title;
     this.objects.push({ path, schema, example: value, known: false });
     return schema;
+  }
+
+  /** What is known of a field with no example: from a component, from the notes' serializer name, else just its kind. */
+  private missingField(field: MissingField): JsonSchema {
+    const borrowed = field.known ?? this.known.objectFieldSchema(field.name, field.many);
+    if (borrowed) return borrowed;
+    const object = field.serializer && this.known.hasComponent(field.serializer) ? componentRef(field.serializer) : { type: 'object', additionalProperties: {} };
+    return field.many ? { type: 'array', items: object } : object;
   }
 
   private inferField(name: string, value: unknown, path: string): JsonSchema {

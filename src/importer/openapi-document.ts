@@ -12,9 +12,15 @@ export function parseOpenApiDocument(text: string): Record<string, unknown> | un
   } catch (error) {
     throw new Error(`not valid YAML/JSON (${(error as Error).message.split('\n')[0]})`);
   }
+  return asOpenApiDocument(doc);
+}
+
+/** An already-parsed value checked to be an OpenAPI 3 document; throws the reason it is not. */
+export function asOpenApiDocument(doc: unknown): Record<string, unknown> {
   if (!isPlainObject(doc) || typeof doc['openapi'] !== 'string' || !isPlainObject(doc['paths'])) {
     throw new Error('an OpenAPI document needs "openapi" and "paths"');
   }
+  if (!doc['openapi'].startsWith('3.')) throw new Error(`OpenAPI ${doc['openapi']} is not supported (only 3.x)`);
   return doc;
 }
 
@@ -22,7 +28,8 @@ const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
 
 /**
  * Resolves local $refs the way authentik's docs generator does: a schema component is inlined with its name as
- * `title` (so the importer extracts it again under that name); other refs are inlined as they are.
+ * `title` (so the importer extracts it again under that name); other refs (`#/components/responses/…`,
+ * `parameters/…`, `requestBodies/…`, which later authentik versions use) are inlined as they are.
  */
 class RefInliner {
   /** Each ref is resolved once and shared: documents reuse components so much that copies grow exponentially. */
@@ -78,6 +85,15 @@ function serverBase(doc: Record<string, unknown>): string {
   return path.endsWith('/') ? path : `${path}/`;
 }
 
+/** The path item with its refs resolved; a broken ref is reported with the path it sits under. */
+function inlinedPathItem(inliner: RefInliner, path: string, item: unknown): unknown {
+  try {
+    return inliner.inline(item);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
 /** Every operation of the document, with schemas inlined; throws on the first broken $ref, naming it. */
 export function operationsFromOpenApi(doc: Record<string, unknown>, source: string): OperationSpec[] {
   const inliner = new RefInliner(doc);
@@ -85,7 +101,7 @@ export function operationsFromOpenApi(doc: Record<string, unknown>, source: stri
   const server = serverBase(doc);
   const operations: OperationSpec[] = [];
   for (const [path, rawItem] of Object.entries(doc['paths'] as Record<string, unknown>)) {
-    const item = inliner.inline(rawItem);
+    const item = inlinedPathItem(inliner, path, rawItem);
     if (!isPlainObject(item)) continue;
     const shared = Array.isArray(item['parameters']) ? item['parameters'] : [];
     for (const method of HTTP_METHODS) {

@@ -1,5 +1,5 @@
 import type { JsonSchema, OperationSpec, ParameterSpec, ResponseSpec } from '../contract/types.js';
-import { classifyNotes, applyFieldNotes } from './field-notes.js';
+import { applyFieldNotes, classifyNotes, planFieldNotes } from './field-notes.js';
 import { ExampleInference } from './infer-from-example.js';
 import type { KnownShapes } from './known-shapes.js';
 import { derivedOperationId } from './normalize-operation.js';
@@ -105,10 +105,11 @@ export function operationFromRenderedPage(text: string, source: string, known: K
       responses[status] = { description: '' };
       return;
     }
-    const inference = new ExampleInference(known);
+    const plan = planFieldNotes(classifyNotes(section.notes), section.example, known);
+    const inference = new ExampleInference(known, plan.missing);
     const isSuccess = status.startsWith('2');
     const schema = inference.infer(section.example, '', isSuccess ? title : undefined);
-    applyFieldNotes(classifyNotes(section.notes), section.example, inference.objects);
+    applyFieldNotes(plan, inference.objects);
     responses[status] = { description: '', content: { 'application/json': { schema } } };
   });
 

@@ -104,7 +104,9 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
         expect(contract.validateResponse(id, reply.status, reply.body)).toEqual([]);
       });
 
-      const invalid = violations(contract, operation, {});
+      // Bodies are sent as JSON here: multipart-only operations have their 400s checked by the harness tests.
+      const acceptsJson = !operation.requestBody || JSON_TYPE in operation.requestBody.content;
+      const invalid = acceptsJson ? violations(contract, operation, {}) : [];
       if (invalid.length > 0) {
         it(`${id}: 400 naming the field for each constraint it can violate (${invalid.length})`, async () => {
           const url = urlOf(operation)!;
@@ -166,7 +168,7 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       const byUser = await page('?user=1');
       expect(resultsOf(byUser).every((token) => (token['user'] as { pk: number }).pk === 1)).toBe(true);
       expect(await page('?user=999999')).toMatchObject({ status: 400, body: { user: ['Select a valid choice. That choice is not one of the available choices.'] } });
-      expect(await page('?provider=abc')).toMatchObject({ status: 400, body: { provider: ['Enter a number.'] } });
+      expect(await page('?provider=abc')).toMatchObject({ status: 400, body: { provider: ['Select a valid choice. That choice is not one of the available choices.'] } });
       const api_ = await call('GET', api('/core/tokens/?intent=api&page_size=1000'));
       expect(resultsOf(api_).length).toBeGreaterThan(0);
       expect(resultsOf(api_).every((token) => token['intent'] === 'api')).toBe(true);

@@ -1,0 +1,313 @@
+import type { Contract } from '../contract/contract.js';
+import type { OperationSpec } from '../contract/types.js';
+import { generate } from '../fixtures/generate.js';
+import { DETAILS, detail, json, noContent, type MockResponse } from './http.js';
+
+/**
+ * UI states on demand: forced statuses, latency and network failures, per request (`Prefer` header) or by rules
+ * (`POST /_mock/scenarios`, `mock.scenarios.add()`). Browser-safe: only `setTimeout`, always cleared.
+ */
+
+export type NetworkFailure = 'reset' | 'timeout';
+export type Identity = 'admin' | 'user';
+
+export interface ScenarioMatch {
+  operationId?: string;
+  /** HTTP method, any case. */
+  method?: string;
+  /** Path relative to the API base (`/core/users/*`) or absolute (`/api/v3/core/users/*`); `*` matches anything. */
+  path?: string;
+}
+
+export interface ScenarioRespond {
+  /** Answer this status (200–599) with a contract-valid body, without running the operation. */
+  status?: number;
+  /** Milliseconds to wait first (at most 300000). */
+  delay?: number;
+  /** Drop the connection (`reset`), or never answer until the client gives up (`timeout`). */
+  network?: NetworkFailure;
+}
+
+export interface ScenarioRule {
+  /** Which requests; absent or `{}` = every operation of the API. */
+  match?: ScenarioMatch;
+  respond: ScenarioRespond;
+  /** How many matching requests it applies to; absent = until removed. */
+  times?: number;
+  /** Only for the caller with this bearer key: the world's admin key or the ordinary user's; absent = anyone. */
+  identity?: Identity;
+}
+
+export interface StoredRule extends ScenarioRule {
+  id: string;
+}
+
+/** Longest delay, and longest a `timeout` holds a request when the client never gives up: 5 minutes. */
+export const HOLD_LIMIT_MS = 300_000;
+
+export class ScenarioError extends Error {}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkKeys(where: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new ScenarioError(`${where}: unknown field "${key}" (allowed: ${allowed.join(', ')}).`);
+  }
+}
+
+function checkStatus(status: unknown, where: string): number {
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) throw new ScenarioError(`${where} must be an integer HTTP status from 200 to 599.`);
+  return status;
+}
+
+function checkDelay(delay: unknown, where: string): number {
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > HOLD_LIMIT_MS) throw new ScenarioError(`${where} must be an integer number of milliseconds from 0 to ${HOLD_LIMIT_MS}.`);
+  return delay;
+}
+
+function checkNetwork(network: unknown, where: string): NetworkFailure {
+  if (network !== 'reset' && network !== 'timeout') throw new ScenarioError(`${where} must be "reset" or "timeout".`);
+  return network;
+}
+
+function checkRespond(respond: ScenarioRespond, where: string): ScenarioRespond {
+  if (respond.status === undefined && respond.delay === undefined && respond.network === undefined) throw new ScenarioError(`${where} needs at least one of status, delay, network.`);
+  if (respond.status !== undefined && respond.network !== undefined) throw new ScenarioError(`${where}: a network failure has no status; give one of status, network.`);
+  return respond;
+}
+
+/** A rule as a client sent it (JSON or code) → a checked copy; throws ScenarioError naming the problem. */
+export function validateRule(value: unknown): ScenarioRule {
+  if (!isObject(value)) throw new ScenarioError('A rule must be a JSON object like {"match": {"operationId": "core_users_list"}, "respond": {"status": 503}}.');
+  checkKeys('rule', value, ['match', 'respond', 'times', 'identity', 'id']);
+  const rule: ScenarioRule = { respond: {} };
+  if (value['match'] !== undefined) {
+    const match = value['match'];
+    if (!isObject(match)) throw new ScenarioError('match must be an object: {"operationId": …} or {"method": …, "path": …}.');
+    checkKeys('match', match, ['operationId', 'method', 'path']);
+    rule.match = {};
+    for (const key of ['operationId', 'method', 'path'] as const) {
+      const field = match[key];
+      if (field === undefined) continue;
+      if (typeof field !== 'string' || field === '') throw new ScenarioError(`match.${key} must be a non-empty string.`);
+      rule.match[key] = key === 'method' ? field.toUpperCase() : field;
+    }
+    if (rule.match.path !== undefined && !rule.match.path.startsWith('/')) throw new ScenarioError('match.path must start with "/" (e.g. "/core/users/*").');
+  }
+  const respond = value['respond'];
+  if (!isObject(respond)) throw new ScenarioError('respond must be an object: {"status": 503}, {"delay": 2000} or {"network": "reset"}.');
+  checkKeys('respond', respond, ['status', 'delay', 'network']);
+  if (respond['status'] !== undefined) rule.respond.status = checkStatus(respond['status'], 'respond.status');
+  if (respond['delay'] !== undefined) rule.respond.delay = checkDelay(respond['delay'], 'respond.delay');
+  if (respond['network'] !== undefined) rule.respond.network = checkNetwork(respond['network'], 'respond.network');
+  checkRespond(rule.respond, 'respond');
+  if (value['times'] !== undefined) {
+    const times = value['times'];
+    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) throw new ScenarioError('times must be a positive integer (absent = until removed).');
+    rule.times = times;
+  }
+  if (value['identity'] !== undefined) {
+    if (value['identity'] !== 'admin' && value['identity'] !== 'user') throw new ScenarioError('identity must be "admin" or "user" (absent = anyone).');
+    rule.identity = value['identity'];
+  }
+  return rule;
+}
+
+/**
+ * `Prefer: code=500, delay=1500` (Prism's header; `,` or `;` between preferences, any case) and the mock's
+ * `network=reset|timeout`. Other preferences are ignored (RFC 7240); undefined when none of ours is there.
+ */
+export function parsePrefer(header: string | undefined): ScenarioRespond | undefined {
+  if (!header) return undefined;
+  const respond: ScenarioRespond = {};
+  let found = false;
+  for (const part of header.split(/[,;]/)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim().toLowerCase();
+    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (key === 'code') respond.status = checkStatus(number, `Prefer: code=${raw}: code`);
+    else if (key === 'delay') respond.delay = checkDelay(number, `Prefer: delay=${raw}: delay`);
+    else if (key === 'network') respond.network = checkNetwork(raw, `Prefer: network=${raw}: network`);
+    else continue;
+    found = true;
+  }
+  return found ? checkRespond(respond, 'Prefer') : undefined;
+}
+
+/** `*` matches any run of characters, slashes included; everything else literally. */
+function globMatches(pattern: string, value: string): boolean {
+  const source = pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+export interface ScenarioRequest {
+  operation: OperationSpec;
+  method: string;
+  /** The request's pathname (`/api/v3/core/users/`). */
+  path: string;
+  identity: Identity | undefined;
+}
+
+function ruleMatches(rule: StoredRule, request: ScenarioRequest): boolean {
+  if (rule.identity !== undefined && rule.identity !== request.identity) return false;
+  const match = rule.match ?? {};
+  if (match.operationId !== undefined && match.operationId !== request.operation.operationId) return false;
+  if (match.method !== undefined && match.method !== request.method && !(match.method === 'GET' && request.method === 'HEAD')) return false;
+  if (match.path !== undefined) {
+    const base = request.operation.server.replace(/\/+$/, '');
+    const relative = base && request.path.startsWith(`${base}/`) ? request.path.slice(base.length) : request.path;
+    if (!globMatches(match.path, relative) && !globMatches(match.path, request.path)) return false;
+  }
+  return true;
+}
+
+/** The rules of one mock, and the timers they hold (`pending`: 0 once every delayed or held request is over). */
+export class Scenarios {
+  private rules: StoredRule[] = [];
+  private nextId = 1;
+  private held = 0;
+
+  /** Checks a rule without adding it; throws ScenarioError naming the problem. */
+  validate(rule: unknown): ScenarioRule {
+    return validateRule(rule);
+  }
+
+  /** Adds a rule after the existing ones (first match wins); returns its id. Throws ScenarioError on a bad rule. */
+  add(rule: ScenarioRule): string {
+    const checked = validateRule(rule);
+    const id = String(this.nextId++);
+    this.rules.push({ id, ...checked });
+    return id;
+  }
+
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The rules in match order, with `times` as what is left. */
+  list(): StoredRule[] {
+    return this.rules.map((r) => structuredClone(r));
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  /** Timers running now for delays and held (`timeout`) requests. */
+  get pending(): number {
+    return this.held;
+  }
+
+  /** The first rule matching the request, counted down (and removed at 0). */
+  take(request: ScenarioRequest): ScenarioRespond | undefined {
+    const index = this.rules.findIndex((r) => ruleMatches(r, request));
+    if (index < 0) return undefined;
+    const rule = this.rules[index]!;
+    if (rule.times !== undefined && --rule.times <= 0) this.rules.splice(index, 1);
+    return { ...rule.respond };
+  }
+
+  /** Waits `ms`, or less if the client gives up; the timer is always cleared. Resolves false when aborted. */
+  wait(ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    this.held++;
+    return new Promise<boolean>((resolve) => {
+      const done = (completed: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.held--;
+        resolve(completed);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(true), ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** What the adapters turn into a dropped connection (Express) or `HttpResponse.error()` (MSW). */
+export const networkFailure = (network: NetworkFailure): MockResponse => ({ status: 0, headers: {}, network });
+
+const FORCED_DETAILS: Record<number, string> = {
+  400: 'Forced by the mock.',
+  401: DETAILS.notProvided,
+  403: DETAILS.forbidden,
+  404: DETAILS.notFound,
+  405: 'Method not allowed.',
+  406: 'Could not satisfy the request Accept header.',
+  409: 'Conflict.',
+  415: 'Unsupported media type in request.',
+  429: 'Request was throttled.',
+  500: 'A server error occurred.',
+  502: 'Bad Gateway.',
+  503: 'Service Unavailable.',
+  504: 'Gateway Timeout.',
+};
+
+/** The body DRF would send for the status: `{"detail": …}`, or a ValidationError for a 400. */
+function drfBody(status: number): Record<string, unknown> {
+  if (status === 400) return { non_field_errors: [FORCED_DETAILS[400]] };
+  return { detail: FORCED_DETAILS[status] ?? `Forced by the mock (HTTP ${status}).` };
+}
+
+/**
+ * A forced status's answer, decided without running the operation: a documented status gets a body valid for its
+ * schema (DRF's body when it fits, else one generated from the schema; none when the status documents no body);
+ * an undocumented one gets DRF's `{"detail": …}` (400: `non_field_errors`); 204 has no body.
+ */
+export function forcedResponse(contract: Contract, operation: OperationSpec, status: number, seed: number): MockResponse {
+  if (status === 204) return noContent();
+  const documented = operation.responses[String(status)];
+  if (!documented) return json(status, drfBody(status));
+  const schema = contract.responseSchema(operation.operationId, String(status));
+  if (!schema) return status >= 200 && status < 300 ? noContent(status) : { status, headers: {}, body: '' };
+  const preferred = status >= 400 ? drfBody(status) : undefined;
+  if (preferred !== undefined && contract.check(schema, preferred).length === 0) return json(status, preferred);
+  return json(status, generate(schema, { seed, components: contract.components }));
+}
+
+/** What forceScenario needs of the mock (the MockServer itself). */
+export interface ScenarioHost {
+  contract: Contract;
+  world: { seed: number; adminToken: string; userToken: string };
+  scenarios: Scenarios;
+}
+
+/** `admin` or `user` when the bearer key is the world's admin or ordinary user's key. */
+function identityOf(world: ScenarioHost['world'], authorization: string | undefined): Identity | undefined {
+  const key = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (key === undefined) return undefined;
+  return key === world.adminToken ? 'admin' : key === world.userToken ? 'user' : undefined;
+}
+
+/**
+ * Applies the `Prefer` header, else the first matching rule, to a routed request: waits any delay (cut short when
+ * the client gives up), then answers the forced status or network failure. undefined = run the operation as usual.
+ */
+export async function forceScenario(
+  host: ScenarioHost,
+  request: { operation: OperationSpec; method: string; path: string; headers: Record<string, string | undefined>; signal?: AbortSignal | undefined },
+): Promise<MockResponse | undefined> {
+  let respond: ScenarioRespond | undefined;
+  try {
+    respond = parsePrefer(request.headers['prefer']);
+  } catch (error) {
+    if (error instanceof ScenarioError) return detail(400, error.message);
+    throw error;
+  }
+  respond ??= host.scenarios.take({ ...request, identity: identityOf(host.world, request.headers['authorization']) });
+  if (!respond) return undefined;
+  if (respond.delay && !(await host.scenarios.wait(respond.delay, request.signal))) return networkFailure('timeout');
+  if (respond.network === 'timeout') await host.scenarios.wait(HOLD_LIMIT_MS, request.signal);
+  if (respond.network) return networkFailure(respond.network);
+  if (respond.status !== undefined) return forcedResponse(host.contract, request.operation, respond.status, host.world.seed);
+  return undefined;
+}
