@@ -20,7 +20,7 @@ function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
     const headers = Object.fromEntries(new Headers(init.headers));
     const text = typeof init.body === 'string' ? init.body : undefined;
     const response = await mock.handle({ method: init.method ?? 'GET', url, headers, body: text });
-    const request = { method: init.method ?? 'GET', url: new URL(url), body: text ? JSON.parse(text) : undefined, auth: headers['authorization'] };
+    const request = { method: init.method ?? 'GET', url: new URL(url), body: text && headers['content-type']?.includes('json') ? JSON.parse(text) : text, auth: headers['authorization'] };
     const answer = tamper ? tamper(request, response, mock) : response;
     return new Response(answer.status === 204 ? null : (answer.body ?? null), { status: answer.status, headers: answer.headers });
   };

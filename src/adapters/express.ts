@@ -29,7 +29,11 @@ export function createApp(options: ExpressMockOptions = {}): Express & { mock: M
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   app.use(async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
-    const answer = await mock.handle({ method: req.method, url: req.originalUrl, headers: headersOf(req), body });
+    // The client going away ends a forced delay or a held request at once (no timer outlives the connection).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const answer = await mock.handle({ method: req.method, url: req.originalUrl, headers: headersOf(req), body, signal: gone.signal });
+    if (answer.network) return void req.socket.destroy(); // a forced reset, or a held request given up
     res.status(answer.status).set(answer.headers);
     res.end(answer.body);
   });

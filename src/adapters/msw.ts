@@ -22,14 +22,18 @@ const NEEDS_CONTRACT =
   "e.g. createHandlers({ contract: await (await fetch('/contract.json')).json() }). " +
   '(Only in Node does authentik-mock/msw read a schemas folder, or the package’s own, by itself.)';
 
-/** MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.handle()`. */
+/**
+ * MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.handle()`.
+ * `handlers.mock.scenarios` forces statuses, delays and network failures (`HttpResponse.error()`) from code.
+ */
 export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   const from = origin?.replace(/\/+$/, '') ?? '*';
   const bases = new Set([...mock.contract.operations.map((o) => o.server), CONTROL_PREFIX]);
   const handlers = [...bases].map((base) =>
     http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request }) => {
       const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
-      const answer = await mock.handle({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
+      const answer = await mock.handle({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, signal: request.signal });
+      if (answer.network) return HttpResponse.error(); // fetch rejects, as on a dropped connection
       return new HttpResponse(answer.body ?? null, { status: answer.status, headers: answer.headers });
     }),
   );

@@ -6,12 +6,13 @@ import { runContract } from '../harness/run-contract.js';
 import type { KnownIds } from '../harness/keys.js';
 import { loadContract } from '../node.js';
 import { readJsonFile } from '../node/read-json.js';
+import { DEFAULT_SCHEMAS_HELP } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';
 
 interface ContractOptions {
   baseUrl: string;
   token?: string;
-  schemas: string;
+  schemas?: string;
   only?: string;
   allowWrites?: boolean;
   junit?: string;
@@ -25,7 +26,7 @@ export function registerContract(program: Command): void {
     .description('check a live server (a real authentik, or this mock) against schemas/; exit 1 on any failure')
     .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000')
     .option('--token <key>', 'API token of a superuser (default: $AUTHENTIK_TOKEN)')
-    .option('--schemas <dir>', 'schemas folder', 'schemas')
+    .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--only <ids>', 'comma-separated operationIds')
     .option('--allow-writes', 'also send PUT/PATCH/POST/DELETE (creates and deletes only records it made itself)')
     .option('--junit <file>', 'write a JUnit XML report')

@@ -1,9 +1,9 @@
-import type { Contract } from '../contract/contract.js';
-import type { OperationSpec } from '../contract/types.js';
-import { buildResources, listShape, successSchema, type OperationRole } from '../world/resources.js';
-import type { Answer, HttpClient } from './http-client.js';
-import { fillPath, recordsOf, type KeyFinder } from './keys.js';
-import { bodyFromRecord, uniqueVariant, violations, type Violation } from './request-builder.js';
+import { describe, jsonMedia, type Contract } from '../contract/contract.js';
+import type { JsonSchema, OperationSpec } from '../contract/types.js';
+import { listShape, successSchema, type OperationRole } from '../world/resources.js';
+import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
+import { fillPath, recordsOf, type FoundKey, type KeyFinder } from './keys.js';
+import { bodyFromRecord, discriminated, fileFields, filterProbes, MULTIPART_TYPE, requestMedia, requiredQuery, resourcesOf, uniqueVariant, violations, type Violation } from './request-builder.js';
 
 export interface CheckContext {
   contract: Contract;
@@ -24,9 +24,10 @@ export interface Outcome {
 const MAX_VIOLATIONS_SHOWN = 3;
 const PAGE_SIZE = 2;
 const PAGES_FOLLOWED = 4;
+const FILTERED_PAGE_SIZE = 100;
 
 export function rolesOf(contract: Contract): Map<string, OperationRole> {
-  return buildResources(contract).roles;
+  return resourcesOf(contract).roles;
 }
 
 /** Collects what one operation's checks found. */
@@ -46,10 +47,33 @@ function summary(answer: Answer): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The body validates against the contract's schema for the answer's status. */
+/** A path with a query string (nothing added when the query is empty). */
+function withQuery(path: string, query: Record<string, string>): string {
+  const text = new URLSearchParams(query).toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+/**
+ * The body validates against the contract's schema for the answer's status. A 204 has no body, whatever the
+ * document says; a status documented without content may carry any body (authentik sends JSON there).
+ */
 function expectBodyMatches(ctx: CheckContext, findings: Findings, operation: OperationSpec, answer: Answer, label: string): boolean {
-  const problems = ctx.contract.validateResponse(operation.operationId, answer.status, answer.body);
+  if (answer.status === 204) return true;
+  const documented = operation.responses[String(answer.status)] ?? operation.responses['default'];
+  const schema = documented && jsonMedia(documented.content)?.schema;
+  if (documented && !schema) return true;
+  const problems = (schema && branchProblems(ctx, schema, answer.body)) ?? ctx.contract.validateResponse(operation.operationId, answer.status, answer.body);
   return findings.expect(problems.length === 0, `${label}: ${answer.status} body does not match the contract: ${problems.slice(0, MAX_VIOLATIONS_SHOWN).map((p) => p.message).join('; ')}`);
+}
+
+/** Problems of a body against a discriminated `oneOf`, checked against the branch its discriminator names; undefined for other schemas. */
+function branchProblems(ctx: CheckContext, schema: JsonSchema, body: unknown): Array<{ message: string }> | undefined {
+  const union = discriminated(ctx.contract, schema);
+  if (!union) return undefined;
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[union.property] : undefined;
+  const branch = union.branches.find((b) => b.value === value);
+  if (!branch) return [{ message: `/${union.property}: ${JSON.stringify(value)} is none of the discriminator's values (${union.branches.slice(0, 3).map((b) => b.value).join(', ')}…)` }];
+  return ctx.contract.check(branch.schema, body, 'response').filter((e) => e.keyword !== 'if').map((e) => ({ message: describe(e) }));
 }
 
 /** The answer has a documented 2xx status and its body validates against that status's schema. */
@@ -59,9 +83,23 @@ function expectSuccess(ctx: CheckContext, findings: Findings, operation: Operati
   return expectBodyMatches(ctx, findings, operation, answer, label);
 }
 
-/** Whether the contract can read what lives at the operation's path (a GET on the same path). */
-function readableAt(ctx: CheckContext, operation: OperationSpec): boolean {
-  return ctx.contract.operations.some((o) => o.method === 'GET' && o.path === operation.path);
+/** Whether the contract can read what lives at a path (a GET on it). */
+function readableAt(ctx: CheckContext, path: string): boolean {
+  return ctx.contract.operations.some((o) => o.method === 'GET' && o.path === path);
+}
+
+/** The request body as the operation takes it: JSON, or a multipart form (files as file parts). */
+function bodyCall(ctx: CheckContext, operation: OperationSpec, body: Record<string, unknown> | undefined): Pick<Call, 'json' | 'form'> {
+  if (body === undefined) return {};
+  if (requestMedia(operation)?.type !== MULTIPART_TYPE) return { json: body };
+  const files = fileFields(ctx.contract, operation);
+  const form: Record<string, string | FilePart> = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    form[field] = files.has(field) ? { filename: `${field}.txt`, content: text, type: 'text/plain' } : text;
+  }
+  return { form };
 }
 
 async function checkAuth(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<void> {
@@ -82,8 +120,8 @@ function pagination(answer: Answer): Record<string, number> | undefined {
 }
 
 /** authentik's paginator arithmetic, page by page along the `next` chain, and a 404 past the end. */
-async function checkPagination(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<void> {
-  const page = (n: number) => ctx.client.send({ method: 'GET', path: `${path}?page_size=${PAGE_SIZE}&page=${n}` });
+async function checkPagination(ctx: CheckContext, findings: Findings, path: string, query: Record<string, string>): Promise<void> {
+  const page = (n: number) => ctx.client.send({ method: 'GET', path: withQuery(path, { ...query, page_size: String(PAGE_SIZE), page: String(n) }) });
   let current = await page(1);
   if (!findings.expect(current.status === 200, `pagination: page 1 with page_size=${PAGE_SIZE} answered ${current.status}`)) return;
   const first = pagination(current);
@@ -106,37 +144,104 @@ async function checkPagination(ctx: CheckContext, findings: Findings, operation:
   findings.expect(past.status === 404, `pagination: page ${totalPages + 1} (past the end) answered ${past.status}, expected 404 "Invalid page."`);
 }
 
-/** Reads what a write could change, to compare before and after a rejected one. */
-async function snapshot(ctx: CheckContext, operation: OperationSpec, path: string): Promise<string | undefined> {
-  const isCreate = ctx.roles.get(operation.operationId)?.kind === 'create';
-  if (!isCreate && !readableAt(ctx, operation)) return undefined;
-  const answer = await ctx.client.send({ method: 'GET', path: isCreate ? `${path}?page_size=1000` : path });
-  return answer.status === 200 ? answer.text : undefined;
+/** What a write could change, read as text: compared before and after a rejected write. */
+type Snapshot = () => Promise<string | undefined>;
+
+/** The record an operation writes to, read as a client would: the current values, or why it could not be read. */
+type RecordRead = { record: Record<string, unknown>; text: string } | { problem: string };
+
+/**
+ * How to read the record a write on an item touches: a GET on the operation's own path, else on the item's path
+ * (`/x/{key}/` for `/x/{key}/action/`), else its entry in the list the key was found in. None for anything else.
+ */
+function readerFor(ctx: CheckContext, operation: OperationSpec, path: string, found: Record<string, FoundKey>): (() => Promise<RecordRead>) | undefined {
+  const viaGet = (target: string) => async (): Promise<RecordRead> => {
+    const answer = await ctx.client.send({ method: 'GET', path: target });
+    if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null) return { problem: `GET answered ${answer.status}` };
+    return { record: answer.body as Record<string, unknown>, text: answer.text };
+  };
+  if (readableAt(ctx, operation.path)) return viaGet(path);
+  const item = /^(.*\{([^}]+)\}\/)[^{}]+\/$/.exec(operation.path);
+  if (item && readableAt(ctx, item[1]!)) return viaGet(path.slice(0, path.length - (operation.path.length - item[1]!.length)));
+  const param = [...operation.path.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1];
+  const key = param ? found[param] : undefined;
+  if (!key?.list || !key.field) return undefined;
+  return async () => {
+    const record = await ctx.keys.reread(operation.server, key);
+    return record ? { record, text: JSON.stringify(record) } : { problem: `the list at ${key.list!.path} no longer shows the record with ${key.field} ${key.value}` };
+  };
 }
 
-async function checkViolation(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, violation: Violation): Promise<void> {
-  const query = violation.query ? `?${new URLSearchParams(violation.query).toString()}` : '';
-  const before = violation.body ? await snapshot(ctx, operation, path) : undefined;
+function snapshotOf(read: (() => Promise<RecordRead>) | undefined): Snapshot | undefined {
+  if (!read) return undefined;
+  return async () => {
+    const current = await read();
+    return 'text' in current ? current.text : `(${current.problem})`;
+  };
+}
+
+/**
+ * What the operation documents for a 400: `fields`, a body keyed by field (DRF's ValidationError), so the 400 must
+ * name the field; `opaque`, a 400 without content or of a shape that holds no field names (the view checks the
+ * request in its own code, e.g. `HttpResponseBadRequest()` for a missing `url`): only a missing required field is
+ * sure to be refused, and the body need not name it; `none`: no 400 documented, nothing to expect.
+ */
+function badRequestDoc(ctx: CheckContext, operation: OperationSpec): 'fields' | 'opaque' | 'none' {
+  const response = operation.responses['400'];
+  if (!response) return 'none';
+  const schema = jsonMedia(response.content)?.schema;
+  if (!schema) return 'opaque';
+  const extra = ctx.contract.resolve(schema)['additionalProperties'];
+  return extra !== undefined && extra !== false ? 'fields' : 'opaque';
+}
+
+/** The invalid requests to send: filter values always (django-filter answers them), body ones as the 400 documents. */
+function applicableViolations(ctx: CheckContext, operation: OperationSpec, validBody: Record<string, unknown>): Array<{ violation: Violation; named: boolean }> {
+  const doc = badRequestDoc(ctx, operation);
+  return violations(ctx.contract, operation, validBody)
+    .filter((v) => v.query || doc === 'fields' || (doc === 'opaque' && v.constraint === 'required'))
+    .map((violation) => ({ violation, named: !!violation.query || doc === 'fields' }));
+}
+
+async function checkViolation(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>, { violation, named }: { violation: Violation; named: boolean }, snapshot?: Snapshot): Promise<void> {
+  const before = violation.body && snapshot ? await snapshot() : undefined;
   const label = `invalid request (${violation.describe})`;
-  const answer = await ctx.client.send({ method: operation.method, path: `${path}${query}`, json: violation.body });
+  const answer = await ctx.client.send({ method: operation.method, path: withQuery(path, { ...query, ...violation.query }), ...bodyCall(ctx, operation, violation.body) });
   if (findings.expect(answer.status === 400, `${label}: expected 400, got ${answer.status} ${summary(answer)}`)) {
     expectBodyMatches(ctx, findings, operation, answer, label);
-    const named = typeof answer.body === 'object' && answer.body !== null && violation.field in answer.body;
-    findings.expect(named, `${label}: the 400 body does not name "${violation.field}": ${summary(answer)}`);
+    if (named) expectNamed(findings, answer, violation, label);
   }
   if (before !== undefined) {
-    const after = await snapshot(ctx, operation, path);
+    const after = await snapshot!();
     findings.expect(after === before, `${label}: the rejected write changed the data (read before and after differ)`);
   }
 }
 
+/** The 400 body names the offending field, with one of the messages expected for it (when known). */
+function expectNamed(findings: Findings, answer: Answer, violation: Violation, label: string): void {
+  const said = typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>)[violation.field] : undefined;
+  if (!findings.expect(said !== undefined, `${label}: the 400 body does not name "${violation.field}": ${summary(answer)}`) || !violation.messages) return;
+  const messages = (Array.isArray(said) ? said : [said]).map(String);
+  findings.expect(
+    messages.some((m) => violation.messages!.includes(m)),
+    `${label}: the 400 body says ${JSON.stringify(said)} for "${violation.field}"; django-filter says ${violation.messages.map((m) => `"${m}"`).join(' or ')}`,
+  );
+}
+
 /** Creates a record through the resource's create operation; its path, to delete again, or why not. */
 async function createDisposable(ctx: CheckContext, findings: Findings, create: OperationSpec, label: string): Promise<Answer | undefined> {
-  const sample = await ctx.client.send({ method: 'GET', path: `${ctx.client.url(create.server, create.path)}?page_size=1` });
+  const list = ctx.client.url(create.server, create.path);
+  const sample = await ctx.client.send({ method: 'GET', path: withQuery(list, { ...listQuery(ctx, create.path), page_size: '1' }) });
   const record = recordsOf(sample.body)[0];
   const body = uniqueVariant(ctx.contract, create, bodyFromRecord(ctx.contract, create, record, ctx.seed), `contract-${ctx.seed}-${Date.now() % 100000}`);
-  const answer = await ctx.client.send({ method: 'POST', path: ctx.client.url(create.server, create.path), json: body });
+  const answer = await ctx.client.send({ method: 'POST', path: withQuery(list, requiredQuery(ctx.contract, create, ctx.seed)), ...bodyCall(ctx, create, body) });
   return expectSuccess(ctx, findings, create, answer, label) ? answer : undefined;
+}
+
+/** The required query of the list operation at a collection path (none when there is no list). */
+function listQuery(ctx: CheckContext, collection: string): Record<string, string> {
+  const list = ctx.contract.operations.find((o) => o.method === 'GET' && o.path === collection && listShape(ctx.contract, successSchema(o)?.schema));
+  return list ? requiredQuery(ctx.contract, list, ctx.seed) : {};
 }
 
 function itemPathOf(ctx: CheckContext, role: OperationRole, created: Answer): string | undefined {
@@ -158,53 +263,85 @@ export async function checkOperation(ctx: CheckContext, operation: OperationSpec
   if ('reason' in keys) return done(keys.reason);
   if (isWrite && !ctx.allowWrites) return done('writes are checked only with --allow-writes (authentication was checked)');
   const path = ctx.client.url(operation.server, fillPath(operation.path, keys.params));
+  const query = requiredQuery(ctx.contract, operation, ctx.seed);
   try {
     if (role.kind === 'destroy') return done(await checkDestroy(ctx, findings, operation, role));
-    if (role.kind === 'create') return done(await checkCreate(ctx, findings, operation, role, path));
-    if (operation.method === 'PUT' || operation.method === 'PATCH') return done(await checkUpdate(ctx, findings, operation, path));
-    if (isWrite) return done(await checkAction(ctx, findings, operation, path));
-    return done(await checkRead(ctx, findings, operation, path));
+    if (role.kind === 'create') return done(await checkCreate(ctx, findings, operation, role, path, query));
+    const read = isWrite ? readerFor(ctx, operation, path, keys.found) : undefined;
+    if (operation.method === 'PUT' || operation.method === 'PATCH') return done(await checkUpdate(ctx, findings, operation, path, query, read));
+    if (isWrite) return done(await checkAction(ctx, findings, operation, path, query, read));
+    return done(await checkRead(ctx, findings, operation, path, query));
   } finally {
     if (isWrite) ctx.keys.forget();
   }
 }
 
-async function checkRead(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<undefined> {
-  await sendExpectingSuccess(ctx, findings, operation, { method: 'GET', path });
-  if (listShape(ctx.contract, successSchema(operation)?.schema)?.paginated) await checkPagination(ctx, findings, operation, path);
-  for (const violation of violations(ctx.contract, operation, {})) await checkViolation(ctx, findings, operation, path, violation);
+async function checkRead(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>): Promise<undefined> {
+  const answer = await ctx.client.send({ method: 'GET', path: withQuery(path, query) });
+  expectSuccess(ctx, findings, operation, answer, 'valid request');
+  if (listShape(ctx.contract, successSchema(operation)?.schema)?.paginated) {
+    await checkPagination(ctx, findings, path, query);
+    const first = answer.status === 200 ? recordsOf(answer.body)[0] : undefined;
+    if (first) await checkFilters(ctx, findings, operation, path, query, first);
+  }
+  for (const violation of applicableViolations(ctx, operation, {})) await checkViolation(ctx, findings, operation, path, query, violation);
   return undefined;
 }
 
-/** A PUT/PATCH sends the record's own values back (changing nothing), then each invalid variant, reading around it. */
-async function checkUpdate(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<string | undefined> {
-  if (!readableAt(ctx, operation)) return 'cannot read the record before writing to it (no GET on this path): a blind write could damage data';
-  const current = await ctx.client.send({ method: 'GET', path });
-  if (!findings.expect(current.status === 200, `reading the record before writing: GET answered ${current.status}`)) return undefined;
-  const body = bodyFromRecord(ctx.contract, operation, current.body as Record<string, unknown>, ctx.seed);
-  await sendExpectingSuccess(ctx, findings, operation, { method: operation.method, path, json: body });
-  for (const violation of violations(ctx.contract, operation, body)) await checkViolation(ctx, findings, operation, path, violation);
+/** A filter given a value of the first record answers only records with that value (and at least that one). */
+async function checkFilters(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>, first: Record<string, unknown>): Promise<void> {
+  for (const probe of filterProbes(ctx.contract, operation, first)) {
+    const label = `filter "${probe.name}=${probe.value}" (from the first record)`;
+    const answer = await ctx.client.send({ method: 'GET', path: withQuery(path, { ...query, [probe.name]: probe.value, page_size: String(FILTERED_PAGE_SIZE) }) });
+    if (!findings.expect(answer.status === 200, `${label}: expected 200, got ${answer.status} ${summary(answer)}`)) continue;
+    const records = recordsOf(answer.body);
+    if (!findings.expect(records.length > 0, `${label}: the list is empty, but the first record has that value`)) continue;
+    const others = records.filter((r) => !probe.matches(r));
+    const how = probe.match === 'exact' ? 'another' : 'a';
+    findings.expect(others.length === 0, `${label}: ${others.length} of ${records.length} records have ${how} "${probe.name}"${probe.match === 'contains' ? ' not containing it' : ''} (e.g. ${JSON.stringify(others[0]?.[probe.name])}): the filter does not filter`);
+  }
+}
+
+/**
+ * A PUT/PATCH sends the record's own values back (changing nothing; required write-only fields generated), then
+ * each invalid variant, reading the record around it. The record is read from a GET of its path, or from the list
+ * it was found in when there is no GET: never written to blind.
+ */
+async function checkUpdate(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>, read: (() => Promise<RecordRead>) | undefined): Promise<string | undefined> {
+  if (!read) return 'cannot read the record before writing to it (no GET on this path or its item, and no list to find it in): a blind write could damage data';
+  const current = await read();
+  if (!findings.expect('record' in current, `reading the record before writing: ${'problem' in current ? current.problem : ''}`)) return undefined;
+  const body = bodyFromRecord(ctx.contract, operation, (current as { record: Record<string, unknown> }).record, ctx.seed);
+  await sendExpectingSuccess(ctx, findings, operation, { method: operation.method, path: withQuery(path, query), ...bodyCall(ctx, operation, body) });
+  const snapshot = snapshotOf(read);
+  for (const violation of applicableViolations(ctx, operation, body)) await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
   return undefined;
 }
 
-async function checkCreate(ctx: CheckContext, findings: Findings, operation: OperationSpec, role: OperationRole, path: string): Promise<undefined> {
+async function checkCreate(ctx: CheckContext, findings: Findings, operation: OperationSpec, role: OperationRole, path: string, query: Record<string, string>): Promise<undefined> {
   const created = await createDisposable(ctx, findings, operation, 'valid request');
   const cleanup = created && itemPathOf(ctx, role, created);
   if (cleanup) await ctx.client.send({ method: 'DELETE', path: cleanup });
   const base = bodyFromRecord(ctx.contract, operation, created?.body as Record<string, unknown> | undefined, ctx.seed);
-  for (const violation of violations(ctx.contract, operation, base)) await checkViolation(ctx, findings, operation, path, violation);
+  const listed = withQuery(path, { ...listQuery(ctx, operation.path), page_size: '1000' });
+  const snapshot: Snapshot = async () => {
+    const answer = await ctx.client.send({ method: 'GET', path: listed });
+    return answer.status === 200 ? answer.text : undefined;
+  };
+  for (const violation of applicableViolations(ctx, operation, base)) await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
   return undefined;
 }
 
 /** Other writes (actions): the documented success for a generated body, and a 400 for each invalid one. */
-async function checkAction(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<undefined> {
-  const json = operation.requestBody?.content['application/json'] ? bodyFromRecord(ctx.contract, operation, undefined, ctx.seed) : undefined;
-  await sendExpectingSuccess(ctx, findings, operation, { method: operation.method, path, json });
-  for (const violation of violations(ctx.contract, operation, json ?? {})) await checkViolation(ctx, findings, operation, path, violation);
+async function checkAction(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>, read: (() => Promise<RecordRead>) | undefined): Promise<undefined> {
+  const body = requestMedia(operation) ? bodyFromRecord(ctx.contract, operation, undefined, ctx.seed) : undefined;
+  await sendExpectingSuccess(ctx, findings, operation, { method: operation.method, path: withQuery(path, query), ...bodyCall(ctx, operation, body) });
+  const snapshot = snapshotOf(read);
+  for (const violation of applicableViolations(ctx, operation, body ?? {})) await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
   return undefined;
 }
 
-async function sendExpectingSuccess(ctx: CheckContext, findings: Findings, operation: OperationSpec, call: { method: string; path: string; json?: unknown }): Promise<void> {
+async function sendExpectingSuccess(ctx: CheckContext, findings: Findings, operation: OperationSpec, call: Call): Promise<void> {
   expectSuccess(ctx, findings, operation, await ctx.client.send(call), 'valid request');
 }
 
@@ -216,7 +353,7 @@ async function checkDestroy(ctx: CheckContext, findings: Findings, operation: Op
   const path = created && itemPathOf(ctx, role, created);
   if (!path) return created ? 'the created record has no key to delete it by' : undefined;
   const answer = await ctx.client.send({ method: 'DELETE', path });
-  if (expectSuccess(ctx, findings, operation, answer, 'valid request') && readableAt(ctx, operation)) {
+  if (expectSuccess(ctx, findings, operation, answer, 'valid request') && readableAt(ctx, operation.path)) {
     const again = await ctx.client.send({ method: 'GET', path });
     findings.expect(again.status === 404, `after DELETE the record still answers ${again.status}`);
   }

@@ -14,6 +14,14 @@ export interface Call {
   path: string;
   authorization?: string | null;
   json?: unknown;
+  /** A multipart/form-data body: text fields, and files as `{ filename, content }`. */
+  form?: Record<string, string | FilePart>;
+}
+
+export interface FilePart {
+  filename: string;
+  content: string;
+  type?: string;
 }
 
 /** The server did not answer at all: the run stops with exit status 2, not a list of failures. */
@@ -33,7 +41,8 @@ export class HttpClient {
 
   constructor(
     baseUrl: string,
-    private readonly token: string,
+    /** The key the harness authenticates with: writes never touch the token it belongs to. */
+    readonly token: string,
     private readonly fetcher: FetchLike = (url, init) => fetch(url, init),
     private readonly timeoutMs = 15_000,
   ) {
@@ -53,14 +62,22 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.authorization === undefined) headers['authorization'] = `Bearer ${this.token}`;
     else if (call.authorization !== null) headers['authorization'] = call.authorization;
-    if (call.json !== undefined) headers['content-type'] = 'application/json';
+    let body: string | undefined;
+    if (call.form !== undefined) {
+      const boundary = `authentik-mock-contract-${Math.random().toString(36).slice(2)}`;
+      headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+      body = multipartBody(call.form, boundary);
+    } else if (call.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.json);
+    }
     const target = `${this.origin}${call.path}`;
     let response: Response;
     try {
       response = await this.fetcher(target, {
         method: call.method,
         headers,
-        body: call.json === undefined ? undefined : JSON.stringify(call.json),
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -70,6 +87,17 @@ export class HttpClient {
     const text = await response.text();
     return { status: response.status, body: parseBody(text), text };
   }
+}
+
+/** A multipart/form-data body (RFC 7578): one part per field, files with their filename. */
+export function multipartBody(form: Record<string, string | FilePart>, boundary: string): string {
+  const quote = (text: string) => text.replace(/[\r\n"]/g, (c) => encodeURIComponent(c));
+  const parts = Object.entries(form).map(([name, value]) =>
+    typeof value === 'string'
+      ? `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`
+      : `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"; filename="${quote(value.filename)}"\r\nContent-Type: ${value.type ?? 'application/octet-stream'}\r\n\r\n${value.content}\r\n`,
+  );
+  return `${parts.join('')}--${boundary}--\r\n`;
 }
 
 /** A response body as JSON when it is JSON, the text itself otherwise, undefined when empty. */

@@ -1,30 +1,75 @@
-import { JSON_TYPE, type Contract } from '../contract/contract.js';
+import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
-import { isPlainObject, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
+import { isPlainObject, refName, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
-import { listShape, successSchema } from '../world/resources.js';
+import { buildResources, listShape, successSchema, type ResourceMap } from '../world/resources.js';
 
-/** Top-level fields of the JSON request body a client may send (read-only ones left out). */
+export const MULTIPART_TYPE = 'multipart/form-data';
+
+/** The request body a client sends: JSON where the operation takes it, else a multipart form. */
+export function requestMedia(operation: OperationSpec): { type: string; schema: JsonSchema } | undefined {
+  const content = operation.requestBody?.content;
+  const type = content?.[JSON_TYPE] ? JSON_TYPE : content?.[MULTIPART_TYPE] ? MULTIPART_TYPE : undefined;
+  return type ? { type, schema: content![type]!.schema } : undefined;
+}
+
+/** Top-level fields of the request body a client may send (read-only ones left out). */
 function writableFields(contract: Contract, operation: OperationSpec): Record<string, JsonSchema> {
-  return contract.writableFields(operation.requestBody?.content[JSON_TYPE]?.schema);
+  return contract.writableFields(requestMedia(operation)?.schema);
 }
 
 export function requiredFields(contract: Contract, operation: OperationSpec): string[] {
-  const schema = operation.requestBody?.content[JSON_TYPE]?.schema;
+  const schema = requestMedia(operation)?.schema;
   const required = schema ? contract.resolve(schema)['required'] : undefined;
   return Array.isArray(required) ? (required as string[]) : [];
 }
 
+const generator = (contract: Contract, seed: number) => new FixtureGenerator(createFaker(seed), contract.components, 0);
+
 /**
- * A body the server must accept: an existing record's writable fields (what a client that read it would send back),
- * else one generated from the request schema. Links then point at records that exist.
+ * A body the server must accept: an existing record's writable fields (what a client that read it would send back:
+ * the values that fit the request schema), else one generated from the request schema. Required fields the record
+ * cannot give are generated: write-only secrets (certificate_data, client_secret…) are never read back.
  */
 export function bodyFromRecord(contract: Contract, operation: OperationSpec, record: Record<string, unknown> | undefined, seed = 1): Record<string, unknown> {
+  const media = requestMedia(operation);
+  if (!media) return {};
+  if (!record) {
+    const branch = discriminated(contract, media.schema)?.branches[0];
+    const value = generator(contract, seed).value(branch ? branch.schema : media.schema, 'request');
+    if (branch && isPlainObject(value)) value[branch.property] = branch.value;
+    return isPlainObject(value) ? value : {};
+  }
   const fields = writableFields(contract, operation);
-  if (record) return Object.fromEntries(Object.keys(fields).filter((f) => f in record).map((f) => [f, record[f]]));
-  const schema = operation.requestBody?.content[JSON_TYPE]?.schema ?? {};
-  const value = new FixtureGenerator(createFaker(seed), contract.components, 0).value(schema, 'request');
-  return isPlainObject(value) ? value : {};
+  const body: Record<string, unknown> = {};
+  for (const [field, schema] of Object.entries(fields)) {
+    if (field in record && contract.check(schema, record[field], 'request').length === 0) body[field] = record[field];
+  }
+  const missing = requiredFields(contract, operation).filter((field) => fields[field] && !(field in body));
+  const generate = missing.length > 0 ? generator(contract, seed) : undefined;
+  for (const field of missing) body[field] = generate!.value(fields[field]!, 'request', { field, owner: '' });
+  return body;
+}
+
+/**
+ * A `oneOf` with a discriminator (authentik's challenges: `component` names the branch): each branch with the value
+ * that selects it. JSON Schema's `oneOf` alone cannot tell branches whose fields are all optional apart.
+ */
+export function discriminated(contract: Contract, schema: JsonSchema): { property: string; branches: Array<{ value: string; property: string; schema: JsonSchema }> } | undefined {
+  const resolved = contract.resolve(schema);
+  const discriminator = resolved['discriminator'];
+  if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping'])) return undefined;
+  const property = discriminator['propertyName'];
+  const branches = Object.entries(discriminator['mapping'] as Record<string, unknown>)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([value, ref]) => ({ value, property, schema: { $ref: ref } }));
+  return branches.length > 0 ? { property, branches } : undefined;
+}
+
+/** The fields of the request body that are files (`format: binary`): sent as file parts of a multipart form. */
+export function fileFields(contract: Contract, operation: OperationSpec): Set<string> {
+  const fields = writableFields(contract, operation);
+  return new Set(Object.keys(fields).filter((field) => contract.resolve(fields[field]!)['format'] === 'binary'));
 }
 
 /** A copy whose unique-looking string fields (slug, identifier, username, name) will not clash with the original. */
@@ -42,12 +87,14 @@ export function uniqueVariant(contract: Contract, operation: OperationSpec, body
 
 /** One invalid request derived from a constraint of the contract, and the field its 400 must name. */
 export interface Violation {
-  constraint: 'required' | 'maxLength' | 'minLength' | 'pattern' | 'enum' | 'type' | 'format';
+  constraint: 'required' | 'maxLength' | 'minLength' | 'pattern' | 'enum' | 'type' | 'format' | 'relation';
   field: string;
   describe: string;
   /** The body to send (for body violations), or the query to add (for parameter violations). */
   body?: Record<string, unknown>;
   query?: Record<string, string>;
+  /** The messages the 400 may give for the field (any one of them); any message when absent. */
+  messages?: string[];
 }
 
 const BAD_FORMATS: Record<string, unknown> = { uuid: 'not-a-uuid', email: 'not-an-email', 'date-time': 'yesterday', uri: 'not a url' };
@@ -71,7 +118,8 @@ function breaking(schema: JsonSchema): { constraint: Violation['constraint']; va
 
 /**
  * Invalid requests built from the contract, one per constraint a field can violate (required, maxLength, minLength,
- * pattern, enum, type, format), on top of a body that is otherwise valid. Each must be answered 400 naming the field.
+ * pattern, enum, type, format), on top of a body that is otherwise valid, and one per filter parameter a list
+ * answers with django-filter's 400. Each must be answered 400 naming the field.
  */
 export function violations(contract: Contract, operation: OperationSpec, validBody: Record<string, unknown>): Violation[] {
   const out: Violation[] = [];
@@ -83,23 +131,256 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
       out.push({ constraint: 'required', field, describe: `body without required "${field}"`, body });
     }
   }
+  const files = fileFields(contract, operation);
   for (const [field, raw] of Object.entries(fields)) {
-    const schema = contract.resolve(raw);
-    const broken = breaking(schema);
+    if (files.has(field)) continue;
+    const broken = breaking(contract.resolve(raw));
     if (broken) out.push({ constraint: broken.constraint, field, describe: `"${field}" breaking ${broken.constraint}`, body: { ...validBody, [field]: broken.value } });
   }
-  // Only list filters answer bad values with 400 (django-filter); other views read their query leniently.
-  if (listShape(contract, successSchema(operation)?.schema)) for (const parameter of operation.parameters) out.push(...parameterViolations(contract, parameter));
+  for (const filter of filterParams(contract, operation)) out.push(...filterViolations(filter));
   return out;
 }
 
-function parameterViolations(contract: Contract, parameter: ParameterSpec): Violation[] {
-  if (parameter.in !== 'query' || ['page', 'page_size', 'ordering', 'search'].includes(parameter.name)) return [];
-  const schema = contract.resolve(parameter.schema);
-  const item = schema['type'] === 'array' && isPlainObject(schema['items']) ? contract.resolve(schema['items']) : schema;
-  const broken = Array.isArray(item['enum']) ? 'enum' : item['type'] === 'integer' || item['type'] === 'number' || item['type'] === 'boolean' || item['format'] === 'uuid' ? 'type' : undefined;
-  if (!broken) return [];
-  return [{ constraint: broken, field: parameter.name, describe: `query "${parameter.name}" breaking ${broken}`, query: { [parameter.name]: 'not-valid' } }];
+// ---------------------------------------------------------------------------------------------------------------
+// Query parameters
+
+const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
+
+/**
+ * How django-filter reads a filter, which decides what it answers to a value it cannot read:
+ * - boolean (also `…__isnull`): anything but true/false is ignored, never a 400;
+ * - choice: `Select a valid choice. X is not one of the available choices.`;
+ * - relation (ModelChoiceFilter, a filter named after a field that points at another record): a malformed or
+ *   unknown pk gives `Select a valid choice. That choice is not one of the available choices.`;
+ * - uuid / number / datetime (a record's own key, or a lookup through a relation to a key: `provider__id`,
+ *   `group__group_uuid`): `Enter a valid UUID.` / `Enter a number.` / `Enter a valid date/time.`;
+ * - pk (uuid or number, but the contract cannot tell whether a relation is behind it): either kind of message;
+ * - many (ModelMultipleChoiceFilter / MultipleChoiceFilter over pks): Django's messages for a bad pk in a list;
+ * - text: any string is a valid value;
+ * - unknown: a typed parameter that is not a field of the list items, a lookup from one, nor the record's own key
+ *   may be read by the view's own code rather than a filter (`for_user`): nothing can be expected of a bad value.
+ */
+export type FilterKind = 'boolean' | 'choice' | 'relation' | 'uuid' | 'number' | 'datetime' | 'pk' | 'many' | 'text' | 'unknown';
+
+export interface FilterParam {
+  parameter: ParameterSpec;
+  kind: FilterKind;
+  /** The scalar schema of one value (an array parameter's items). */
+  schema: JsonSchema;
+  /** The list item's field of the same name, when the items show one. */
+  field?: JsonSchema;
+}
+
+export const FILTER_MESSAGES = {
+  relation: 'Select a valid choice. That choice is not one of the available choices.',
+  choice: (value: string) => `Select a valid choice. ${value} is not one of the available choices.`,
+  uuid: 'Enter a valid UUID.',
+  number: 'Enter a number.',
+  datetime: 'Enter a valid date/time.',
+  pkValue: (value: string) => `\u201c${value}\u201d is not a valid value.`,
+  pkUuid: (value: string) => `\u201c${value}\u201d is not a valid UUID.`,
+} as const;
+
+const resourceMaps = new WeakMap<Contract, ResourceMap>();
+
+/** The contract's resources and entities (built once per contract). */
+export function resourcesOf(contract: Contract): ResourceMap {
+  let map = resourceMaps.get(contract);
+  if (!map) resourceMaps.set(contract, (map = buildResources(contract)));
+  return map;
+}
+
+/** The list operation of a collection path (`/core/groups/`). */
+export function listOperationAt(contract: Contract, path: string): OperationSpec | undefined {
+  return contract.operations.find((o) => o.method === 'GET' && o.path === path && listShape(contract, successSchema(o)?.schema));
+}
+
+function paginatedList(contract: Contract, operation: OperationSpec): boolean {
+  return listShape(contract, successSchema(operation)?.schema)?.paginated === true;
+}
+
+function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
+  return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
+}
+
+/**
+ * The operation's query parameters that are django-filter filters, classified. A paginated list runs its filter
+ * set over every query; any other GET only when its parameters are its collection's list filters (a detail action
+ * such as `/outposts/instances/{uuid}/health/` looks its record up through them). Parameters of anything else are
+ * read by the view's own code, whose answer to a bad value the contract cannot tell: none are returned for them.
+ */
+export function filterParams(contract: Contract, operation: OperationSpec): FilterParam[] {
+  if (operation.method !== 'GET') return [];
+  let list: OperationSpec | undefined = operation;
+  if (!paginatedList(contract, operation)) {
+    const collection = operation.path.includes('{') ? operation.path.slice(0, operation.path.indexOf('{')) : undefined;
+    list = collection ? listOperationAt(contract, collection) : undefined;
+    if (!list || !paginatedList(contract, list)) return [];
+  }
+  const items = listShape(contract, successSchema(list)?.schema)?.items;
+  const itemSchema = items ? contract.resolve(items) : undefined;
+  const fields = propertiesOf(itemSchema);
+  const listNames = new Map(list.parameters.map((p) => [p.name, p]));
+  const out: FilterParam[] = [];
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'query' || RESERVED_QUERY.has(parameter.name)) continue;
+    if (list !== operation && JSON.stringify(listNames.get(parameter.name)?.schema) !== JSON.stringify(parameter.schema)) continue;
+    out.push(classify(contract, list, parameter, fields, itemSchema));
+  }
+  return out;
+}
+
+function classify(contract: Contract, list: OperationSpec, parameter: ParameterSpec, fields: Record<string, JsonSchema>, itemSchema: JsonSchema | undefined): FilterParam {
+  const declared = contract.resolve(parameter.schema);
+  const many = declared['type'] === 'array';
+  const schema = many && isPlainObject(declared['items']) ? contract.resolve(declared['items']) : declared;
+  const name = parameter.name;
+  const segments = name.split('__');
+  const field = segments.length === 1 ? fields[name] : undefined;
+  const result = (kind: FilterKind): FilterParam => (field ? { parameter, kind, schema, field } : { parameter, kind, schema });
+  if (schema['type'] === 'boolean' || name.endsWith('__isnull')) return result('boolean');
+  if (Array.isArray(schema['enum'])) return result('choice');
+  const numeric = schema['type'] === 'integer' || schema['type'] === 'number';
+  const typed = schema['format'] === 'date-time' || numeric || schema['format'] === 'uuid';
+  if (!typed) return result('text');
+  if (many) return result('many');
+  const ownKey = segments.length === 1 && isOwnKey(contract, list, name, itemSchema);
+  // A name that is neither a field of the items (or a lookup from one) nor the record's key may be read by the
+  // view's own code (`for_user`, `top_n`): what it answers to a bad value is unknown.
+  if (!(segments[0]! in fields) && !ownKey) return result('unknown');
+  if (schema['format'] === 'date-time') return result('datetime');
+  const kind: FilterKind = numeric ? 'number' : 'uuid';
+  if (segments.length > 1) {
+    // `provider__id`, `group__group_uuid`: django-filter builds the filter of the related model's key field.
+    return result(/^(id|pk|uuid)$|_(id|uuid)$/.test(segments.at(-1)!) ? kind : 'pk');
+  }
+  if (isRelation(contract, list, name, fields)) return result('relation');
+  return result(ownKey ? kind : 'pk');
+}
+
+/** The list items show `name` as a pointer to another record: `<name>_obj` beside it, or a link the entity model found. */
+function isRelation(contract: Contract, list: OperationSpec, name: string, fields: Record<string, JsonSchema>): boolean {
+  if (!fields[name] || name === 'pk') return false;
+  if (fields[`${name}_obj`]) return true;
+  const resolved = contract.resolve(fields[name]!);
+  if (resolved['type'] === 'object' && propertiesOf(resolved)['pk']) return true;
+  const role = resourcesOf(contract).roles.get(list.operationId);
+  const entity = role && 'resource' in role && role.resource ? resourcesOf(contract).model.entities.get(role.resource.entity) : undefined;
+  return !!entity && (entity.references.has(name) || entity.embeds.has(name));
+}
+
+/** The parameter is the record's own key: the item path's parameter, or the field the items' `pk` stands for. */
+function isOwnKey(contract: Contract, list: OperationSpec, name: string, itemSchema: JsonSchema | undefined): boolean {
+  const role = resourcesOf(contract).roles.get(list.operationId);
+  if (role && 'resource' in role && role.resource?.lookupParam === name) return true;
+  const fields = propertiesOf(itemSchema);
+  const pkTitle = fields['pk'] ? contract.resolve(fields['pk'])['title'] : undefined;
+  return typeof pkTitle === 'string' && pkTitle.toLowerCase().replace(/\s+/g, '_') === name.toLowerCase();
+}
+
+const UNKNOWN_PK = { number: '2147483647', uuid: 'ffffffff-ffff-4fff-bfff-ffffffffffff' };
+
+/** The bad values a filter answers with a 400 naming it, and the messages django-filter gives for them. */
+function filterViolations(filter: FilterParam): Violation[] {
+  const name = filter.parameter.name;
+  const numeric = filter.schema['type'] === 'integer' || filter.schema['type'] === 'number';
+  const bad = filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
+  const make = (constraint: Violation['constraint'], value: string, messages: string[]): Violation => ({
+    constraint,
+    field: name,
+    describe: `query "${name}" ${constraint === 'relation' ? 'naming no record' : `breaking ${constraint}`}`,
+    query: { [name]: value },
+    messages,
+  });
+  const typeMessage = numeric ? FILTER_MESSAGES.number : FILTER_MESSAGES.uuid;
+  switch (filter.kind) {
+    case 'choice':
+      return [make('enum', bad, [FILTER_MESSAGES.choice(bad)])];
+    case 'datetime':
+      return [make('format', bad, [FILTER_MESSAGES.datetime])];
+    case 'number':
+    case 'uuid':
+      return [make('type', bad, [typeMessage])];
+    case 'pk':
+      return [make('type', bad, [typeMessage, FILTER_MESSAGES.relation])];
+    case 'relation':
+      return [make('type', bad, [FILTER_MESSAGES.relation]), make('relation', numeric ? UNKNOWN_PK.number : UNKNOWN_PK.uuid, [FILTER_MESSAGES.relation])];
+    case 'many':
+      return [make('type', bad, [FILTER_MESSAGES.pkValue(bad), FILTER_MESSAGES.pkUuid(bad), FILTER_MESSAGES.choice(bad)])];
+    default:
+      return [];
+  }
+}
+
+/** A probe that a filter really filters: the list filtered by a value of its first record shows only matching records. */
+export interface FilterProbe {
+  name: string;
+  value: string;
+  /** `exact`: every record's field equals the value; `contains`: holds it, ignoring case (a text filter may be `icontains`). */
+  match: 'exact' | 'contains';
+  matches(record: Record<string, unknown>): boolean;
+}
+
+const PROBES_PER_OPERATION = 3;
+
+/**
+ * Up to a few filters to probe with a value of `record`: filters named after a field the list items show, whose
+ * value in the record is a scalar of the filter's type. Exact kinds (choice, boolean, keys, numbers) come first;
+ * text filters are checked leniently, since a text filter may be `icontains` under the field's own name.
+ */
+export function filterProbes(contract: Contract, operation: OperationSpec, record: Record<string, unknown>): FilterProbe[] {
+  if (!paginatedList(contract, operation)) return [];
+  const exact: FilterProbe[] = [];
+  const loose: FilterProbe[] = [];
+  for (const filter of filterParams(contract, operation)) {
+    const name = filter.parameter.name;
+    if (!filter.field || filter.schema['type'] === 'array' || filter.parameter.schema['type'] === 'array') continue;
+    const value = record[name];
+    if (value === null || value === undefined || typeof value === 'object') continue;
+    const same = (v: unknown) => v !== null && v !== undefined && String(v).toLowerCase() === String(value).toLowerCase();
+    if (filter.kind === 'boolean' && typeof value === 'boolean' && !name.includes('__')) {
+      exact.push({ name, value: String(value), match: 'exact', matches: (r) => r[name] === value });
+    } else if ((filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) || (['relation', 'uuid', 'number', 'pk'].includes(filter.kind) && contract.check(filter.schema, value, 'request').length === 0 && typeof value !== 'boolean')) {
+      exact.push({ name, value: String(value), match: 'exact', matches: (r) => same(r[name]) });
+    } else if (filter.kind === 'text' && (typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '' && !filter.schema['format']) {
+      const needle = String(value).trim().toLowerCase();
+      loose.push({ name, value: String(value).trim(), match: 'contains', matches: (r) => r[name] !== null && r[name] !== undefined && String(r[name]).toLowerCase().includes(needle) });
+    }
+  }
+  return [...exact, ...loose].slice(0, PROBES_PER_OPERATION);
+}
+
+/**
+ * Values for the operation's required query parameters, which every request of it must carry: an enum's first
+ * choice, else a value generated from the schema.
+ */
+export function requiredQuery(contract: Contract, operation: OperationSpec, seed = 1): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const parameter of operation.parameters) {
+    if (parameter.in !== 'query' || !parameter.required) continue;
+    const schema = contract.resolve(parameter.schema);
+    const value = Array.isArray(schema['enum']) ? schema['enum'][0] : generator(contract, seed).value(schema, 'request', { field: parameter.name, owner: '' });
+    out[parameter.name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+/** The fields a success body of the operation has (its record's fields), resolved one level. */
+export function successFields(contract: Contract, operation: OperationSpec): Record<string, JsonSchema> {
+  const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
+  const schema = status ? jsonMedia(operation.responses[status]!.content)?.schema : undefined;
+  return schema ? propertiesOf(contract.resolve(schema)) : {};
+}
+
+/** The component a schema names (through one-element allOf wrappers). */
+export function componentName(schema: JsonSchema | undefined): string | undefined {
+  let current = schema;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const name = refName(current);
+    if (name) return name;
+    current = Array.isArray(current['allOf']) && isPlainObject(current['allOf'][0]) ? (current['allOf'][0] as JsonSchema) : undefined;
+  }
+  return undefined;
 }
 
 /** Whether a value matches a pattern; a pattern JavaScript cannot compile counts as matching (nothing to break). */

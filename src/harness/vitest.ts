@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { createApp } from '../adapters/express.js';
 import type { Contract } from '../contract/contract.js';
 import type { MockServer } from '../core/mock-server.js';
+import type { Scenarios } from '../core/scenarios.js';
 import { loadContract, type NodeMockOptions } from '../node.js';
 
 /** What the matcher reads: a status and a parsed body (`body`, or `data` as axios-like clients name it). */
@@ -53,6 +54,8 @@ export interface RunningMock {
   token: string;
   userToken: string;
   mock: MockServer;
+  /** Forced statuses, delays and network failures: `scenarios.add({ match, respond, times, identity })`. */
+  scenarios: Scenarios;
   close: () => Promise<void>;
 }
 
@@ -69,18 +72,24 @@ export async function startMock(options: NodeMockOptions & { port?: number } = {
     token: app.mock.world.adminToken,
     userToken: app.mock.world.userToken,
     mock: app.mock,
+    scenarios: app.mock.scenarios,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 /**
  * The mock for one test file: started before the first test, stopped after the last, and (unless
- * `resetBetweenTests: false`) back to its seed before each test. Read the fields inside tests, not at import time.
+ * `resetBetweenTests: false`) back to its seed, with no scenario rules, before each test. Read the fields inside tests, not at import time.
  */
 export function useMock(options: NodeMockOptions & { resetBetweenTests?: boolean } = {}): RunningMock {
   const handle = {} as RunningMock;
   beforeAll(async () => void Object.assign(handle, await startMock(options)));
-  if (options.resetBetweenTests !== false) beforeEach(() => handle.mock.world.reset());
+  if (options.resetBetweenTests !== false) {
+    beforeEach(() => {
+      handle.mock.world.reset();
+      handle.scenarios.clear();
+    });
+  }
   afterAll(() => handle.close());
   return handle;
 }
