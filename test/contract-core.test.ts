@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { coerceQuery } from '../src/contract/query-parameters.js';
+import { booleanValue, filterParams, filterValueError } from '../src/contract/filter-params.js';
 import type { JsonSchema, OperationSpec } from '../src/contract/types.js';
 import { FixtureGenerator, createFaker, generate } from '../src/fixtures/generate.js';
 import { mixedDocument } from './support/contracts.js';
@@ -152,19 +152,18 @@ describe('request validation → the DRF 400 body', () => {
   });
 });
 
-describe('query parameters are coerced as DRF does', () => {
+describe('filter parameters are read as django-filter reads them', () => {
   const list = contract.operation('widgets_widgets_list')!;
-  it('turns strings into numbers and booleans, repeated names into arrays', () => {
-    expect(coerceQuery(list.parameters, { count: ['3'], enabled: ['1'], color: ['red'] }).values).toEqual({ count: 3, enabled: true, color: 'red' });
-    expect(coerceQuery(list.parameters, { enabled: ['false'] }).values).toEqual({ enabled: false });
-    const arrayParam = [{ name: 'ids', in: 'query' as const, required: false, schema: { type: 'array', items: { type: 'integer' } } }];
-    expect(coerceQuery(arrayParam, { ids: ['1', '2'] }).values).toEqual({ ids: [1, 2] });
+  const filter = (name: string) => filterParams(contract, list).find((f) => f.name === name)!;
+  it('classifies each filter from the contract alone', () => {
+    expect(Object.fromEntries(filterParams(contract, list).map((f) => [f.name, f.kind]))).toMatchObject({ count: 'number', enabled: 'boolean', color: 'choice' });
   });
-  it('answers unparseable values with django-filter messages', () => {
-    expect(coerceQuery(list.parameters, { count: ['x'], enabled: ['maybe'], color: ['pink'] }).errors).toEqual({
-      count: ['Enter a number.'],
-      enabled: ['Select a valid choice. maybe is not one of the available choices.'],
-      color: ['Select a valid choice. pink is not one of the available choices.'],
-    });
+  it('answers unreadable values with django-filter messages, and never a boolean', () => {
+    expect(filterValueError(filter('count'), 'x')).toBe('Enter a number.');
+    expect(filterValueError(filter('count'), '3')).toBeUndefined();
+    expect(filterValueError(filter('color'), 'pink')).toBe('Select a valid choice. pink is not one of the available choices.');
+    expect(filterValueError(filter('enabled'), 'maybe')).toBeUndefined();
+    expect(booleanValue('maybe')).toBeUndefined();
+    expect(booleanValue('true')).toBe(true);
   });
 });

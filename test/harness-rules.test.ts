@@ -235,10 +235,17 @@ describe('write-only fields', () => {
     expect(valid.length).toBeGreaterThan(0);
   });
 
-  it('are what the server demands: a server that refuses a PUT without the secret is told apart from one that refuses every PUT', async () => {
-    const { handlers } = sourceServer();
-    const report = await run(contract, serverOf(contract, { ...handlers, sources_update: () => ({ status: 400, body: { consumer_secret: ['This field is required.'] } }) }).fetch);
-    expect(failureOf(report, 'sources_update')).toMatch(/valid request: expected 200, got 400/);
+  it('are still required: a server that creates a record without the secret is caught', async () => {
+    const { handlers, records } = sourceServer();
+    const lenient: Handler = (r) => {
+      const body = r.body as Record<string, unknown>;
+      if (body['consumer_secret'] !== undefined || typeof body['slug'] !== 'string' || typeof body['name'] !== 'string' || body['slug'] === '' || body['name'] === '') return handlers['sources_create']!(r);
+      const record = { pk: 99, slug: body['slug'], name: body['name'], consumer_key: '' };
+      records.set(body['slug'], record);
+      return { status: 201, body: record };
+    };
+    const report = await run(contract, serverOf(contract, { ...handlers, sources_create: lenient }).fetch);
+    expect(failureOf(report, 'sources_create')).toMatch(/invalid request \(body without required "consumer_secret"\): expected 400, got 201/);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Contract } from './contract.js';
 import { listShape, successSchema } from './operation-shapes.js';
 import { singular, squash } from './naming.js';
-import { isPlainObject, refName, type JsonSchema, type OperationSpec } from './types.js';
+import { isPlainObject, propertiesOf, refName, type JsonSchema, type OperationSpec } from './types.js';
 
 /** Query names of a list that are not filters: pagination, ordering and search have their own rules. */
 export const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
@@ -150,6 +150,3 @@ function componentOf(schema: JsonSchema): string | undefined {
   return undefined;
 }
 
-function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
-}

@@ -1,5 +1,5 @@
 import { jsonMedia, type Contract } from './contract.js';
-import { isPlainObject, type JsonSchema, type OperationSpec } from './types.js';
+import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from './types.js';
 
 /** The body schema of a 2xx response: what a record of this operation looks like. */
 export function successSchema(operation: OperationSpec): { status: string; schema?: JsonSchema } | undefined {
@@ -21,6 +21,3 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
 }
 
 
-function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
-}

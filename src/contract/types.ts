@@ -85,3 +85,8 @@ export function refName(schema: unknown): string | undefined {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** An object schema's `properties`, or none. */
+export function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
+  return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
+}

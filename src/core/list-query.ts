@@ -15,20 +15,30 @@ interface Filter {
   values: Array<string | number | boolean>;
 }
 
+/** The values given for a filter: every one of an array parameter, else the last (as Django's QueryDict reads it). */
+function givenValues(query: RawQuery, param: FilterParam): string[] {
+  const given = (Object.hasOwn(query, param.name) ? query[param.name]! : []).filter((v) => v !== '');
+  return param.many ? given : given.slice(-1);
+}
+
+/** What django-filter says of the given values, or undefined when it reads them all. */
+function valueProblem(param: FilterParam, raws: string[]): string | undefined {
+  return raws.map((raw) => filterValueError(param, raw)).find((p) => p !== undefined);
+}
+
 /** Reads each given filter as django-filter would: every unreadable value is a 400, a bad boolean is ignored. */
 function readFilters(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery): { filters: Filter[] } | { errors: DrfErrors } {
   const filters: Filter[] = [];
   const errors: DrfErrors = {};
   for (const param of filterParams(world.contract, operation)) {
-    const given = (Object.hasOwn(query, param.name) ? query[param.name]! : []).filter((v) => v !== '');
-    const raws = param.many ? given : given.slice(-1);
+    const raws = givenValues(query, param);
     if (raws.length === 0) continue;
     if (param.kind === 'boolean') {
       const value = booleanValue(raws[0]!);
       if (value !== undefined) filters.push({ param, values: [value] });
       continue;
     }
-    const problem = raws.map((raw) => filterValueError(param, raw)).find((p) => p !== undefined) ?? unknownChoice(world, entity, param, raws);
+    const problem = valueProblem(param, raws) ?? unknownChoice(world, entity, param, raws);
     if (problem) setOwn(errors, param.name, [problem]);
     else filters.push({ param, values: raws.map((raw) => (param.kind === 'number' ? Number(raw) : raw)) });
   }
@@ -39,8 +49,7 @@ function readFilters(world: World, entity: EntityType, operation: OperationSpec,
 export function queryErrors(world: World, operation: OperationSpec, query: RawQuery): DrfErrors | undefined {
   const errors: DrfErrors = {};
   for (const param of filterParams(world.contract, operation)) {
-    const given = (Object.hasOwn(query, param.name) ? query[param.name]! : []).filter((v) => v !== '');
-    const problem = (param.many ? given : given.slice(-1)).map((raw) => filterValueError(param, raw)).find((p) => p !== undefined);
+    const problem = valueProblem(param, givenValues(query, param));
     if (problem) setOwn(errors, param.name, [problem]);
   }
   return Object.keys(errors).length > 0 ? errors : undefined;

@@ -145,6 +145,7 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
 // Query parameters
 
 const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
+const LOOKUPS = new Set(['exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte']);
 
 /**
  * How django-filter reads a filter, which decides what it answers to a value it cannot read:
@@ -236,7 +237,9 @@ function classify(contract: Contract, list: OperationSpec, parameter: ParameterS
   const schema = many && isPlainObject(declared['items']) ? contract.resolve(declared['items']) : declared;
   const name = parameter.name;
   const segments = name.split('__');
-  const field = segments.length === 1 ? fields[name] : undefined;
+  // `certificate__kp_uuid__iexact`: the lookup changes how values compare, not how django-filter reads them.
+  if (segments.length > 1 && LOOKUPS.has(segments.at(-1)!)) segments.pop();
+  const field = name.includes('__') ? undefined : fields[name];
   const result = (kind: FilterKind): FilterParam => (field ? { parameter, kind, schema, field } : { parameter, kind, schema });
   if (schema['type'] === 'boolean' || name.endsWith('__isnull')) return result('boolean');
   if (Array.isArray(schema['enum'])) return result('choice');
@@ -244,7 +247,7 @@ function classify(contract: Contract, list: OperationSpec, parameter: ParameterS
   const typed = schema['format'] === 'date-time' || numeric || schema['format'] === 'uuid';
   if (!typed) return result('text');
   if (many) return result('many');
-  const ownKey = segments.length === 1 && isOwnKey(contract, list, name, itemSchema);
+  const ownKey = segments.length === 1 && isOwnKey(contract, list, segments[0]!, itemSchema);
   // A name that is neither a field of the items (or a lookup from one) nor the record's key may be read by the
   // view's own code (`for_user`, `top_n`): what it answers to a bad value is unknown.
   if (!(segments[0]! in fields) && !ownKey) return result('unknown');
@@ -254,7 +257,7 @@ function classify(contract: Contract, list: OperationSpec, parameter: ParameterS
     // `provider__id`, `group__group_uuid`: django-filter builds the filter of the related model's key field.
     return result(/^(id|pk|uuid)$|_(id|uuid)$/.test(segments.at(-1)!) ? kind : 'pk');
   }
-  if (isRelation(contract, list, name, fields)) return result('relation');
+  if (isRelation(contract, list, segments[0]!, fields)) return result('relation');
   return result(ownKey ? kind : 'pk');
 }
 

@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/contract.js';
-import { isPlainObject, refName, type JsonSchema } from '../contract/types.js';
+import { isPlainObject, propertiesOf, refName, type JsonSchema } from '../contract/types.js';
 import { pascalCase, singular, squash } from '../contract/naming.js';
 import type { Pk, WorldRecord } from './store.js';
 
@@ -184,9 +184,7 @@ export function requiredFields(schema: JsonSchema): Set<string> {
   return new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
 }
 
-export function properties(schema: JsonSchema): Record<string, JsonSchema> {
-  return isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
-}
+export const properties = propertiesOf;
 
 function pkKind(schema: JsonSchema): PkKind | undefined {
   const pk = properties(schema)['pk'];
