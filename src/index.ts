@@ -6,3 +6,4 @@ export { FixtureGenerator, createFaker, generate, type GenerateOptions } from '.
 export { World, type WorldDump, type WorldOptions, type Principal } from './world/world.js';
 export { MockServer, type MockOptions } from './core/mock-server.js';
 export type { MockRequest, MockResponse } from './core/http.js';
+export { Scenarios, validateRule, parsePrefer, type ScenarioRule, type ScenarioMatch, type ScenarioRespond } from './core/scenarios.js';

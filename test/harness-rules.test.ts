@@ -595,3 +595,54 @@ describe('multipart request bodies', () => {
     expect(failureOf(await run(contract, broken.fetch), 'providers_import_create')).toMatch(/body without required "file"\): expected 400, got 204/);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('an empty collection', () => {
+  const Widget = { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } }, required: ['pk', 'slug', 'name'] };
+  const WidgetRequest = { type: 'object', properties: { slug: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } }, required: ['slug', 'name'] };
+  const slug = [pathParam('slug')];
+  const operations = [
+    op('widgets_list', 'GET', '/widgets/', { parameters: PAGE_PARAMS, responses: ok(paginated('Widget')) }),
+    op('widgets_create', 'POST', '/widgets/', { requestBody: { required: true, content: json(ref('WidgetRequest')) }, responses: ok(ref('Widget'), '201') }),
+    op('widgets_retrieve', 'GET', '/widgets/{slug}/', { parameters: slug, responses: ok(ref('Widget')) }),
+    op('widgets_destroy', 'DELETE', '/widgets/{slug}/', { parameters: slug, responses: { '204': { description: '' }, ...errors } }),
+  ];
+
+  function widgetServer(contract: Contract) {
+    const records = new Map<string, Record<string, unknown>>();
+    let next = 1;
+    const server = serverOf(contract, {
+      widgets_list: (r) => page([...records.values()], r.url),
+      widgets_retrieve: (r) => (records.has(r.params['slug']!) ? { status: 200, body: records.get(r.params['slug']!) } : { status: 404, body: { detail: 'Not found.' } }),
+      widgets_create: (r) => {
+        const body = r.body as Record<string, unknown>;
+        const problems = Object.fromEntries(['slug', 'name'].filter((f) => typeof body[f] !== 'string' || body[f] === '').map((f) => [f, ['This field is required.']]));
+        if (Object.keys(problems).length > 0) return { status: 400, body: problems };
+        const record = { pk: next++, slug: body['slug'], name: body['name'] };
+        records.set(String(body['slug']), record);
+        return { status: 201, body: record };
+      },
+      widgets_destroy: (r) => (records.delete(r.params['slug']!) ? { status: 204 } : { status: 404, body: { detail: 'Not found.' } }),
+    });
+    return { ...server, records };
+  }
+
+  it('gets a record created for the check and deleted after it, with --allow-writes', async () => {
+    const contract = contractOf(operations, { Widget, WidgetRequest });
+    const server = widgetServer(contract);
+    const report = await run(contract, server.fetch);
+    expectPass(report, 'widgets_retrieve');
+    expect(server.log.some((r) => r.method === 'GET' && r.params['slug'] !== undefined && r.url.pathname.endsWith(`/${r.params['slug']}/`))).toBe(true);
+    expect(server.records.size).toBe(0);
+  });
+
+  it('is skipped with its reason without --allow-writes, or when what would be created could not be deleted', async () => {
+    const contract = contractOf(operations, { Widget, WidgetRequest });
+    const readOnly = widgetServer(contract);
+    expect(resultOf(await run(contract, readOnly.fetch, false), 'widgets_retrieve').reason).toMatch(/no key for \{slug\}: the list at \/widgets\/ has no records/);
+    const undeletable = contractOf(operations.filter((o) => o.method !== 'DELETE'), { Widget, WidgetRequest });
+    const server = widgetServer(undeletable);
+    expect(resultOf(await run(undeletable, server.fetch), 'widgets_retrieve').reason).toMatch(/the list at \/widgets\/ has no records/);
+  });
+});

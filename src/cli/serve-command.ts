@@ -55,6 +55,7 @@ export function registerServe(program: Command): void {
       console.log(`  operations  ${existsSync(index) ? `${index}  (lists all ${operations})` : `${resolvePath(schemas, OPERATIONS_DIR)}/  (one file each)`}`);
       console.log(`  resources   ${origin}${CONTROL_PREFIX}resources  (each resource's operations and keys)`);
       console.log(`  control     ${origin}${CONTROL_PREFIX}  (summary; tokens, dump, load, reset)`);
+      console.log(`  scenarios   ${origin}${CONTROL_PREFIX}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`);
       console.log(`  admin token (akadmin):   ${mock.world.adminToken}`);
       console.log(`  user token (no rights):  ${mock.world.userToken}`);
       const stop = (signal: string) => {

@@ -257,14 +257,21 @@ export async function checkOperation(ctx: CheckContext, operation: OperationSpec
   const findings = new Findings();
   const role = ctx.roles.get(operation.operationId) ?? { kind: 'action' as const, onItem: false };
   const isWrite = operation.method !== 'GET' && operation.method !== 'HEAD';
-  const keys = await ctx.keys.keysFor(operation, isWrite ? 'last' : 'first');
+  const which = isWrite ? 'last' : 'first';
+  let keys = await ctx.keys.keysFor(operation, which);
+  // An empty collection with --allow-writes: a record created for the check, deleted after it.
+  const made = 'emptyList' in keys && keys.emptyList && ctx.allowWrites ? await makeDisposable(ctx, keys.emptyList) : undefined;
+  if (made && 'cleanup' in made) {
+    ctx.keys.forget();
+    keys = await ctx.keys.keysFor(operation, which);
+  }
   await checkAuth(ctx, findings, operation, ctx.client.url(operation.server, fillPath(operation.path, 'params' in keys ? keys.params : {}, '1')));
   const done = (skipped?: string): Outcome => (skipped ? { problems: findings.problems, checks: findings.checks, skipped } : { problems: findings.problems, checks: findings.checks });
-  if ('reason' in keys) return done(keys.reason);
-  if (isWrite && !ctx.allowWrites) return done('writes are checked only with --allow-writes (authentication was checked)');
-  const path = ctx.client.url(operation.server, fillPath(operation.path, keys.params));
-  const query = requiredQuery(ctx.contract, operation, ctx.seed);
   try {
+    if ('reason' in keys) return done(made && 'problem' in made ? `${keys.reason}; creating one to check failed: ${made.problem}` : keys.reason);
+    if (isWrite && !ctx.allowWrites) return done('writes are checked only with --allow-writes (authentication was checked)');
+    const path = ctx.client.url(operation.server, fillPath(operation.path, keys.params));
+    const query = requiredQuery(ctx.contract, operation, ctx.seed);
     if (role.kind === 'destroy') return done(await checkDestroy(ctx, findings, operation, role));
     if (role.kind === 'create') return done(await checkCreate(ctx, findings, operation, role, path, query));
     const read = isWrite ? readerFor(ctx, operation, path, keys.found) : undefined;
@@ -272,8 +279,25 @@ export async function checkOperation(ctx: CheckContext, operation: OperationSpec
     if (isWrite) return done(await checkAction(ctx, findings, operation, path, query, read));
     return done(await checkRead(ctx, findings, operation, path, query));
   } finally {
-    if (isWrite) ctx.keys.forget();
+    if (made && 'cleanup' in made) await ctx.client.send({ method: 'DELETE', path: made.cleanup });
+    if (isWrite || made) ctx.keys.forget();
   }
+}
+
+/**
+ * A record created in an empty collection so that operations on its records can be checked: only where the
+ * collection can delete it again. Its path to delete, or why it could not be made.
+ */
+async function makeDisposable(ctx: CheckContext, list: OperationSpec): Promise<{ cleanup: string } | { problem: string } | undefined> {
+  const role = ctx.roles.get(list.operationId);
+  const resource = role && 'resource' in role ? role.resource : undefined;
+  const create = resource?.operations.create;
+  if (!resource || !create || !resource.operations.destroy) return undefined;
+  const attempt = new Findings();
+  const created = await createDisposable(ctx, attempt, create, create.operationId);
+  const cleanup = created && itemPathOf(ctx, { kind: 'create', resource }, created);
+  if (cleanup) return { cleanup };
+  return { problem: attempt.problems[0] ?? 'the created record has no key to delete it by' };
 }
 
 async function checkRead(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>): Promise<undefined> {
@@ -308,7 +332,10 @@ async function checkFilters(ctx: CheckContext, findings: Findings, operation: Op
  * it was found in when there is no GET: never written to blind.
  */
 async function checkUpdate(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string, query: Record<string, string>, read: (() => Promise<RecordRead>) | undefined): Promise<string | undefined> {
-  if (!read) return 'cannot read the record before writing to it (no GET on this path or its item, and no list to find it in): a blind write could damage data';
+  if (!read) {
+    if (!operation.path.includes('{')) return `cannot read what this write changes (no GET and no list at ${operation.path}): a blind write could damage data`;
+    return 'cannot read the record before writing to it (no GET on this path or its item, and no list to find it in): a blind write could damage data';
+  }
   const current = await read();
   if (!findings.expect('record' in current, `reading the record before writing: ${'problem' in current ? current.problem : ''}`)) return undefined;
   const body = bodyFromRecord(ctx.contract, operation, (current as { record: Record<string, unknown> }).record, ctx.seed);

@@ -14,7 +14,10 @@ export interface FoundKey {
   field?: string;
 }
 
-export type KeyLookup = { params: Record<string, string>; found: Record<string, FoundKey> } | { reason: string };
+/** Why no key was found; `emptyList` when the collection's own list has no records (a created one would do). */
+export type KeyMiss = { reason: string; emptyList?: OperationSpec };
+
+export type KeyLookup = { params: Record<string, string>; found: Record<string, FoundKey> } | KeyMiss;
 
 type Records = Array<Record<string, unknown>>;
 
@@ -71,13 +74,15 @@ export class KeyFinder {
     return { params, found };
   }
 
-  private async findKey(operation: OperationSpec, collection: string, name: string, schema: JsonSchema, which: 'first' | 'last'): Promise<FoundKey | { reason: string }> {
+  private async findKey(operation: OperationSpec, collection: string, name: string, schema: JsonSchema, which: 'first' | 'last'): Promise<FoundKey | KeyMiss> {
     const sources = this.sourcesFor(collection, name);
     let why: string | undefined;
+    let emptyList: OperationSpec | undefined;
     for (const source of sources) {
       const records = await this.records(operation.server, source.list);
       const candidates = which === 'first' ? records : [...records].reverse();
       let keyless = 0;
+      if (records.length === 0 && source === sources[0] && !source.field) emptyList = source.list;
       for (const record of candidates) {
         const field = keyField(record, name, schema, source.field);
         if (!field) {
@@ -98,7 +103,8 @@ export class KeyFinder {
     const mock = await this.mockKeys(collection);
     const value = mock?.[which === 'first' ? 0 : mock.length - 1];
     if (value !== undefined && value !== null) return { value: String(value) };
-    return { reason: `no key for {${name}}: ${why ?? `${collection} has no list operation to find one, and no other list shows a "${name}"`} (give it with --ids)` };
+    const reason = `no key for {${name}}: ${why ?? `${collection} has no list operation to find one, and no other list shows a "${name}"`} (give it with --ids)`;
+    return emptyList ? { reason, emptyList } : { reason };
   }
 
   /**
