@@ -1,4 +1,4 @@
-import { isPlainObject, type ContractDocument, type JsonSchema } from './types.js';
+import { propertiesOf, requiredOf, type ContractDocument, type JsonSchema } from './types.js';
 
 /**
  * authentik's documents contradict themselves on some links: `Application.provider_obj` is required and not
@@ -28,8 +28,8 @@ export function withConsistentRequests(document: ContractDocument): ContractDocu
 
 /** Fields `x` whose embed `x_obj` must be shown as an object: required and not nullable. */
 function requiredLinks(schema: JsonSchema): string[] {
-  const props = isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
-  const required = new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+  const props = propertiesOf(schema);
+  const required = requiredOf(schema);
   return Object.keys(props).filter((field) => {
     const embed = props[`${field}_obj`];
     return embed !== undefined && required.has(`${field}_obj`) && embed['nullable'] !== true && !isArrayEmbed(embed);
@@ -41,7 +41,7 @@ function isArrayEmbed(schema: JsonSchema): boolean {
 }
 
 function tighten(request: JsonSchema, links: string[], partial: boolean): JsonSchema {
-  const props = isPlainObject(request['properties']) ? (request['properties'] as Record<string, JsonSchema>) : {};
+  const props = propertiesOf(request);
   // Only a link the request lets be null contradicts the answer: one left out keeps its value (or the caller's).
   const present = links.filter((field) => props[field]?.['nullable'] === true);
   if (present.length === 0) return request;
@@ -50,7 +50,7 @@ function tighten(request: JsonSchema, links: string[], partial: boolean): JsonSc
     const { nullable: _nullable, ...strict } = props[field]!;
     properties[field] = strict;
   }
-  const required = new Set(Array.isArray(request['required']) ? (request['required'] as string[]) : []);
+  const required = requiredOf(request);
   if (!partial) present.forEach((field) => required.add(field));
   return { ...request, properties, ...(required.size > 0 ? { required: [...required].sort() } : {}) };
 }

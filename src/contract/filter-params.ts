@@ -1,7 +1,7 @@
 import type { Contract } from './contract.js';
 import { listShape, successSchema } from './operation-shapes.js';
 import { singular, squash } from './naming.js';
-import { isPlainObject, propertiesOf, refName, type JsonSchema, type OperationSpec } from './types.js';
+import { isPlainObject, propertiesOf, refName, UUID_PATTERN as UUID, type JsonSchema, type OperationSpec } from './types.js';
 
 /** Query names of a list that are not filters: pagination, ordering and search have their own rules. */
 export const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
@@ -57,7 +57,6 @@ export function booleanValue(raw: string): boolean | undefined {
   return undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function validPk(schema: JsonSchema, raw: string): boolean {
   if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(raw.trim());

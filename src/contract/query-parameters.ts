@@ -1,11 +1,10 @@
-import type { JsonSchema } from './types.js';
+import { UUID_PATTERN as UUID, type JsonSchema } from './types.js';
 
 /** Query values as they arrive: every name may repeat. */
 export type RawQuery = Record<string, string[]>;
 
 const TRUE = new Set(['true', 'True', '1', 'yes', 'on']);
 const FALSE = new Set(['false', 'False', '0', 'no', 'off']);
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const choice = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
 
 /** One string (a form field, a path key) read as its schema's type; a message when it cannot be. */

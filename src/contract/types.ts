@@ -90,3 +90,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
   return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
 }
+
+/** An object schema's `required` names. */
+export function requiredOf(schema: JsonSchema | undefined): Set<string> {
+  return new Set(schema && Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+}
+
+/** A UUID as Django's UUIDField reads one: hex, hyphens optional, any case. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import type { JsonSchema, OperationSpec } from '../contract/types.js';
-import { isPlainObject } from '../contract/types.js';
-import { properties, requiredFields } from '../world/entity-model.js';
+import { isPlainObject, requiredOf } from '../contract/types.js';
+import { properties } from '../world/entity-model.js';
 import type { Principal, World } from '../world/world.js';
 
 /** `GET /core/users/me/`: an action named `me` on the users' collection answers about the caller. */
@@ -25,7 +25,7 @@ export function callerAnswer(world: World, principal: Principal, schema: JsonSch
     }
   };
   if (showsUser(world, resolved)) fill(resolved, generated);
-  const required = requiredFields(resolved);
+  const required = requiredOf(resolved);
   for (const [field, fieldSchema] of Object.entries(properties(resolved))) {
     const view = world.contract.resolve(fieldSchema);
     if (!showsUser(world, view)) continue;

@@ -1,13 +1,10 @@
 import type { RawQuery } from '../contract/query-parameters.js';
 import type { OperationSpec } from '../contract/types.js';
-import { booleanValue, filterParams, filterValueError, INVALID_RELATION, RESERVED_QUERY, type FilterParam } from '../contract/filter-params.js';
+import { booleanValue, filterParams, filterValueError, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { properties, storedLinks, type EntityType } from '../world/entity-model.js';
 import type { WorldRecord } from '../world/store.js';
 import type { World } from '../world/world.js';
-
-/** Query names that are not filters: pagination, ordering and search have their own rules. */
-export { RESERVED_QUERY };
 
 interface Filter {
   param: FilterParam;
@@ -40,9 +37,15 @@ function readFilters(world: World, entity: EntityType, operation: OperationSpec,
     }
     const problem = valueProblem(param, raws) ?? unknownChoice(world, entity, param, raws);
     if (problem) setOwn(errors, param.name, [problem]);
-    else filters.push({ param, values: raws.map((raw) => (param.kind === 'number' ? Number(raw) : raw)) });
+    else filters.push({ param, values: raws.map((raw) => readValue(param, raw)) });
   }
   return Object.keys(errors).length > 0 ? { errors } : { filters };
+}
+
+/** A readable value as the database compares it: numbers as numbers, UUIDs in their stored (lower) case. */
+function readValue(param: FilterParam, raw: string): string | number {
+  if (param.kind === 'number') return Number(raw);
+  return param.schema['format'] === 'uuid' ? raw.toLowerCase() : raw;
 }
 
 /** The 400 an operation that is not a list of records gives for query values its filters cannot read. */
@@ -106,7 +109,8 @@ function matches(stored: unknown[], filter: Filter): boolean {
         case 'lte':
           return compare(v, w) <= 0;
         default:
-          return text(v).toLowerCase() === text(w).toLowerCase() || (typeof v === 'number' && v === Number(w));
+          // Django's exact: case-sensitive on text, numeric on numbers (`5` finds pk 5).
+          return text(v) === text(w) || (typeof v === 'number' && v === Number(w));
       }
     }),
   );

@@ -1,5 +1,5 @@
 import { coercePathKey, type RawQuery } from '../contract/query-parameters.js';
-import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { isPlainObject, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema, type Resource } from '../world/resources.js';
 import type { WorldRecord } from '../world/store.js';
 import type { Principal, World } from '../world/world.js';
@@ -38,9 +38,9 @@ function findRecord(call: OperationCall, resource: Resource): WorldRecord | Mock
 
 /** A paginated list's body: the contract's envelope (`pagination`, `results`, and whatever else a version requires). */
 function envelope(call: OperationCall, listSchema: JsonSchema | undefined, page: { pagination: unknown; page: unknown[] }): Record<string, unknown> {
-  const resolved = listSchema ? call.world.contract.resolve(listSchema) : {};
-  const props = isPlainObject(resolved['properties']) ? (resolved['properties'] as Record<string, JsonSchema>) : {};
-  const required = new Set(Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : []);
+  const resolved = listSchema ? call.world.contract.resolve(listSchema) : undefined;
+  const props = propertiesOf(resolved);
+  const required = requiredOf(resolved);
   const body: Record<string, unknown> = {};
   for (const field of Object.keys(props)) {
     if (field === 'pagination') body[field] = page.pagination;
@@ -120,11 +120,13 @@ export async function update(call: OperationCall, resource: Resource, partialUpd
 function asOwner(call: OperationCall, resource: Resource, checked: CheckedBody, creating = false): CheckedBody {
   const field = ownerField(call.world, call.world.entity(resource.entity));
   if (!field) return checked;
-  // A superuser's create that leaves out an optional owner gets the caller; a required one stays required.
-  if (call.principal.superuser && !(creating && !Object.hasOwn(checked.body, field) && !Object.hasOwn(checked.errors ?? {}, field))) return checked;
-  const errors = checked.errors && Object.fromEntries(Object.entries(checked.errors).filter(([f]) => f !== field));
+  const errors = checked.errors ?? {};
+  // A superuser names any owner; leaving out an optional one on create means the caller, a required one stays required.
+  const defaulted = creating && !Object.hasOwn(checked.body, field) && !Object.hasOwn(errors, field);
+  if (call.principal.superuser && !defaulted) return checked;
+  const { [field]: _ownerErrors, ...otherErrors } = errors;
   const body = { ...checked.body, [field]: call.principal.userPk };
-  return errors && Object.keys(errors).length > 0 ? { ...checked, body, errors } : { body, schema: checked.schema };
+  return Object.keys(otherErrors).length > 0 ? { ...checked, body, errors: otherErrors } : { body, schema: checked.schema };
 }
 
 export async function create(call: OperationCall, resource: Resource): Promise<MockResponse> {
@@ -167,7 +169,7 @@ export async function action(call: OperationCall, resource: Resource | undefined
   const record = resource ? findRecord(call, resource) : undefined;
   if (isMockResponse(record)) return record;
   const entity = resource && world.entity(resource.entity);
-  if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record ?? {})) return forbidden();
+  if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) return forbidden();
   const badQuery = queryErrors(world, operation, call.query);
   if (badQuery) return validationError(badQuery);
   if (operation.requestBody) {

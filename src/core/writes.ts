@@ -1,5 +1,5 @@
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
-import type { JsonSchema } from '../contract/types.js';
+import { UUID_PATTERN, type JsonSchema } from '../contract/types.js';
 import { pkOf, type EntityType, type Reference } from '../world/entity-model.js';
 import { verboseName } from '../contract/naming.js';
 import type { Resource } from '../world/resources.js';
@@ -22,13 +22,12 @@ function pythonType(value: unknown): string {
   return 'dict';
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** One pk of a PrimaryKeyRelatedField, checked as DRF checks it: the type, then that the record exists. */
 function relationProblem(world: World, entity: EntityType, value: unknown): string | undefined {
   if (entity.pk === 'integer' && !(typeof value === 'number' && Number.isInteger(value))) return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
   if (entity.pk === 'uuid' && typeof value !== 'string') return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
-  if (entity.pk === 'uuid' && !UUID.test(value as string)) return `“${String(value)}” is not a valid UUID.`;
+  if (entity.pk === 'uuid' && !UUID_PATTERN.test(value as string)) return `“${String(value)}” is not a valid UUID.`;
   return world.table(entity.name).get(value) ? undefined : `Invalid pk "${String(value)}" - object does not exist.`;
 }
 

@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/contract.js';
-import type { JsonSchema, OperationSpec } from '../contract/types.js';
+import { UUID_PATTERN, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../world/resources.js';
 import type { HttpClient } from './http-client.js';
 import { componentName, listOperationAt, requiredQuery, successFields } from './request-builder.js';
@@ -211,12 +211,11 @@ export function keyField(record: Record<string, unknown>, name: string, schema: 
   return candidates.find((field) => fitsPathParam(schema, record[field]));
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function fitsPathParam(schema: JsonSchema, value: unknown): boolean {
   if (value === null || value === undefined || typeof value === 'object' || typeof value === 'boolean' || value === '') return false;
   if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(String(value));
-  if (schema['format'] === 'uuid') return UUID.test(String(value));
+  if (schema['format'] === 'uuid') return UUID_PATTERN.test(String(value));
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
-import { isPlainObject, refName, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
+import { isPlainObject, propertiesOf, refName, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { buildResources, listShape, successSchema, type ResourceMap } from '../world/resources.js';
 
@@ -200,9 +200,6 @@ function paginatedList(contract: Contract, operation: OperationSpec): boolean {
   return listShape(contract, successSchema(operation)?.schema)?.paginated === true;
 }
 
-function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
-  return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
-}
 
 /**
  * The operation's query parameters that are django-filter filters, classified. A paginated list runs its filter

@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/contract.js';
-import { isPlainObject, propertiesOf, refName, type JsonSchema } from '../contract/types.js';
+import { isPlainObject, propertiesOf, refName, requiredOf, type JsonSchema } from '../contract/types.js';
 import { pascalCase, singular, squash } from '../contract/naming.js';
 import type { Pk, WorldRecord } from './store.js';
 
@@ -140,10 +140,11 @@ export class EntityModel {
       const kind = scalarKind(this.contract.resolve(unwrapped.schema));
       if (!kind) continue;
       const target = this.referenceTarget(entity, field, kind);
+      if (!target) continue;
       // A link whose embed must be shown as an object may not be empty, whatever the field itself says.
       const embed = entity.embeds.get(`${field}_obj`);
-      const nullable = unwrapped.nullable && !(embed && !embed.nullable && requiredFields(entity.schema).has(embed.field));
-      if (target) entity.references.set(field, { field, target, many: unwrapped.many, nullable });
+      const nullable = unwrapped.nullable && !(embed && !embed.nullable && requiredOf(entity.schema).has(embed.field));
+      entity.references.set(field, { field, target, many: unwrapped.many, nullable });
     }
   }
 
@@ -178,10 +179,6 @@ export class EntityModel {
  */
 export function storedLinks(entity: EntityType): Link[] {
   return [...[...entity.references.values()].filter((r) => !r.inverseOf), ...[...entity.embeds.values()].filter((e) => !e.via)];
-}
-
-export function requiredFields(schema: JsonSchema): Set<string> {
-  return new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
 }
 
 export const properties = propertiesOf;

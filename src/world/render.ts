@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../contract/types.js';
+import { requiredOf, type JsonSchema } from '../contract/types.js';
 import { pkOf, properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
 import type { Pk, Table, WorldRecord } from './store.js';
 
@@ -79,7 +79,7 @@ export class RecordRenderer {
 
   private compile(entityName: string, view: JsonSchema): Step[] {
     const entity = this.model.entities.get(entityName)!;
-    const required = new Set(Array.isArray(view['required']) ? (view['required'] as string[]) : []);
+    const required = requiredOf(view);
     return Object.keys(properties(view)).map((field): Step => {
       const embed = entity.embeds.get(field);
       if (embed) {

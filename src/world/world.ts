@@ -59,6 +59,8 @@ export class World {
   adminToken = '';
   userToken = '';
   private keys = new KeyRing();
+  private readonly uniqueByEntity = new WeakMap<EntityType, string[]>();
+  private readonly countersByEntity = new WeakMap<EntityType, string[]>();
   readonly seed: number;
   readonly userEntity: EntityType | undefined;
   readonly tokenEntity: EntityType | undefined;
@@ -149,10 +151,16 @@ export class World {
     return record;
   }
 
+  /** Counter fields of the entity, fixed per entity (worked out once: every create asks). */
   private counterFields(entity: EntityType): string[] {
-    return Object.entries(properties(entity.schema))
-      .filter(([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer')
-      .map(([field]) => field);
+    let fields = this.countersByEntity.get(entity);
+    if (!fields) {
+      fields = Object.entries(properties(entity.schema))
+        .filter(([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer')
+        .map(([field]) => field);
+      this.countersByEntity.set(entity, fields);
+    }
+    return fields;
   }
 
   /** `value`, or `value-2`, `value-3`… (within the field's maxLength): the first that no record of the table holds. */
@@ -192,8 +200,6 @@ export class World {
     }
     return fields;
   }
-
-  private readonly uniqueByEntity = new WeakMap<EntityType, string[]>();
 
   /** Fields unique in pairs: a tree's `name` within its `parent` (authentik's Group has `unique_together` on them). */
   uniqueTogether(entity: EntityType): string[][] {
