@@ -86,6 +86,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The component a schema names, through one-element `allOf` wrappers and array `items`. */
+export function componentName(schema: JsonSchema | undefined): string | undefined {
+  let current = schema;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const name = refName(current);
+    if (name) return name;
+    const next = Array.isArray(current['allOf']) ? current['allOf'][0] : current['items'];
+    current = isPlainObject(next) ? (next as JsonSchema) : undefined;
+  }
+  return undefined;
+}
+
 /** An object schema's `properties`, or none. */
 export function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
   return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};

@@ -2,4 +2,5 @@
 export { runContract, type ContractRunOptions } from './run-contract.js';
 export { ServerUnreachable, type FetchLike } from './http-client.js';
 export { closingLine, junitXml, resultLine, type ContractReport, type OperationResult } from './report.js';
-export { violations, bodyFromRecord, filterParams, filterProbes, type Violation, type FilterParam, type FilterKind, type FilterProbe } from './request-builder.js';
+export { violations, bodyFromRecord, filtersOf, filterProbes, type Violation, type FilterProbe } from './request-builder.js';
+export { filterParams, type FilterParam, type FilterKind } from '../contract/filter-params.js';

@@ -1,8 +1,8 @@
 import type { Contract } from '../contract/contract.js';
-import { UUID_PATTERN, type JsonSchema, type OperationSpec } from '../contract/types.js';
-import { listShape, successSchema } from '../world/resources.js';
+import { componentName, UUID_PATTERN, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { HttpClient } from './http-client.js';
-import { componentName, listOperationAt, requiredQuery, successFields } from './request-builder.js';
+import { listOperationAt, requiredQuery, successFields } from './request-builder.js';
 
 /** `--ids` file: a value per path parameter name, or per `operationId.param` for one operation. */
 export type KnownIds = Record<string, string | number>;

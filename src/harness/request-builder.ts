@@ -1,6 +1,7 @@
 import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
-import { isPlainObject, propertiesOf, refName, type JsonSchema, type OperationSpec, type ParameterSpec } from '../contract/types.js';
+import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { filterParams, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
 import { buildResources, listShape, successSchema, type ResourceMap } from '../world/resources.js';
 
@@ -137,43 +138,15 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
     const broken = breaking(contract.resolve(raw));
     if (broken) out.push({ constraint: broken.constraint, field, describe: `"${field}" breaking ${broken.constraint}`, body: { ...validBody, [field]: broken.value } });
   }
-  for (const filter of filterParams(contract, operation)) out.push(...filterViolations(filter));
+  for (const filter of filtersOf(contract, operation)) out.push(...filterViolations(filter));
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Query parameters
 
-const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search']);
-const LOOKUPS = new Set(['exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte']);
-
-/**
- * How django-filter reads a filter, which decides what it answers to a value it cannot read:
- * - boolean (also `…__isnull`): anything but true/false is ignored, never a 400;
- * - choice: `Select a valid choice. X is not one of the available choices.`;
- * - relation (ModelChoiceFilter, a filter named after a field that points at another record): a malformed or
- *   unknown pk gives `Select a valid choice. That choice is not one of the available choices.`;
- * - uuid / number / datetime (a record's own key, or a lookup through a relation to a key: `provider__id`,
- *   `group__group_uuid`): `Enter a valid UUID.` / `Enter a number.` / `Enter a valid date/time.`;
- * - pk (uuid or number, but the contract cannot tell whether a relation is behind it): either kind of message;
- * - many (ModelMultipleChoiceFilter / MultipleChoiceFilter over pks): Django's messages for a bad pk in a list;
- * - text: any string is a valid value;
- * - unknown: a typed parameter that is not a field of the list items, a lookup from one, nor the record's own key
- *   may be read by the view's own code rather than a filter (`for_user`): nothing can be expected of a bad value.
- */
-export type FilterKind = 'boolean' | 'choice' | 'relation' | 'uuid' | 'number' | 'datetime' | 'pk' | 'many' | 'text' | 'unknown';
-
-export interface FilterParam {
-  parameter: ParameterSpec;
-  kind: FilterKind;
-  /** The scalar schema of one value (an array parameter's items). */
-  schema: JsonSchema;
-  /** The list item's field of the same name, when the items show one. */
-  field?: JsonSchema;
-}
-
 export const FILTER_MESSAGES = {
-  relation: 'Select a valid choice. That choice is not one of the available choices.',
+  relation: INVALID_RELATION,
   choice: (value: string) => `Select a valid choice. ${value} is not one of the available choices.`,
   uuid: 'Enter a valid UUID.',
   number: 'Enter a number.',
@@ -200,89 +173,35 @@ function paginatedList(contract: Contract, operation: OperationSpec): boolean {
   return listShape(contract, successSchema(operation)?.schema)?.paginated === true;
 }
 
-
 /**
- * The operation's query parameters that are django-filter filters, classified. A paginated list runs its filter
- * set over every query; any other GET only when its parameters are its collection's list filters (a detail action
- * such as `/outposts/instances/{uuid}/health/` looks its record up through them). Parameters of anything else are
- * read by the view's own code, whose answer to a bad value the contract cannot tell: none are returned for them.
+ * The filters a GET runs, as the contract classifies them (`filterParams`). A paginated list runs its filter set over
+ * every query; any other GET only when its parameters are its collection's list filters (a detail action such as
+ * `/outposts/instances/{uuid}/health/` looks its record up through them). Parameters of anything else are read by
+ * the view's own code, whose answer to a bad value the contract cannot tell: none are returned for them.
  */
-export function filterParams(contract: Contract, operation: OperationSpec): FilterParam[] {
+export function filtersOf(contract: Contract, operation: OperationSpec): FilterParam[] {
   if (operation.method !== 'GET') return [];
-  let list: OperationSpec | undefined = operation;
-  if (!paginatedList(contract, operation)) {
-    const collection = operation.path.includes('{') ? operation.path.slice(0, operation.path.indexOf('{')) : undefined;
-    list = collection ? listOperationAt(contract, collection) : undefined;
-    if (!list || !paginatedList(contract, list)) return [];
-  }
-  const items = listShape(contract, successSchema(list)?.schema)?.items;
-  const itemSchema = items ? contract.resolve(items) : undefined;
-  const fields = propertiesOf(itemSchema);
-  const listNames = new Map(list.parameters.map((p) => [p.name, p]));
-  const out: FilterParam[] = [];
-  for (const parameter of operation.parameters) {
-    if (parameter.in !== 'query' || RESERVED_QUERY.has(parameter.name)) continue;
-    if (list !== operation && JSON.stringify(listNames.get(parameter.name)?.schema) !== JSON.stringify(parameter.schema)) continue;
-    out.push(classify(contract, list, parameter, fields, itemSchema));
-  }
-  return out;
-}
-
-function classify(contract: Contract, list: OperationSpec, parameter: ParameterSpec, fields: Record<string, JsonSchema>, itemSchema: JsonSchema | undefined): FilterParam {
-  const declared = contract.resolve(parameter.schema);
-  const many = declared['type'] === 'array';
-  const schema = many && isPlainObject(declared['items']) ? contract.resolve(declared['items']) : declared;
-  const name = parameter.name;
-  const segments = name.split('__');
-  // `certificate__kp_uuid__iexact`: the lookup changes how values compare, not how django-filter reads them.
-  if (segments.length > 1 && LOOKUPS.has(segments.at(-1)!)) segments.pop();
-  const field = name.includes('__') ? undefined : fields[name];
-  const result = (kind: FilterKind): FilterParam => (field ? { parameter, kind, schema, field } : { parameter, kind, schema });
-  if (schema['type'] === 'boolean' || name.endsWith('__isnull')) return result('boolean');
-  if (Array.isArray(schema['enum'])) return result('choice');
-  const numeric = schema['type'] === 'integer' || schema['type'] === 'number';
-  const typed = schema['format'] === 'date-time' || numeric || schema['format'] === 'uuid';
-  if (!typed) return result('text');
-  if (many) return result('many');
-  const ownKey = segments.length === 1 && isOwnKey(contract, list, segments[0]!, itemSchema);
-  // A name that is neither a field of the items (or a lookup from one) nor the record's key may be read by the
-  // view's own code (`for_user`, `top_n`): what it answers to a bad value is unknown.
-  if (!(segments[0]! in fields) && !ownKey) return result('unknown');
-  if (schema['format'] === 'date-time') return result('datetime');
-  const kind: FilterKind = numeric ? 'number' : 'uuid';
-  if (segments.length > 1) {
-    // `provider__id`, `group__group_uuid`: django-filter builds the filter of the related model's key field.
-    return result(/^(id|pk|uuid)$|_(id|uuid)$/.test(segments.at(-1)!) ? kind : 'pk');
-  }
-  if (isRelation(contract, list, segments[0]!, fields)) return result('relation');
-  return result(ownKey ? kind : 'pk');
-}
-
-/** The list items show `name` as a pointer to another record: `<name>_obj` beside it, or a link the entity model found. */
-function isRelation(contract: Contract, list: OperationSpec, name: string, fields: Record<string, JsonSchema>): boolean {
-  if (!fields[name] || name === 'pk') return false;
-  if (fields[`${name}_obj`]) return true;
-  const resolved = contract.resolve(fields[name]!);
-  if (resolved['type'] === 'object' && propertiesOf(resolved)['pk']) return true;
-  const role = resourcesOf(contract).roles.get(list.operationId);
-  const entity = role && 'resource' in role && role.resource ? resourcesOf(contract).model.entities.get(role.resource.entity) : undefined;
-  return !!entity && (entity.references.has(name) || entity.embeds.has(name));
-}
-
-/** The parameter is the record's own key: the item path's parameter, or the field the items' `pk` stands for. */
-function isOwnKey(contract: Contract, list: OperationSpec, name: string, itemSchema: JsonSchema | undefined): boolean {
-  const role = resourcesOf(contract).roles.get(list.operationId);
-  if (role && 'resource' in role && role.resource?.lookupParam === name) return true;
-  const fields = propertiesOf(itemSchema);
-  const pkTitle = fields['pk'] ? contract.resolve(fields['pk'])['title'] : undefined;
-  return typeof pkTitle === 'string' && pkTitle.toLowerCase().replace(/\s+/g, '_') === name.toLowerCase();
+  if (paginatedList(contract, operation)) return filterParams(contract, operation);
+  const collection = operation.path.includes('{') ? operation.path.slice(0, operation.path.indexOf('{')) : undefined;
+  const list = collection ? listOperationAt(contract, collection) : undefined;
+  if (!list || !paginatedList(contract, list)) return [];
+  const same = (name: string) => {
+    const own = operation.parameters.find((p) => p.in === 'query' && p.name === name);
+    const listed = list.parameters.find((p) => p.in === 'query' && p.name === name);
+    return !!own && JSON.stringify(own.schema) === JSON.stringify(listed?.schema);
+  };
+  return filterParams(contract, list).filter((filter) => same(filter.name));
 }
 
 const UNKNOWN_PK = { number: '2147483647', uuid: 'ffffffff-ffff-4fff-bfff-ffffffffffff' };
 
-/** The bad values a filter answers with a 400 naming it, and the messages django-filter gives for them. */
+/**
+ * The bad values a filter answers with a 400 naming it, and the messages django-filter gives for them. Booleans and
+ * text never give one; number, UUID, date-time and relation filters only where django-filter reads the name (not a
+ * parameter the view's own code may read), and where a key cannot be told from a relation, either message.
+ */
 function filterViolations(filter: FilterParam): Violation[] {
-  const name = filter.parameter.name;
+  const name = filter.name;
   const numeric = filter.schema['type'] === 'integer' || filter.schema['type'] === 'number';
   const bad = filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
   const make = (constraint: Violation['constraint'], value: string, messages: string[]): Violation => ({
@@ -293,20 +212,17 @@ function filterViolations(filter: FilterParam): Violation[] {
     messages,
   });
   const typeMessage = numeric ? FILTER_MESSAGES.number : FILTER_MESSAGES.uuid;
+  if (filter.kind === 'choice') return [make('enum', bad, [FILTER_MESSAGES.choice(bad)])];
+  if (filter.kind === 'multiple') return [make('type', bad, [FILTER_MESSAGES.pkValue(bad), FILTER_MESSAGES.pkUuid(bad), FILTER_MESSAGES.choice(bad)])];
+  if (!filter.filterSet) return [];
   switch (filter.kind) {
-    case 'choice':
-      return [make('enum', bad, [FILTER_MESSAGES.choice(bad)])];
     case 'datetime':
       return [make('format', bad, [FILTER_MESSAGES.datetime])];
     case 'number':
     case 'uuid':
-      return [make('type', bad, [typeMessage])];
-    case 'pk':
-      return [make('type', bad, [typeMessage, FILTER_MESSAGES.relation])];
+      return [make('type', bad, filter.maybeRelation ? [typeMessage, FILTER_MESSAGES.relation] : [typeMessage])];
     case 'relation':
       return [make('type', bad, [FILTER_MESSAGES.relation]), make('relation', numeric ? UNKNOWN_PK.number : UNKNOWN_PK.uuid, [FILTER_MESSAGES.relation])];
-    case 'many':
-      return [make('type', bad, [FILTER_MESSAGES.pkValue(bad), FILTER_MESSAGES.pkUuid(bad), FILTER_MESSAGES.choice(bad)])];
     default:
       return [];
   }
@@ -332,15 +248,15 @@ export function filterProbes(contract: Contract, operation: OperationSpec, recor
   if (!paginatedList(contract, operation)) return [];
   const exact: FilterProbe[] = [];
   const loose: FilterProbe[] = [];
-  for (const filter of filterParams(contract, operation)) {
-    const name = filter.parameter.name;
-    if (!filter.field || filter.schema['type'] === 'array' || filter.parameter.schema['type'] === 'array') continue;
+  for (const filter of filtersOf(contract, operation)) {
+    const name = filter.name;
+    if (!filter.itemField || filter.many) continue;
     const value = record[name];
     if (value === null || value === undefined || typeof value === 'object') continue;
     const same = (v: unknown) => v !== null && v !== undefined && String(v).toLowerCase() === String(value).toLowerCase();
     if (filter.kind === 'boolean' && typeof value === 'boolean' && !name.includes('__')) {
       exact.push({ name, value: String(value), match: 'exact', matches: (r) => r[name] === value });
-    } else if ((filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) || (['relation', 'uuid', 'number', 'pk'].includes(filter.kind) && contract.check(filter.schema, value, 'request').length === 0 && typeof value !== 'boolean')) {
+    } else if ((filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) || (['relation', 'uuid', 'number'].includes(filter.kind) && contract.check(filter.schema, value, 'request').length === 0 && typeof value !== 'boolean')) {
       exact.push({ name, value: String(value), match: 'exact', matches: (r) => same(r[name]) });
     } else if (filter.kind === 'text' && (typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '' && !filter.schema['format']) {
       const needle = String(value).trim().toLowerCase();
@@ -370,17 +286,6 @@ export function successFields(contract: Contract, operation: OperationSpec): Rec
   const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
   const schema = status ? jsonMedia(operation.responses[status]!.content)?.schema : undefined;
   return schema ? propertiesOf(contract.resolve(schema)) : {};
-}
-
-/** The component a schema names (through one-element allOf wrappers). */
-export function componentName(schema: JsonSchema | undefined): string | undefined {
-  let current = schema;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const name = refName(current);
-    if (name) return name;
-    current = Array.isArray(current['allOf']) && isPlainObject(current['allOf'][0]) ? (current['allOf'][0] as JsonSchema) : undefined;
-  }
-  return undefined;
 }
 
 /** Whether a value matches a pattern; a pattern JavaScript cannot compile counts as matching (nothing to break). */
