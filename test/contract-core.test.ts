@@ -167,3 +167,28 @@ describe('filter parameters are read as django-filter reads them', () => {
     expect(booleanValue('true')).toBe(true);
   });
 });
+
+describe('a discriminated oneOf is read by its discriminator', () => {
+  const Denied = { type: 'object', properties: { component: { type: 'string' }, error_message: { type: 'string' } }, required: [] };
+  const Identify = { type: 'object', properties: { component: { type: 'string' }, user_fields: { type: 'array', items: { type: 'string' } } }, required: ['user_fields'] };
+  const Challenge = {
+    oneOf: [{ $ref: '#/components/schemas/Denied' }, { $ref: '#/components/schemas/Identify' }],
+    discriminator: { propertyName: 'component', mapping: { 'ak-denied': '#/components/schemas/Denied', 'ak-identify': '#/components/schemas/Identify' } },
+  };
+  const challenges = new Contract({ components: { Denied, Identify, Challenge }, operations: [] });
+  const check = (value: unknown) => challenges.check({ $ref: '#/components/schemas/Challenge' }, value).length;
+
+  it('accepts a value that fits the branch it names, though it fits another branch too', () => {
+    expect(check({ component: 'ak-identify', user_fields: ['username'] })).toBe(0);
+    expect(check({ component: 'ak-denied' })).toBe(0);
+  });
+
+  it('refuses a value that breaks the branch it names, or names no branch', () => {
+    expect(check({ component: 'ak-identify' })).toBeGreaterThan(0);
+    expect(check({ component: 'ak-unknown', user_fields: [] })).toBeGreaterThan(0);
+  });
+
+  it('generates values that name their branch', () => {
+    for (let seed = 1; seed <= 20; seed++) expect(check(generate({ $ref: '#/components/schemas/Challenge' }, { seed, components: challenges.components }))).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { mapSubschemas } from './schema-walk.js';
-import { isPlainObject, refName, type JsonSchema } from './types.js';
+import { discriminatorOf, isPlainObject, refName, type JsonSchema } from './types.js';
 
 /**
  * Which side of the wire a schema describes. Responses carry readOnly fields and never writeOnly ones; requests
@@ -22,18 +22,17 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
 /**
  * A `oneOf` with a discriminator picks its variant by the discriminating property (`component`), as OpenAPI says:
  * variants that happen to overlap (one with no required field accepts them all) must not make a valid value fail
- * `oneOf`'s "exactly one". So: any variant, and the mapped one when the property names it.
+ * `oneOf`'s "exactly one". So: the property, when given, is one of the mapping's values, and the value is valid
+ * for the variant it names.
  */
 function discriminated(converted: JsonSchema, original: JsonSchema, mode: SchemaMode): JsonSchema {
-  const discriminator = original['discriminator'];
-  if (!isPlainObject(discriminator) || !Array.isArray(converted['oneOf']) || typeof discriminator['propertyName'] !== 'string') return converted;
-  const property = discriminator['propertyName'];
-  const mapping = isPlainObject(discriminator['mapping']) ? (discriminator['mapping'] as Record<string, unknown>) : {};
+  const discriminator = discriminatorOf(original);
+  if (!discriminator || !Array.isArray(converted['oneOf'])) return converted;
+  const { property, branches } = discriminator;
   const { oneOf, discriminator: _discriminator, ...rest } = converted;
-  const chosen = Object.entries(mapping)
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-    .map(([value, ref]) => ({ if: { properties: { [property]: { const: value } }, required: [property] }, then: toJsonSchema({ $ref: ref }, mode) }));
-  return { ...rest, anyOf: oneOf, ...(chosen.length > 0 ? { allOf: chosen } : {}) };
+  const chosen = branches.map(({ value, ref }) => ({ if: { properties: { [property]: { const: value } }, required: [property] }, then: toJsonSchema({ $ref: ref }, mode) }));
+  const named = { properties: { [property]: { enum: branches.map((b) => b.value) } } };
+  return { ...rest, anyOf: oneOf, allOf: [named, ...chosen] };
 }
 
 /** Request side: drop readOnly properties; response side: drop writeOnly ones. Either way they are not required. */

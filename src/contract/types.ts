@@ -86,6 +86,22 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A `oneOf`'s discriminator: the property that names the branch, and each branch's value and `$ref`. */
+export interface Discriminator {
+  property: string;
+  branches: Array<{ value: string; ref: string }>;
+}
+
+/** The discriminator of a schema (already resolved), when it has one with a mapping. */
+export function discriminatorOf(schema: JsonSchema): Discriminator | undefined {
+  const discriminator = schema['discriminator'];
+  if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping'])) return undefined;
+  const branches = Object.entries(discriminator['mapping'])
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([value, ref]) => ({ value, ref }));
+  return branches.length > 0 ? { property: discriminator['propertyName'], branches } : undefined;
+}
+
 /** The component a schema names, through one-element `allOf` wrappers and array `items`. */
 export function componentName(schema: JsonSchema | undefined): string | undefined {
   let current = schema;

@@ -1,6 +1,6 @@
 import type { World } from '../world/world.js';
 import { detail, json, noContent, type MockResponse } from './http.js';
-import { ScenarioError, type ScenarioRule, type Scenarios } from './scenarios.js';
+import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
 /** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world. */
 export const CONTROL_PREFIX = '/_mock/';
@@ -48,18 +48,9 @@ function handleScenarios(method: string, route: string, body: () => unknown, con
         return detail(400, `JSON parse error - ${(error as Error).message}`);
       }
       const rules = Array.isArray(parsed) ? parsed : [parsed];
-      try {
-        // All or nothing: every rule is checked before any is added.
-        rules.forEach((rule, index) => {
-          try {
-            scenarios.validate(rule);
-          } catch (error) {
-            throw new ScenarioError(Array.isArray(parsed) ? `rule ${index}: ${(error as Error).message}` : (error as Error).message);
-          }
-        });
-      } catch (error) {
-        return detail(400, (error as Error).message);
-      }
+      // All or nothing: every rule is checked before any is added.
+      const problem = firstProblem(rules);
+      if (problem) return detail(400, Array.isArray(parsed) ? `rule ${problem.index}: ${problem.message}` : problem.message);
       const ids = new Set(rules.map((rule) => scenarios.add(rule as ScenarioRule)));
       const added = scenarios.list().filter((r) => ids.has(r.id));
       return json(201, Array.isArray(parsed) ? added : added[0]);
@@ -67,6 +58,19 @@ function handleScenarios(method: string, route: string, body: () => unknown, con
     default:
       return detail(405, `Method "${method}" not allowed.`, { allow: 'GET, POST, DELETE' });
   }
+}
+
+/** The first rule that is not one, with why. */
+function firstProblem(rules: unknown[]): { index: number; message: string } | undefined {
+  for (const [index, rule] of rules.entries()) {
+    try {
+      validateRule(rule);
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      return { index, message: error.message };
+    }
+  }
+  return undefined;
 }
 
 export function handleControl(world: World, method: string, path: string, body: () => unknown, context: ControlContext): MockResponse {

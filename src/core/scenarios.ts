@@ -1,5 +1,5 @@
 import type { Contract } from '../contract/contract.js';
-import type { OperationSpec } from '../contract/types.js';
+import { isPlainObject as isObject, type OperationSpec } from '../contract/types.js';
 import { generate } from '../fixtures/generate.js';
 import { DETAILS, detail, json, noContent, type MockResponse } from './http.js';
 
@@ -46,8 +46,6 @@ export interface StoredRule extends ScenarioRule {
 export const HOLD_LIMIT_MS = 300_000;
 
 export class ScenarioError extends Error {}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function checkKeys(where: string, value: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
@@ -168,11 +166,6 @@ export class Scenarios {
   private rules: StoredRule[] = [];
   private nextId = 1;
   private held = 0;
-
-  /** Checks a rule without adding it; throws ScenarioError naming the problem. */
-  validate(rule: unknown): ScenarioRule {
-    return validateRule(rule);
-  }
 
   /** Adds a rule after the existing ones (first match wins); returns its id. Throws ScenarioError on a bad rule. */
   add(rule: ScenarioRule): string {

@@ -36,9 +36,7 @@ export function bodyFromRecord(contract: Contract, operation: OperationSpec, rec
   const media = requestMedia(operation);
   if (!media) return {};
   if (!record) {
-    const branch = discriminated(contract, media.schema)?.branches[0];
-    const value = generator(contract, seed).value(branch ? branch.schema : media.schema, 'request');
-    if (branch && isPlainObject(value)) value[branch.property] = branch.value;
+    const value = generator(contract, seed).value(media.schema, 'request');
     return isPlainObject(value) ? value : {};
   }
   const fields = writableFields(contract, operation);
@@ -50,21 +48,6 @@ export function bodyFromRecord(contract: Contract, operation: OperationSpec, rec
   const generate = missing.length > 0 ? generator(contract, seed) : undefined;
   for (const field of missing) body[field] = generate!.value(fields[field]!, 'request', { field, owner: '' });
   return body;
-}
-
-/**
- * A `oneOf` with a discriminator (authentik's challenges: `component` names the branch): each branch with the value
- * that selects it. JSON Schema's `oneOf` alone cannot tell branches whose fields are all optional apart.
- */
-export function discriminated(contract: Contract, schema: JsonSchema): { property: string; branches: Array<{ value: string; property: string; schema: JsonSchema }> } | undefined {
-  const resolved = contract.resolve(schema);
-  const discriminator = resolved['discriminator'];
-  if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping'])) return undefined;
-  const property = discriminator['propertyName'];
-  const branches = Object.entries(discriminator['mapping'] as Record<string, unknown>)
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-    .map(([value, ref]) => ({ value, property, schema: { $ref: ref } }));
-  return branches.length > 0 ? { property, branches } : undefined;
 }
 
 /** The fields of the request body that are files (`format: binary`): sent as file parts of a multipart form. */
