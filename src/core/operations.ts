@@ -1,6 +1,7 @@
 import { coercePathKey, type RawQuery } from '../contract/query-parameters.js';
 import { isPlainObject, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
-import { listShape, successSchema, type Resource } from '../world/resources.js';
+import { listShape, successSchema } from '../contract/operation-shapes.js';
+import type { Resource } from '../world/resources.js';
 import type { WorldRecord } from '../world/store.js';
 import type { Principal, World } from '../world/world.js';
 import { forbidden, isMockResponse, json, noContent, notFoundFor, validationError, type MockResponse } from './http.js';

@@ -5,8 +5,17 @@ import type { Principal, World } from '../world/world.js';
 /** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
 export const OWNER_FIELDS = ['user', 'owner'];
 
+/** Owner fields by entity: asked for every record a list shows, fixed per entity. */
+const ownerFields = new WeakMap<EntityType, string | null>();
+
 /** The field that names a record's owning user, when the model has one. */
 export function ownerField(world: World, entity: EntityType): string | undefined {
+  let field = ownerFields.get(entity);
+  if (field === undefined) ownerFields.set(entity, (field = findOwnerField(world, entity) ?? null));
+  return field ?? undefined;
+}
+
+function findOwnerField(world: World, entity: EntityType): string | undefined {
   const users = world.userEntity;
   if (!users || entity === users) return undefined;
   return OWNER_FIELDS.find((field) => {

@@ -1,9 +1,10 @@
 import { jsonMedia, type Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
-import { listShape, successSchema, type OperationRole } from '../world/resources.js';
+import { listShape, successSchema } from '../contract/operation-shapes.js';
+import type { OperationRole } from '../world/resources.js';
 import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
 import { fillPath, recordsOf, type FoundKey, type KeyFinder } from './keys.js';
-import { bodyFromRecord, fileFields, filterProbes, MULTIPART_TYPE, requestMedia, requiredQuery, resourcesOf, uniqueVariant, violations, type Violation } from './request-builder.js';
+import { bodyFromRecord, fileFields, listOperationAt, filterProbes, MULTIPART_TYPE, requestMedia, requiredQuery, resourcesOf, uniqueVariant, violations, type Violation } from './request-builder.js';
 
 export interface CheckContext {
   contract: Contract;
@@ -230,7 +231,7 @@ async function createDisposable(ctx: CheckContext, findings: Findings, create: O
 
 /** The required query of the list operation at a collection path (none when there is no list). */
 function listQuery(ctx: CheckContext, collection: string): Record<string, string> {
-  const list = ctx.contract.operations.find((o) => o.method === 'GET' && o.path === collection && listShape(ctx.contract, successSchema(o)?.schema));
+  const list = listOperationAt(ctx.contract, collection);
   return list ? requiredQuery(ctx.contract, list, ctx.seed) : {};
 }
 

@@ -1,5 +1,6 @@
 import type { Contract } from '../contract/contract.js';
-import { componentName, UUID_PATTERN, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { componentName, propertiesOf, UUID_PATTERN, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { squash } from '../contract/naming.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { HttpClient } from './http-client.js';
 import { listOperationAt, requiredQuery, successFields } from './request-builder.js';
@@ -124,8 +125,7 @@ export class KeyFinder {
       for (const list of this.contract.operations) {
         if (list === own || list.method !== 'GET' || list.path.includes('{')) continue;
         const items = listShape(this.contract, successSchema(list)?.schema)?.items;
-        const properties = (items ? this.contract.resolve(items)['properties'] : undefined) as Record<string, unknown> | undefined;
-        if (!items || !properties || !(field in properties)) continue;
+        if (!items || !(field in propertiesOf(this.contract.resolve(items)))) continue;
         const titled = squash(componentName(items) ?? String(this.contract.resolve(items)['title'] ?? '')) === entity;
         const segments = list.path.split('/').filter(Boolean).map(squash);
         const named = segments.some((s) => s === entity || s === `${entity}s` || s === `${entity}es`);
@@ -211,7 +211,6 @@ export function keyField(record: Record<string, unknown>, name: string, schema: 
   return candidates.find((field) => fitsPathParam(schema, record[field]));
 }
 
-
 function fitsPathParam(schema: JsonSchema, value: unknown): boolean {
   if (value === null || value === undefined || typeof value === 'object' || typeof value === 'boolean' || value === '') return false;
   if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(String(value));
@@ -222,10 +221,6 @@ function fitsPathParam(schema: JsonSchema, value: unknown): boolean {
 function typeOf(schema: JsonSchema): string {
   const type = [schema['type'], schema['format']].filter((t) => typeof t === 'string').join(' ');
   return type ? ` (${type})` : '';
-}
-
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 /** The records of a list answer, paginated (`results`) or a plain array; none for anything else. */

@@ -3,7 +3,8 @@ import { SLUG_PATTERN } from '../contract/drf-errors.js';
 import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { filterParams, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
 import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
-import { buildResources, listShape, successSchema, type ResourceMap } from '../world/resources.js';
+import { listShape, successSchema } from '../contract/operation-shapes.js';
+import { buildResources, type ResourceMap } from '../world/resources.js';
 
 export const MULTIPART_TYPE = 'multipart/form-data';
 

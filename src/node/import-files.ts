@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { ImportInput, ImportResult } from '../importer/import-pages.js';
 import { importPages } from '../importer/import-pages.js';
 import { ImportError } from '../importer/import-error.js';
-import { looksLikePackageName, packageDocument } from '../importer/package-source.js';
+import { looksLikePackageName, packageDocument } from './package-document.js';
 import { DEFAULT_URL_TIMEOUT_MS, fetchText, isHttpUrl } from '../importer/url-source.js';
 import { readSchemasDir, writeSchemasDir } from './schemas-dir.js';
 

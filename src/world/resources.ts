@@ -1,8 +1,6 @@
 import type { Contract } from '../contract/contract.js';
 import type { JsonSchema, OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
-
-export { listShape, successSchema };
 import { EntityModel, properties } from './entity-model.js';
 
 export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
