@@ -17,6 +17,14 @@ const clientErrors: ErrorRequestHandler = (error: { type?: string; status?: numb
   res.status(status).type('application/json').send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
 };
 
+/** Aborted when the response closes: the client went away (or the answer was sent). */
+function closeController(res: Response): AbortController {
+  const controller = new AbortController();
+  if (res.closed) controller.abort();
+  else res.once('close', () => controller.abort());
+  return controller;
+}
+
 /**
  * An Express app serving the mock: raw bytes in, the core's answer out. Nothing else happens here. The contract is
  * `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else the package's own.
@@ -29,10 +37,11 @@ export function createApp(options: ExpressMockOptions = {}): Express & { mock: M
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   app.use(async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
-    // The client going away ends a forced delay or a held request at once (no timer outlives the connection).
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    const answer = await mock.handle({ method: req.method, url: req.originalUrl, headers: headersOf(req), body, signal: gone.signal });
+    // The client going away ends a forced delay or a held request at once (no timer outlives the connection). The
+    // signal is made only when the core asks for it (a scenario applies): most requests never need one.
+    let gone: AbortController | undefined;
+    const request = { method: req.method, url: req.originalUrl, headers: headersOf(req), body, get signal() { return (gone ??= closeController(res)).signal; } };
+    const answer = await mock.handle(request);
     if (answer.network) return void req.socket.destroy(); // a forced reset, or a held request given up
     res.status(answer.status).set(answer.headers);
     res.end(answer.body);
