@@ -25,7 +25,9 @@ for (let run = 0; run < 3; run++) {
 }
 const best = Math.min(...runs);
 console.log(`import of ${PAGES} pages: ${summary}`);
-console.log(`best of 3, files in and schemas/ out: ${best.toFixed(0)} ms (${((PAGES / best) * 1000).toFixed(0)} pages/s); runs: ${runs.map((r) => r.toFixed(0)).join(', ')} ms; target < 3000 ms`);
+console.log(
+  `best of 3, files in and schemas/ out: ${best.toFixed(0)} ms (${((PAGES / best) * 1000).toFixed(0)} pages/s); runs: ${runs.map((r) => r.toFixed(0)).join(', ')} ms; target < 3000 ms`,
+);
 
 // The same pages already in memory: the importer's own work, without this machine's (noisy) disk.
 const texts = readdirSync(join(dir, 'pages')).map((f) => ({ file: f, text: readFileSync(join(dir, 'pages', f), 'utf8') }));

@@ -14,7 +14,13 @@ process.on('message', () => process.send?.({ rss: rss() }));
 
 if (kind === 'mock' || kind === 'mock-uncached') {
   const [schemas, port, records] = args;
-  const app = createApp({ schemas, seed: 1, adminToken: 'bench-token', recordsPerEntity: Number(records ?? 25), cacheResponses: kind === 'mock' });
+  const app = createApp({
+    schemas,
+    seed: 1,
+    adminToken: 'bench-token',
+    recordsPerEntity: Number(records ?? 25),
+    cacheResponses: kind === 'mock',
+  });
   app.listen(Number(port), '127.0.0.1', () => ready(Number(port)));
 } else {
   // The same bytes for the same request, with no work at all: what Express itself costs.

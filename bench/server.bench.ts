@@ -16,7 +16,10 @@ rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 
 function start(args: string[]): Promise<{ child: ChildProcess; rss: number }> {
-  const child = fork(join(import.meta.dirname, 'server-child.mjs'), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(import.meta.dirname, 'server-child.mjs'), args, {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { rss: number }) => resolve({ child, rss: m.rss }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -37,7 +40,11 @@ async function throughput(): Promise<void> {
   const replies: Record<string, unknown> = {};
   for (const path of paths) {
     const response = await fetch(`http://127.0.0.1:9301${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    replies[path] = { status: response.status, headers: { 'content-type': response.headers.get('content-type')! }, body: await response.text() };
+    replies[path] = {
+      status: response.status,
+      headers: { 'content-type': response.headers.get('content-type')! },
+      body: await response.text(),
+    };
   }
   writeFileSync(join(tmp, 'replies.json'), JSON.stringify(replies));
   const bare = await start(['bare', '9302', join(tmp, 'replies.json')]);
@@ -53,7 +60,9 @@ async function throughput(): Promise<void> {
     }
     const [mockRps, bareRps, renderedRps] = [median(rounds.mock), median(rounds.bare), median(rounds.uncached)];
     const label = path.replace(group, '{uuid}');
-    console.log(`GET ${label}: mock ${mockRps.toFixed(0)} req/s, bare Express ${bareRps.toFixed(0)} req/s, ratio ${(mockRps / bareRps).toFixed(2)} (target ≥ 0.8); with the answer cache off ${renderedRps.toFixed(0)} req/s, ratio ${(renderedRps / bareRps).toFixed(2)}`);
+    console.log(
+      `GET ${label}: mock ${mockRps.toFixed(0)} req/s, bare Express ${bareRps.toFixed(0)} req/s, ratio ${(mockRps / bareRps).toFixed(2)} (target ≥ 0.8); with the answer cache off ${renderedRps.toFixed(0)} req/s, ratio ${(renderedRps / bareRps).toFixed(2)}`,
+    );
   }
   for (const server of [mock, bare, uncached]) server.child.kill();
 }
@@ -72,7 +81,9 @@ async function timeToFirstResponse(): Promise<void> {
     }
   }
   const operations = ((await (await fetch('http://127.0.0.1:9303/_mock/')).json()) as { operations: number }).operations;
-  console.log(`time to first response, whole reference (${operations} operations): ${(performance.now() - started).toFixed(0)} ms from process spawn (target ≤ 1000 ms)`);
+  console.log(
+    `time to first response, whole reference (${operations} operations): ${(performance.now() - started).toFixed(0)} ms from process spawn (target ≤ 1000 ms)`,
+  );
   child.kill();
 }
 
@@ -86,7 +97,9 @@ async function memory(): Promise<void> {
   });
   const summary = (await (await fetch('http://127.0.0.1:9304/_mock/')).json()) as { records: Record<string, number>; operations: number };
   const total = Object.values(summary.records).reduce((n, count) => n + count, 0);
-  console.log(`RSS with every table generated: ${total} records in ${Object.keys(summary.records).length} tables, ${summary.operations} operations: ${(rss / 1024 / 1024).toFixed(0)} MB (target ≤ 150 MB)`);
+  console.log(
+    `RSS with every table generated: ${total} records in ${Object.keys(summary.records).length} tables, ${summary.operations} operations: ${(rss / 1024 / 1024).toFixed(0)} MB (target ≤ 150 MB)`,
+  );
   mock.child.kill();
 }
 

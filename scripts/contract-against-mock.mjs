@@ -19,7 +19,11 @@ await new Promise((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`the mock exited with ${code} before it was ready`)));
 });
 
-const contract = spawn(process.execPath, [cli, 'contract', '--base-url', `http://127.0.0.1:${port}`, '--token', token, '--allow-writes', '--junit', 'contract-report.xml'], { stdio: 'inherit' });
+const contract = spawn(
+  process.execPath,
+  [cli, 'contract', '--base-url', `http://127.0.0.1:${port}`, '--token', token, '--allow-writes', '--junit', 'contract-report.xml'],
+  { stdio: 'inherit' },
+);
 const code = await new Promise((resolve) => contract.once('exit', resolve));
 server.kill('SIGTERM');
 process.exit(code ?? 1);

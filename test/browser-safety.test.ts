@@ -12,7 +12,10 @@ function importGraph(entry: string): Map<string, string[]> {
     if (graph.has(file)) return;
     const source = readFileSync(file, 'utf8');
     const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
-    graph.set(file, specifiers.filter((s) => !s.startsWith('.')));
+    graph.set(
+      file,
+      specifiers.filter((s) => !s.startsWith('.')),
+    );
     for (const relative of specifiers.filter((s) => s.startsWith('.'))) visit(resolve(dirname(file), relative.replace(/\.js$/, '.ts')));
   };
   visit(join(SRC, entry));
@@ -24,7 +27,9 @@ describe('the core runs in a browser', () => {
     it(`${entry} reaches no Node-only module`, () => {
       const graph = importGraph(entry);
       expect(graph.size).toBeGreaterThan(10);
-      const offenders = [...graph].flatMap(([file, imports]) => imports.filter((i) => NODE_ONLY.test(i)).map((i) => `${file.slice(SRC.length + 1)} imports ${i}`));
+      const offenders = [...graph].flatMap(([file, imports]) =>
+        imports.filter((i) => NODE_ONLY.test(i)).map((i) => `${file.slice(SRC.length + 1)} imports ${i}`),
+      );
       expect(offenders).toEqual([]);
     });
   }

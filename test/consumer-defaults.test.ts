@@ -64,7 +64,11 @@ describe('the built CLI, from a directory without schemas/', () => {
     const server = await serve(empty, '--token', 'consumer-token');
     try {
       expect(server.banner).toContain(`authentik-mock: ${REFERENCE_OPERATIONS} operations,`);
-      expect(server.banner).toMatch(new RegExp(`operations\\s+${join(PACKAGE_SCHEMAS, 'index.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\(lists all ${REFERENCE_OPERATIONS}\\)`));
+      expect(server.banner).toMatch(
+        new RegExp(
+          `operations\\s+${join(PACKAGE_SCHEMAS, 'index.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+\\(lists all ${REFERENCE_OPERATIONS}\\)`,
+        ),
+      );
       expect(server.banner).toMatch(/resources\s+http:\/\/127\.0\.0\.1:\d+\/_mock\/resources/);
       const index = JSON.parse(readFileSync(join(PACKAGE_SCHEMAS, 'index.json'), 'utf8')) as { operations: unknown[] };
       expect(index.operations).toHaveLength(REFERENCE_OPERATIONS);
@@ -83,7 +87,9 @@ describe('the built CLI, from a directory without schemas/', () => {
     const users = JSON.parse(await cli(empty, 'fixtures', 'core_users_retrieve', '--count', '2')) as Array<{ username: unknown }>;
     expect(users).toHaveLength(2);
     expect(typeof users[0]!.username).toBe('string');
-    await expect(cli(empty, 'fixtures', 'no_such_operation')).rejects.toMatchObject({ stderr: expect.stringContaining(`see ${join(PACKAGE_SCHEMAS, 'index.json')}`) });
+    await expect(cli(empty, 'fixtures', 'no_such_operation')).rejects.toMatchObject({
+      stderr: expect.stringContaining(`see ${join(PACKAGE_SCHEMAS, 'index.json')}`),
+    });
   });
 
   it('bundle: the whole contract as one file', async () => {

@@ -45,8 +45,14 @@ function clientSuite(name: string, setup: () => Promise<{ basePath: string; clos
     });
 
     it('answers DRF 400s and authentik 403s the client surfaces as ResponseError', async () => {
-      expect(await failure(new CoreApi(config()).coreGroupsCreate({ groupRequest: { name: '' } }))).toEqual({ status: 400, body: { name: ['This field may not be blank.'] } });
-      expect(await failure(new CoreApi(config('not-a-key')).coreUsersList({}))).toEqual({ status: 403, body: { detail: 'Token invalid/expired' } });
+      expect(await failure(new CoreApi(config()).coreGroupsCreate({ groupRequest: { name: '' } }))).toEqual({
+        status: 400,
+        body: { name: ['This field may not be blank.'] },
+      });
+      expect(await failure(new CoreApi(config('not-a-key')).coreUsersList({}))).toEqual({
+        status: 403,
+        body: { detail: 'Token invalid/expired' },
+      });
     });
 
     it('serves other APIs of the client too', async () => {

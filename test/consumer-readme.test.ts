@@ -40,13 +40,22 @@ beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'authentik-mock-readme-'));
   const modules = join(project, 'node_modules');
   mkdirSync(modules);
-  for (const name of readdirSync(join(ROOT, 'node_modules')).filter((n) => !n.startsWith('.'))) symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
+  for (const name of readdirSync(join(ROOT, 'node_modules')).filter((n) => !n.startsWith('.')))
+    symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
   symlinkSync(ROOT, join(modules, 'authentik-mock'), 'dir');
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'readme-consumer', private: true, type: 'module' }));
   writeFileSync(
     join(project, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
       include: ['*.ts'],
     }),
   );
@@ -57,15 +66,31 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('the README snippets, in a fresh consumer project', () => {
   it('cover every entry point and the official client', () => {
-    for (const module of ['authentik-mock', 'authentik-mock/express', 'authentik-mock/msw', 'authentik-mock/vitest', 'authentik-mock/node', 'authentik-mock/harness', '@goauthentik/api']) {
+    for (const module of [
+      'authentik-mock',
+      'authentik-mock/express',
+      'authentik-mock/msw',
+      'authentik-mock/vitest',
+      'authentik-mock/node',
+      'authentik-mock/harness',
+      '@goauthentik/api',
+    ]) {
       expect(importing(module), module).not.toHaveLength(0);
     }
     const code = (s: Snippet) => s.code.replace(/\/\/.*$/gm, '');
-    expect(snippets.filter((s) => /schemas:|loadContract\('/.test(code(s))).map((s) => s.code), 'snippets that name a schemas folder').toEqual([]);
+    expect(
+      snippets.filter((s) => /schemas:|loadContract\('/.test(code(s))).map((s) => s.code),
+      'snippets that name a schemas folder',
+    ).toEqual([]);
   });
 
   it('type-check (strict, NodeNext)', async () => {
-    await expect(node([bin.tsc, '-p', project]).then(() => 'ok', (e: { stdout: string }) => e.stdout)).resolves.toBe('ok');
+    await expect(
+      node([bin.tsc, '-p', project]).then(
+        () => 'ok',
+        (e: { stdout: string }) => e.stdout,
+      ),
+    ).resolves.toBe('ok');
   });
 
   it('the core snippet runs', async () => {
@@ -83,6 +108,7 @@ describe('the README snippets, in a fresh consumer project', () => {
   it('the vitest snippet passes', async () => {
     const [test] = importing('authentik-mock/vitest');
     const { stdout } = await node([bin.vitest, 'run', '--root', project, test!.file]);
+    // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes vitest prints
     expect(stdout.replace(/\x1b\[\d+m/g, '')).toMatch(/Tests\s+1 passed \(1\)/);
   });
 });

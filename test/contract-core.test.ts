@@ -25,7 +25,10 @@ const hardSchemas: Record<string, JsonSchema> = {
       { type: 'object', properties: { b: { type: 'string', minLength: 2, maxLength: 2 } }, required: ['b'] },
     ],
   },
-  boundedNumbers: { type: 'object', properties: { n: { type: 'number', minimum: -1, maximum: 1 }, i: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 3 } } },
+  boundedNumbers: {
+    type: 'object',
+    properties: { n: { type: 'number', minimum: -1, maximum: 1 }, i: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 3 } },
+  },
   arrays: { type: 'array', minItems: 2, maxItems: 4, items: { type: 'string', format: 'uuid' } },
   typedMap: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
   formats: {
@@ -85,14 +88,23 @@ describe('fixtures look like authentik data', () => {
   });
 
   it('makes nullable fields null sometimes, not always', () => {
-    const lastLogins = Array.from({ length: 100 }, (_, i) => (generate({ $ref: '#/components/schemas/User' }, { seed: i + 1, components: document.components }) as Record<string, unknown>)['last_login']);
+    const lastLogins = Array.from(
+      { length: 100 },
+      (_, i) =>
+        (generate({ $ref: '#/components/schemas/User' }, { seed: i + 1, components: document.components }) as Record<string, unknown>)[
+          'last_login'
+        ],
+    );
     const nulls = lastLogins.filter((v) => v === null).length;
     expect(nulls).toBeGreaterThan(0);
     expect(nulls).toBeLessThan(50);
   });
 
   it('in request mode leaves out readOnly fields', () => {
-    const body = new FixtureGenerator(createFaker(3), document.components).value({ $ref: '#/components/schemas/Widget' }, 'request') as Record<string, unknown>;
+    const body = new FixtureGenerator(createFaker(3), document.components).value(
+      { $ref: '#/components/schemas/Widget' },
+      'request',
+    ) as Record<string, unknown>;
     expect(body).not.toHaveProperty('pk');
     expect(body).not.toHaveProperty('created');
     expect(body).toHaveProperty('secret');
@@ -103,24 +115,37 @@ describe('request validation → the DRF 400 body', () => {
   const create = contract.operation('widgets_widgets_create') as OperationSpec;
   const patch = contract.operation('widgets_widgets_partial_update') as OperationSpec;
   const valid = { name: 'Blue widget', slug: 'blue-widget' };
-  const errorsFor = (extra: Record<string, unknown>, operation = create) => contract.validateRequestBody(operation, 'application/json', { ...valid, ...extra }, operation === patch);
+  const errorsFor = (extra: Record<string, unknown>, operation = create) =>
+    contract.validateRequestBody(operation, 'application/json', { ...valid, ...extra }, operation === patch);
 
   const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['required', { name: undefined }, { name: ['This field is required.'] }],
     ['null', { name: null }, { name: ['This field may not be null.'] }],
     ['blank', { name: '' }, { name: ['This field may not be blank.'] }],
     ['max length', { name: 'x'.repeat(65) }, { name: ['Ensure this field has no more than 64 characters.'] }],
-    ['min length', { sku: 'AB' }, { sku: ['Ensure this field has at least 3 characters.', 'This value does not match the required pattern.'] }],
+    [
+      'min length',
+      { sku: 'AB' },
+      { sku: ['Ensure this field has at least 3 characters.', 'This value does not match the required pattern.'] },
+    ],
     ['integer', { count: 'many' }, { count: ['A valid integer is required.'] }],
     ['boolean', { enabled: 'yes please' }, { enabled: ['Must be a valid boolean.'] }],
     ['choice', { color: 'purple' }, { color: ['"purple" is not a valid choice.'] }],
     ['email', { owner_email: 'not-an-email' }, { owner_email: ['Enter a valid email address.'] }],
     ['url', { homepage: 'not a url' }, { homepage: ['Enter a valid URL.'] }],
-    ['date-time', { released: 'yesterday' }, { released: ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'] }],
+    [
+      'date-time',
+      { released: 'yesterday' },
+      { released: ['Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'] },
+    ],
     ['slug pattern', { slug: 'has spaces' }, { slug: ['Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'] }],
     ['other pattern', { sku: 'abc-12' }, { sku: ['This value does not match the required pattern.'] }],
     ['maximum', { count: 11 }, { count: ['Ensure this value is less than or equal to 10.'] }],
-    ['list items keyed by index', { tags: ['ok', 'x'.repeat(21)] }, { tags: { '1': ['Ensure this field has no more than 20 characters.'] } }],
+    [
+      'list items keyed by index',
+      { tags: ['ok', 'x'.repeat(21)] },
+      { tags: { '1': ['Ensure this field has no more than 20 characters.'] } },
+    ],
     ['nested object', { attributes: 'flat' }, { attributes: ['Invalid data. Expected a dictionary, but got str.'] }],
   ];
   for (const [kind, extra, expected] of cases) {
@@ -137,18 +162,24 @@ describe('request validation → the DRF 400 body', () => {
   });
 
   it('rejects a body that is not an object under non_field_errors', () => {
-    expect(contract.validateRequestBody(create, 'application/json', [1, 2])).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+    expect(contract.validateRequestBody(create, 'application/json', [1, 2])).toEqual({
+      non_field_errors: ['Invalid data. Expected a dictionary, but got list.'],
+    });
   });
 
   it('ignores readOnly fields in requests; PATCH validates only what is sent', () => {
     expect(errorsFor({ pk: 'not-a-uuid', created: 5 })).toBeUndefined();
     expect(contract.validateRequestBody(patch, 'application/json', { count: 3 }, true)).toBeUndefined();
-    expect(contract.validateRequestBody(patch, 'application/json', { count: 30 }, true)).toEqual({ count: ['Ensure this value is less than or equal to 10.'] });
+    expect(contract.validateRequestBody(patch, 'application/json', { count: 30 }, true)).toEqual({
+      count: ['Ensure this value is less than or equal to 10.'],
+    });
   });
 
   it('requires readOnly fields in responses', () => {
     const violations = contract.validateResponse('widgets_widgets_retrieve', 200, { name: 'x', slug: 'x' });
-    expect(violations.map((v) => v.message)).toEqual(expect.arrayContaining(['body: required field "pk" is missing', 'body: required field "created" is missing']));
+    expect(violations.map((v) => v.message)).toEqual(
+      expect.arrayContaining(['body: required field "pk" is missing', 'body: required field "created" is missing']),
+    );
   });
 });
 
@@ -156,7 +187,11 @@ describe('filter parameters are read as django-filter reads them', () => {
   const list = contract.operation('widgets_widgets_list')!;
   const filter = (name: string) => filterParams(contract, list).find((f) => f.name === name)!;
   it('classifies each filter from the contract alone', () => {
-    expect(Object.fromEntries(filterParams(contract, list).map((f) => [f.name, f.kind]))).toMatchObject({ count: 'number', enabled: 'boolean', color: 'choice' });
+    expect(Object.fromEntries(filterParams(contract, list).map((f) => [f.name, f.kind]))).toMatchObject({
+      count: 'number',
+      enabled: 'boolean',
+      color: 'choice',
+    });
   });
   it('answers unreadable values with django-filter messages, and never a boolean', () => {
     expect(filterValueError(filter('count'), 'x')).toBe('Enter a number.');
@@ -170,10 +205,17 @@ describe('filter parameters are read as django-filter reads them', () => {
 
 describe('a discriminated oneOf is read by its discriminator', () => {
   const Denied = { type: 'object', properties: { component: { type: 'string' }, error_message: { type: 'string' } }, required: [] };
-  const Identify = { type: 'object', properties: { component: { type: 'string' }, user_fields: { type: 'array', items: { type: 'string' } } }, required: ['user_fields'] };
+  const Identify = {
+    type: 'object',
+    properties: { component: { type: 'string' }, user_fields: { type: 'array', items: { type: 'string' } } },
+    required: ['user_fields'],
+  };
   const Challenge = {
     oneOf: [{ $ref: '#/components/schemas/Denied' }, { $ref: '#/components/schemas/Identify' }],
-    discriminator: { propertyName: 'component', mapping: { 'ak-denied': '#/components/schemas/Denied', 'ak-identify': '#/components/schemas/Identify' } },
+    discriminator: {
+      propertyName: 'component',
+      mapping: { 'ak-denied': '#/components/schemas/Denied', 'ak-identify': '#/components/schemas/Identify' },
+    },
   };
   const challenges = new Contract({ components: { Denied, Identify, Challenge }, operations: [] });
   const check = (value: unknown) => challenges.check({ $ref: '#/components/schemas/Challenge' }, value).length;
@@ -189,6 +231,7 @@ describe('a discriminated oneOf is read by its discriminator', () => {
   });
 
   it('generates values that name their branch', () => {
-    for (let seed = 1; seed <= 20; seed++) expect(check(generate({ $ref: '#/components/schemas/Challenge' }, { seed, components: challenges.components }))).toBe(0);
+    for (let seed = 1; seed <= 20; seed++)
+      expect(check(generate({ $ref: '#/components/schemas/Challenge' }, { seed, components: challenges.components }))).toBe(0);
   });
 });

@@ -62,7 +62,9 @@ describe('no schemas argument, from a directory without schemas/', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3/core/users/?page_size=2`, { headers: { authorization: 'Bearer defaults-token' } });
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3/core/users/?page_size=2`, {
+        headers: { authorization: 'Bearer defaults-token' },
+      });
       expect(res.status).toBe(200);
       expect((await res.json()).results).toHaveLength(2);
     } finally {
@@ -77,7 +79,9 @@ describe('no schemas argument, from a directory without schemas/', () => {
     const server = setupServer(...handlers);
     server.listen({ onUnhandledRequest: 'error' });
     try {
-      const res = await fetch('http://authentik.test/api/v3/core/groups/?page_size=3', { headers: { authorization: 'Bearer defaults-token' } });
+      const res = await fetch('http://authentik.test/api/v3/core/groups/?page_size=3', {
+        headers: { authorization: 'Bearer defaults-token' },
+      });
       expect(res.status).toBe(200);
       expect((await res.json()).results).toHaveLength(3);
     } finally {
@@ -91,7 +95,9 @@ describe('no schemas argument, from a directory without schemas/', () => {
     const running = await startMock({ seed: 2 });
     try {
       expect(running.mock.contract.operations).toHaveLength(REFERENCE_OPERATIONS);
-      const res = await fetch(`${running.apiUrl}oauth2/access_tokens/?page_size=2`, { headers: { authorization: `Bearer ${running.token}` } });
+      const res = await fetch(`${running.apiUrl}oauth2/access_tokens/?page_size=2`, {
+        headers: { authorization: `Bearer ${running.token}` },
+      });
       expect({ status: res.status, body: await res.json() }).toMatchContract('oauth2_access_tokens_list');
     } finally {
       await running.close();
@@ -119,11 +125,17 @@ describe('a project with its own schemas/', () => {
 describe('the browser build of authentik-mock/msw', () => {
   it('is what every resolver but Node gets (src/adapters/msw.ts, checked by browser-safety.test.ts)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-    expect(pkg.exports['./msw']).toEqual({ types: './dist/adapters/msw.d.ts', node: './dist/adapters/msw-node.js', default: './dist/adapters/msw.js' });
+    expect(pkg.exports['./msw']).toEqual({
+      types: './dist/adapters/msw.d.ts',
+      node: './dist/adapters/msw-node.js',
+      default: './dist/adapters/msw.js',
+    });
   });
 
   it('reads no files: without a contract it says how to give one', () => {
-    expect(() => createBrowserHandlers()).toThrow(/in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public\/contract.json`/);
+    expect(() => createBrowserHandlers()).toThrow(
+      /in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public\/contract.json`/,
+    );
     expect(() => createBrowserHandlers({ schemas: 'schemas' })).toThrow(/in a browser, pass the contract/);
   });
 

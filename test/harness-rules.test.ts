@@ -16,24 +16,55 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const BASE_COMPONENTS: Record<string, JsonSchema> = {
   Pagination: {
     type: 'object',
-    properties: Object.fromEntries(['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }])),
+    properties: Object.fromEntries(
+      ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
+    ),
     required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
     title: 'Pagination',
   },
-  ValidationError: { type: 'object', properties: { non_field_errors: { type: 'array', items: { type: 'string' } } }, additionalProperties: {}, title: 'ValidationError' },
+  ValidationError: {
+    type: 'object',
+    properties: { non_field_errors: { type: 'array', items: { type: 'string' } } },
+    additionalProperties: {},
+    title: 'ValidationError',
+  },
   GenericError: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'], title: 'GenericError' },
 };
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const errors = { '400': { description: '', content: json(ref('ValidationError')) }, '403': { description: '', content: json(ref('GenericError')) } };
+const errors = {
+  '400': { description: '', content: json(ref('ValidationError')) },
+  '403': { description: '', content: json(ref('GenericError')) },
+};
 const ok = (schema: JsonSchema, status = '200') => ({ [status]: { description: '', content: json(schema) }, ...errors });
-const paginated = (item: string): JsonSchema => ({ type: 'object', properties: { pagination: ref('Pagination'), results: { type: 'array', items: ref(item) } }, required: ['pagination', 'results'] });
+const paginated = (item: string): JsonSchema => ({
+  type: 'object',
+  properties: { pagination: ref('Pagination'), results: { type: 'array', items: ref(item) } },
+  required: ['pagination', 'results'],
+});
 const pathParam = (name: string, schema: JsonSchema = { type: 'string' }): ParameterSpec => ({ name, in: 'path', required: true, schema });
 const query = (name: string, schema: JsonSchema, required = false): ParameterSpec => ({ name, in: 'query', required, schema });
-const PAGE_PARAMS = [query('page', { type: 'integer' }), query('page_size', { type: 'integer' }), query('ordering', { type: 'string' }), query('search', { type: 'string' })];
+const PAGE_PARAMS = [
+  query('page', { type: 'integer' }),
+  query('page_size', { type: 'integer' }),
+  query('ordering', { type: 'string' }),
+  query('search', { type: 'string' }),
+];
 
 function op(operationId: string, method: OperationSpec['method'], path: string, rest: Partial<OperationSpec>): OperationSpec {
-  return { operationId, method, path, server: '/api/v3/', tags: ['test'], security: [{ authentik: [] }], parameters: [], responses: {}, origin: 'openapi', source: 'test', ...rest };
+  return {
+    operationId,
+    method,
+    path,
+    server: '/api/v3/',
+    tags: ['test'],
+    security: [{ authentik: [] }],
+    parameters: [],
+    responses: {},
+    origin: 'openapi',
+    source: 'test',
+    ...rest,
+  };
 }
 
 function contractOf(operations: OperationSpec[], components: Record<string, JsonSchema>): Contract {
@@ -74,7 +105,10 @@ function serverOf(contract: Contract, handlers: Record<string, Handler>): { fetc
     if (headers.get('authorization') !== `Bearer ${TOKEN}`) reply = { status: 403, body: { detail: 'Token invalid/expired' } };
     else if (match.kind !== 'operation') reply = { status: 404, body: { detail: 'Not found.' } };
     else reply = handlers[match.operation.operationId]?.(request) ?? { status: 500, body: { detail: 'no handler' } };
-    return new Response(reply.status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status, headers: { 'content-type': 'application/json' } });
+    return new Response(reply.status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body), {
+      status: reply.status,
+      headers: { 'content-type': 'application/json' },
+    });
   };
   return { fetch, log };
 }
@@ -90,13 +124,22 @@ function page(records: Array<Record<string, unknown>>, url: URL): Reply {
   return {
     status: 200,
     body: {
-      pagination: { next: current < total ? current + 1 : 0, previous: current - 1, count: records.length, current, total_pages: total, start_index: start, end_index: records.length === 0 ? 0 : start + results.length - 1 },
+      pagination: {
+        next: current < total ? current + 1 : 0,
+        previous: current - 1,
+        count: records.length,
+        current,
+        total_pages: total,
+        start_index: start,
+        end_index: records.length === 0 ? 0 : start + results.length - 1,
+      },
       results,
     },
   };
 }
 
-const run = (contract: Contract, fetch: FetchLike, allowWrites = true) => runContract({ contract, baseUrl: 'http://authentik.test', token: TOKEN, allowWrites, fetch });
+const run = (contract: Contract, fetch: FetchLike, allowWrites = true) =>
+  runContract({ contract, baseUrl: 'http://authentik.test', token: TOKEN, allowWrites, fetch });
 
 function resultOf(report: ContractReport, operationId: string): OperationResult {
   const result = report.results.find((r) => r.operationId === operationId);
@@ -125,19 +168,35 @@ describe('responses documented without a body', () => {
       op('things_set_url_create', 'POST', '/things/{slug}/set_url/', {
         parameters: [pathParam('slug')],
         requestBody: { required: true, content: json(ref('FilePathRequest')) },
-        responses: { '200': { description: '' }, '400': { description: 'Bad request' }, '403': { description: '', content: json(ref('GenericError')) } },
+        responses: {
+          '200': { description: '' },
+          '400': { description: 'Bad request' },
+          '403': { description: '', content: json(ref('GenericError')) },
+        },
       }),
       op('things_list', 'GET', '/things/', { parameters: PAGE_PARAMS, responses: ok(paginated('Thing')) }),
       op('things_import_create', 'POST', '/things/import/', {
         requestBody: { required: false, content: json(ref('ImportRequest')) },
-        responses: { '204': { description: '', content: json(ref('ImportResult')) }, '400': { description: '', content: json(ref('ImportResult')) }, '403': errors['403'] },
+        responses: {
+          '204': { description: '', content: json(ref('ImportResult')) },
+          '400': { description: '', content: json(ref('ImportResult')) },
+          '403': errors['403'],
+        },
       }),
     ],
     {
-      Thing: { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' } }, required: ['pk', 'slug'] },
+      Thing: {
+        type: 'object',
+        properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' } },
+        required: ['pk', 'slug'],
+      },
       FilePathRequest: { type: 'object', properties: { url: { type: 'string', minLength: 1 } }, required: ['url'] },
       ImportRequest: { type: 'object', properties: { clear: { type: 'boolean' } } },
-      ImportResult: { type: 'object', properties: { success: { type: 'boolean' }, logs: { type: 'array', items: { type: 'string' } } }, required: ['success', 'logs'] },
+      ImportResult: {
+        type: 'object',
+        properties: { success: { type: 'boolean' }, logs: { type: 'array', items: { type: 'string' } } },
+        required: ['success', 'logs'],
+      },
     },
   );
   const things = [{ pk: 1, slug: 'one' }];
@@ -167,28 +226,50 @@ describe('responses documented without a body', () => {
 describe('write-only fields', () => {
   const Source = {
     type: 'object',
-    properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' }, consumer_key: { type: 'string' } },
+    properties: {
+      pk: { type: 'integer', readOnly: true },
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      consumer_key: { type: 'string' },
+    },
     required: ['pk', 'slug', 'name', 'consumer_key'],
   };
   const SourceRequest = {
     type: 'object',
-    properties: { slug: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 }, consumer_key: { type: 'string' }, consumer_secret: { type: 'string', writeOnly: true, minLength: 1 } },
+    properties: {
+      slug: { type: 'string', minLength: 1 },
+      name: { type: 'string', minLength: 1 },
+      consumer_key: { type: 'string' },
+      consumer_secret: { type: 'string', writeOnly: true, minLength: 1 },
+    },
     required: ['slug', 'name', 'consumer_secret'],
   };
   const contract = contractOf(
     [
       op('sources_list', 'GET', '/sources/', { parameters: PAGE_PARAMS, responses: ok(paginated('Source')) }),
-      op('sources_create', 'POST', '/sources/', { requestBody: { required: true, content: json(ref('SourceRequest')) }, responses: ok(ref('Source'), '201') }),
+      op('sources_create', 'POST', '/sources/', {
+        requestBody: { required: true, content: json(ref('SourceRequest')) },
+        responses: ok(ref('Source'), '201'),
+      }),
       op('sources_retrieve', 'GET', '/sources/{slug}/', { parameters: [pathParam('slug')], responses: ok(ref('Source')) }),
-      op('sources_update', 'PUT', '/sources/{slug}/', { parameters: [pathParam('slug')], requestBody: { required: true, content: json(ref('SourceRequest')) }, responses: ok(ref('Source')) }),
-      op('sources_destroy', 'DELETE', '/sources/{slug}/', { parameters: [pathParam('slug')], responses: { '204': { description: '' }, ...errors } }),
+      op('sources_update', 'PUT', '/sources/{slug}/', {
+        parameters: [pathParam('slug')],
+        requestBody: { required: true, content: json(ref('SourceRequest')) },
+        responses: ok(ref('Source')),
+      }),
+      op('sources_destroy', 'DELETE', '/sources/{slug}/', {
+        parameters: [pathParam('slug')],
+        responses: { '204': { description: '' }, ...errors },
+      }),
     ],
     { Source, SourceRequest },
   );
 
   /** A DRF serializer: required fields, minLength; the secret is stored but never shown. */
   function sourceServer() {
-    const records = new Map<string, Record<string, unknown>>(['alpha', 'beta'].map((slug, i) => [slug, { pk: i + 1, slug, name: slug, consumer_key: `key-${slug}` }]));
+    const records = new Map<string, Record<string, unknown>>(
+      ['alpha', 'beta'].map((slug, i) => [slug, { pk: i + 1, slug, name: slug, consumer_key: `key-${slug}` }]),
+    );
     let next = 3;
     const validate = (body: Record<string, unknown>): Reply | undefined => {
       const problems: Record<string, string[]> = {};
@@ -202,7 +283,10 @@ describe('write-only fields', () => {
     const shown = ({ consumer_secret: _secret, ...rest }: Record<string, unknown>) => rest;
     const handlers: Record<string, Handler> = {
       sources_list: (r) => page([...records.values()], r.url),
-      sources_retrieve: (r) => (records.has(r.params['slug']!) ? { status: 200, body: records.get(r.params['slug']!) } : { status: 404, body: { detail: 'Not found.' } }),
+      sources_retrieve: (r) =>
+        records.has(r.params['slug']!)
+          ? { status: 200, body: records.get(r.params['slug']!) }
+          : { status: 404, body: { detail: 'Not found.' } },
       sources_create: (r) => {
         const body = r.body as Record<string, unknown>;
         const invalid = validate(body);
@@ -239,13 +323,22 @@ describe('write-only fields', () => {
     const { handlers, records } = sourceServer();
     const lenient: Handler = (r) => {
       const body = r.body as Record<string, unknown>;
-      if (body['consumer_secret'] !== undefined || typeof body['slug'] !== 'string' || typeof body['name'] !== 'string' || body['slug'] === '' || body['name'] === '') return handlers['sources_create']!(r);
+      if (
+        body['consumer_secret'] !== undefined ||
+        typeof body['slug'] !== 'string' ||
+        typeof body['name'] !== 'string' ||
+        body['slug'] === '' ||
+        body['name'] === ''
+      )
+        return handlers['sources_create']!(r);
       const record = { pk: 99, slug: body['slug'], name: body['name'], consumer_key: '' };
       records.set(body['slug'], record);
       return { status: 201, body: record };
     };
     const report = await run(contract, serverOf(contract, { ...handlers, sources_create: lenient }).fetch);
-    expect(failureOf(report, 'sources_create')).toMatch(/invalid request \(body without required "consumer_secret"\): expected 400, got 201/);
+    expect(failureOf(report, 'sources_create')).toMatch(
+      /invalid request \(body without required "consumer_secret"\): expected 400, got 201/,
+    );
   });
 });
 
@@ -254,7 +347,10 @@ describe('write-only fields', () => {
 describe('writes on a path without a GET', () => {
   const contract = contractOf(
     [
-      op('perms_assigned_list', 'GET', '/perms/assigned/', { parameters: [...PAGE_PARAMS, query('model', { type: 'string', enum: ['app.thing', 'app.other'] }, true)], responses: ok(paginated('Assigned')) }),
+      op('perms_assigned_list', 'GET', '/perms/assigned/', {
+        parameters: [...PAGE_PARAMS, query('model', { type: 'string', enum: ['app.thing', 'app.other'] }, true)],
+        responses: ok(paginated('Assigned')),
+      }),
       op('perms_assigned_unassign_partial_update', 'PATCH', '/perms/assigned/{id}/unassign/', {
         parameters: [pathParam('id', { type: 'integer' })],
         requestBody: { required: false, content: json(ref('PatchedAssignRequest')) },
@@ -262,8 +358,22 @@ describe('writes on a path without a GET', () => {
       }),
     ],
     {
-      Assigned: { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, username: { type: 'string' }, permissions: { type: 'array', items: { type: 'object', properties: { codename: { type: 'string' } } } } }, required: ['pk', 'username', 'permissions'] },
-      PatchedAssignRequest: { type: 'object', properties: { permissions: { type: 'array', items: { type: 'string', minLength: 1 } }, model: { type: 'string', enum: ['app.thing', 'app.other'] } } },
+      Assigned: {
+        type: 'object',
+        properties: {
+          pk: { type: 'integer', readOnly: true },
+          username: { type: 'string' },
+          permissions: { type: 'array', items: { type: 'object', properties: { codename: { type: 'string' } } } },
+        },
+        required: ['pk', 'username', 'permissions'],
+      },
+      PatchedAssignRequest: {
+        type: 'object',
+        properties: {
+          permissions: { type: 'array', items: { type: 'string', minLength: 1 } },
+          model: { type: 'string', enum: ['app.thing', 'app.other'] },
+        },
+      },
     },
   );
 
@@ -273,7 +383,9 @@ describe('writes on a path without a GET', () => {
       perms_assigned_list: (r) => {
         const model = r.url.searchParams.get('model');
         if (!model) return { status: 400, body: { model: ['This field is required.'] } };
-        return ['app.thing', 'app.other'].includes(model) ? page(records, r.url) : { status: 400, body: { model: [`Select a valid choice. ${model} is not one of the available choices.`] } };
+        return ['app.thing', 'app.other'].includes(model)
+          ? page(records, r.url)
+          : { status: 400, body: { model: [`Select a valid choice. ${model} is not one of the available choices.`] } };
       },
       perms_assigned_unassign_partial_update: (r) => {
         const record = records.find((x) => String(x.pk) === r.params['id']);
@@ -285,7 +397,8 @@ describe('writes on a path without a GET', () => {
           return { status: 400, body: { model: [`"${String(model)}" is not a valid choice.`] } };
         }
         const permissions = body['permissions'];
-        if (permissions !== undefined && (!Array.isArray(permissions) || permissions.some((p) => typeof p !== 'string' || p === ''))) return { status: 400, body: { permissions: { 0: ['This field may not be blank.'] } } };
+        if (permissions !== undefined && (!Array.isArray(permissions) || permissions.some((p) => typeof p !== 'string' || p === '')))
+          return { status: 400, body: { permissions: { 0: ['This field may not be blank.'] } } };
         return { status: 204 };
       },
     };
@@ -304,7 +417,9 @@ describe('writes on a path without a GET', () => {
 
   it('catch a rejected write that changed the record, by reading the list before and after', async () => {
     const report = await run(contract, serverOf(contract, permsServer(true)).fetch);
-    expect(failureOf(report, 'perms_assigned_unassign_partial_update')).toMatch(/invalid request \("model" breaking enum\): the rejected write changed the data/);
+    expect(failureOf(report, 'perms_assigned_unassign_partial_update')).toMatch(
+      /invalid request \("model" breaking enum\): the rejected write changed the data/,
+    );
   });
 });
 
@@ -313,20 +428,41 @@ describe('writes on a path without a GET', () => {
 describe('the token the run authenticates with', () => {
   const Token = {
     type: 'object',
-    properties: { pk: { type: 'integer', readOnly: true }, identifier: { type: 'string', maxLength: 255 }, description: { type: 'string' } },
+    properties: {
+      pk: { type: 'integer', readOnly: true },
+      identifier: { type: 'string', maxLength: 255 },
+      description: { type: 'string' },
+    },
     required: ['pk', 'identifier'],
   };
-  const TokenRequest = { type: 'object', properties: { identifier: { type: 'string', minLength: 1, maxLength: 255 }, description: { type: 'string' } }, required: ['identifier'] };
+  const TokenRequest = {
+    type: 'object',
+    properties: { identifier: { type: 'string', minLength: 1, maxLength: 255 }, description: { type: 'string' } },
+    required: ['identifier'],
+  };
   const identifier = [pathParam('identifier')];
   const contract = contractOf(
     [
       op('tokens_list', 'GET', '/tokens/', { parameters: PAGE_PARAMS, responses: ok(paginated('Token')) }),
       op('tokens_retrieve', 'GET', '/tokens/{identifier}/', { parameters: identifier, responses: ok(ref('Token')) }),
-      op('tokens_update', 'PUT', '/tokens/{identifier}/', { parameters: identifier, requestBody: { required: true, content: json(ref('TokenRequest')) }, responses: ok(ref('Token')) }),
-      op('tokens_set_key_create', 'POST', '/tokens/{identifier}/set_key/', { parameters: identifier, requestBody: { required: true, content: json(ref('TokenSetKeyRequest')) }, responses: { '204': { description: '' }, ...errors } }),
+      op('tokens_update', 'PUT', '/tokens/{identifier}/', {
+        parameters: identifier,
+        requestBody: { required: true, content: json(ref('TokenRequest')) },
+        responses: ok(ref('Token')),
+      }),
+      op('tokens_set_key_create', 'POST', '/tokens/{identifier}/set_key/', {
+        parameters: identifier,
+        requestBody: { required: true, content: json(ref('TokenSetKeyRequest')) },
+        responses: { '204': { description: '' }, ...errors },
+      }),
       op('tokens_view_key_retrieve', 'GET', '/tokens/{identifier}/view_key/', { parameters: identifier, responses: ok(ref('TokenView')) }),
     ],
-    { Token, TokenRequest, TokenSetKeyRequest: { type: 'object', properties: { key: { type: 'string', minLength: 1 } }, required: ['key'] }, TokenView: { type: 'object', properties: { key: { type: 'string', readOnly: true } }, required: ['key'] } },
+    {
+      Token,
+      TokenRequest,
+      TokenSetKeyRequest: { type: 'object', properties: { key: { type: 'string', minLength: 1 } }, required: ['key'] },
+      TokenView: { type: 'object', properties: { key: { type: 'string', readOnly: true } }, required: ['key'] },
+    },
   );
 
   /** Tokens ordered by identifier, as authentik orders them: the run's own token sorts last. */
@@ -337,13 +473,16 @@ describe('the token the run authenticates with', () => {
     const handlers: Record<string, Handler> = {
       tokens_list: (r) => page(records, r.url),
       tokens_retrieve: (r) => (find(r) ? { status: 200, body: find(r) } : { status: 404, body: { detail: 'Not found.' } }),
-      tokens_view_key_retrieve: (r) => (find(r) ? { status: 200, body: { key: keys.get(find(r)!.identifier) } } : { status: 404, body: { detail: 'Not found.' } }),
+      tokens_view_key_retrieve: (r) =>
+        find(r) ? { status: 200, body: { key: keys.get(find(r)!.identifier) } } : { status: 404, body: { detail: 'Not found.' } },
       tokens_update: (r) => {
         const token = find(r);
         const body = r.body as Record<string, unknown>;
         if (!token) return { status: 404, body: { detail: 'Not found.' } };
-        if (typeof body['identifier'] !== 'string' || body['identifier'] === '') return { status: 400, body: { identifier: ['This field is required.'] } };
-        if (body['identifier'].length > 255) return { status: 400, body: { identifier: ['Ensure this field has no more than 255 characters.'] } };
+        if (typeof body['identifier'] !== 'string' || body['identifier'] === '')
+          return { status: 400, body: { identifier: ['This field is required.'] } };
+        if (body['identifier'].length > 255)
+          return { status: 400, body: { identifier: ['Ensure this field has no more than 255 characters.'] } };
         Object.assign(token, { identifier: body['identifier'], description: body['description'] ?? token.description });
         return { status: 200, body: token };
       },
@@ -410,8 +549,14 @@ describe('list filters, as django-filter answers them', () => {
   const contract = contractOf(
     [
       op('items_list', 'GET', '/items/', { parameters: [...PAGE_PARAMS, ...filters], responses: ok(paginated('Item')) }),
-      op('items_retrieve', 'GET', '/items/{item_uuid}/', { parameters: [pathParam('item_uuid', { type: 'string', format: 'uuid' })], responses: ok(ref('Item')) }),
-      op('items_top_list', 'GET', '/items/top/', { parameters: [query('top_n', { type: 'integer' })], responses: ok({ type: 'array', items: ref('Item') }) }),
+      op('items_retrieve', 'GET', '/items/{item_uuid}/', {
+        parameters: [pathParam('item_uuid', { type: 'string', format: 'uuid' })],
+        responses: ok(ref('Item')),
+      }),
+      op('items_top_list', 'GET', '/items/top/', {
+        parameters: [query('top_n', { type: 'integer' })],
+        responses: ok({ type: 'array', items: ref('Item') }),
+      }),
     ],
     { Item },
   );
@@ -431,10 +576,12 @@ describe('list filters, as django-filter answers them', () => {
   /** django-filter's behaviour for each filter, as authentik's FilterSet would build them. */
   const correct: Record<string, Filter> = {
     name: (v, r) => r.name === v,
-    status: (v, r) => (['ok', 'failed'].includes(v) ? r.status === v : { error: `Select a valid choice. ${v} is not one of the available choices.` }),
+    status: (v, r) =>
+      ['ok', 'failed'].includes(v) ? r.status === v : { error: `Select a valid choice. ${v} is not one of the available choices.` },
     is_active: (v, r) => (v === 'true' ? r.is_active : v === 'false' ? !r.is_active : true),
     group__isnull: () => true,
-    group: (v, r) => (groups.includes(v) ? r.group === v : { error: 'Select a valid choice. That choice is not one of the available choices.' }),
+    group: (v, r) =>
+      groups.includes(v) ? r.group === v : { error: 'Select a valid choice. That choice is not one of the available choices.' },
     provider__id: (v, r) => (/^\d+$/.test(v) ? r.provider === Number(v) : { error: 'Enter a number.' }),
     item_uuid: (v, r) => (/^[0-9a-f-]{36}$/.test(v) ? r.pk === v : { error: 'Enter a valid UUID.' }),
     created: (v, r) => (Number.isNaN(Date.parse(v)) ? { error: 'Enter a valid date/time.' } : r.created === v),
@@ -454,7 +601,8 @@ describe('list filters, as django-filter answers them', () => {
           if (error) problems[name] = [error.error];
           else selected = selected.filter((record) => filter(value, record) === true);
         }
-        if (r.url.searchParams.has('for_user') && !/^\d+$/.test(r.url.searchParams.get('for_user')!)) return { status: 500, body: { detail: 'int() failed' } };
+        if (r.url.searchParams.has('for_user') && !/^\d+$/.test(r.url.searchParams.get('for_user')!))
+          return { status: 500, body: { detail: 'int() failed' } };
         return Object.keys(problems).length > 0 ? { status: 400, body: problems } : page(selected, r.url);
       },
       items_retrieve: (r) => {
@@ -462,7 +610,10 @@ describe('list filters, as django-filter answers them', () => {
         return record ? { status: 200, body: record } : { status: 404, body: { detail: 'Not found.' } };
       },
       // authentik's top_per_user: int(request.query_params["top_n"]), a 500 for anything else
-      items_top_list: (r) => (/^\d*$/.test(r.url.searchParams.get('top_n') ?? '') ? { status: 200, body: records } : { status: 500, body: { detail: 'Server error' } }),
+      items_top_list: (r) =>
+        /^\d*$/.test(r.url.searchParams.get('top_n') ?? '')
+          ? { status: 200, body: records }
+          : { status: 500, body: { detail: 'Server error' } },
     };
     return serverOf(contract, handlers);
   }
@@ -473,25 +624,53 @@ describe('list filters, as django-filter answers them', () => {
     expectPass(report, 'items_list');
     expectPass(report, 'items_top_list');
     const sent = server.log.flatMap((r) => [...r.url.searchParams.entries()]);
-    for (const name of ['is_active', 'group__isnull']) expect(sent.filter(([k, v]) => k === name && v !== 'true' && v !== 'false'), name).toEqual([]);
+    for (const name of ['is_active', 'group__isnull'])
+      expect(
+        sent.filter(([k, v]) => k === name && v !== 'true' && v !== 'false'),
+        name,
+      ).toEqual([]);
     expect(sent.filter(([k]) => k === 'for_user' || k === 'top_n')).toEqual([]);
     // every typed filter got a bad value, and the relation an unknown pk too
-    for (const name of ['status', 'group', 'provider__id', 'item_uuid', 'created']) expect(sent.some(([k, v]) => k === name && !records.some((r) => Object.values(r).map(String).includes(v))), name).toBe(true);
+    for (const name of ['status', 'group', 'provider__id', 'item_uuid', 'created'])
+      expect(
+        sent.some(([k, v]) => k === name && !records.some((r) => Object.values(r).map(String).includes(v))),
+        name,
+      ).toBe(true);
     expect(sent.some(([k, v]) => k === 'group' && v === 'ffffffff-ffff-4fff-bfff-ffffffffffff')).toBe(true);
   });
 
   it('a relation filter answering a UUID message instead of "Select a valid choice"', async () => {
-    const report = await run(contract, itemsServer({ group: (v, r) => (/^[0-9a-f-]{36}$/.test(v) ? r.group === v : { error: 'Enter a valid UUID.' }) }).fetch, false);
-    expect(failureOf(report, 'items_list')).toMatch(/query "group" breaking type\): the 400 body says \["Enter a valid UUID."\] for "group"; django-filter says "Select a valid choice. That choice is not one of the available choices."/);
+    const report = await run(
+      contract,
+      itemsServer({ group: (v, r) => (/^[0-9a-f-]{36}$/.test(v) ? r.group === v : { error: 'Enter a valid UUID.' }) }).fetch,
+      false,
+    );
+    expect(failureOf(report, 'items_list')).toMatch(
+      /query "group" breaking type\): the 400 body says \["Enter a valid UUID."\] for "group"; django-filter says "Select a valid choice. That choice is not one of the available choices."/,
+    );
   });
 
   it('a relation filter that accepts a pk of no record', async () => {
-    const report = await run(contract, itemsServer({ group: (v, r) => (/^[0-9a-f-]{36}$/.test(v) ? r.group === v : { error: 'Select a valid choice. That choice is not one of the available choices.' }) }).fetch, false);
+    const report = await run(
+      contract,
+      itemsServer({
+        group: (v, r) =>
+          /^[0-9a-f-]{36}$/.test(v) ? r.group === v : { error: 'Select a valid choice. That choice is not one of the available choices.' },
+      }).fetch,
+      false,
+    );
     expect(failureOf(report, 'items_list')).toMatch(/query "group" naming no record\): expected 400, got 200/);
   });
 
   it('a lookup through a relation answered as a relation rather than as the number it is', async () => {
-    const report = await run(contract, itemsServer({ provider__id: (v, r) => (/^\d+$/.test(v) ? r.provider === Number(v) : { error: 'Select a valid choice. That choice is not one of the available choices.' }) }).fetch, false);
+    const report = await run(
+      contract,
+      itemsServer({
+        provider__id: (v, r) =>
+          /^\d+$/.test(v) ? r.provider === Number(v) : { error: 'Select a valid choice. That choice is not one of the available choices.' },
+      }).fetch,
+      false,
+    );
     expect(failureOf(report, 'items_list')).toMatch(/query "provider__id" breaking type\): .*django-filter says "Enter a number."/);
   });
 
@@ -499,7 +678,9 @@ describe('list filters, as django-filter answers them', () => {
     const report = await run(contract, itemsServer({ status: () => true }).fetch, false);
     const failure = failureOf(report, 'items_list');
     expect(failure).toMatch(/query "status" breaking enum\): expected 400, got 200/);
-    expect(failure).toMatch(/filter "status=ok" \(from the first record\): 1 of 3 records have another "status" \(e.g. "failed"\): the filter does not filter/);
+    expect(failure).toMatch(
+      /filter "status=ok" \(from the first record\): 1 of 3 records have another "status" \(e.g. "failed"\): the filter does not filter/,
+    );
   });
 
   it('a date-time filter that does not name itself in the 400', async () => {
@@ -507,7 +688,10 @@ describe('list filters, as django-filter answers them', () => {
     const broken: FetchLike = async (url, init) => {
       const response = await server.fetch(url, init);
       if (response.status !== 400 || !new URL(url).searchParams.has('created')) return response;
-      return new Response(JSON.stringify({ non_field_errors: ['Enter a valid date/time.'] }), { status: 400, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ non_field_errors: ['Enter a valid date/time.'] }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
     };
     const report = await run(contract, broken, false);
     expect(failureOf(report, 'items_list')).toMatch(/query "created" breaking format\): the 400 body does not name "created"/);
@@ -521,20 +705,54 @@ describe('keys found by a request rather than skipped', () => {
     [
       op('flows_instances_list', 'GET', '/flows/instances/', { parameters: PAGE_PARAMS, responses: ok(paginated('Flow')) }),
       op('flows_bindings_list', 'GET', '/flows/bindings/', { parameters: PAGE_PARAMS, responses: ok(paginated('FlowStageBinding')) }),
-      op('flows_executor_get', 'GET', '/flows/executor/{flow_slug}/', { parameters: [pathParam('flow_slug'), query('query', { type: 'string' }, true)], responses: ok(ref('Challenge')) }),
+      op('flows_executor_get', 'GET', '/flows/executor/{flow_slug}/', {
+        parameters: [pathParam('flow_slug'), query('query', { type: 'string' }, true)],
+        responses: ok(ref('Challenge')),
+      }),
       op('roles_assigned_list', 'GET', '/rbac/assigned_by_roles/', { parameters: PAGE_PARAMS, responses: ok(paginated('RoleAssigned')) }),
-      op('roles_assigned_used_by_list', 'GET', '/rbac/assigned_by_roles/{uuid}/used_by/', { parameters: [pathParam('uuid', { type: 'string', format: 'uuid' })], responses: ok({ type: 'array', items: ref('Challenge') }) }),
+      op('roles_assigned_used_by_list', 'GET', '/rbac/assigned_by_roles/{uuid}/used_by/', {
+        parameters: [pathParam('uuid', { type: 'string', format: 'uuid' })],
+        responses: ok({ type: 'array', items: ref('Challenge') }),
+      }),
     ],
     {
-      Flow: { type: 'object', properties: { pk: { type: 'string', format: 'uuid', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } }, required: ['pk', 'slug', 'name'] },
-      FlowStageBinding: { type: 'object', properties: { pk: { type: 'string', format: 'uuid', readOnly: true }, order: { type: 'integer' } }, required: ['pk', 'order'] },
-      RoleAssigned: { type: 'object', properties: { role_pk: { type: 'string', readOnly: true }, name: { type: 'string', readOnly: true } }, required: ['role_pk', 'name'] },
+      Flow: {
+        type: 'object',
+        properties: { pk: { type: 'string', format: 'uuid', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } },
+        required: ['pk', 'slug', 'name'],
+      },
+      FlowStageBinding: {
+        type: 'object',
+        properties: { pk: { type: 'string', format: 'uuid', readOnly: true }, order: { type: 'integer' } },
+        required: ['pk', 'order'],
+      },
+      RoleAssigned: {
+        type: 'object',
+        properties: { role_pk: { type: 'string', readOnly: true }, name: { type: 'string', readOnly: true } },
+        required: ['role_pk', 'name'],
+      },
       Challenge: {
         oneOf: [ref('DeniedChallenge'), ref('IdentifyChallenge')],
-        discriminator: { propertyName: 'component', mapping: { 'ak-stage-denied': '#/components/schemas/DeniedChallenge', 'ak-stage-identify': '#/components/schemas/IdentifyChallenge' } },
+        discriminator: {
+          propertyName: 'component',
+          mapping: {
+            'ak-stage-denied': '#/components/schemas/DeniedChallenge',
+            'ak-stage-identify': '#/components/schemas/IdentifyChallenge',
+          },
+        },
       },
-      DeniedChallenge: { type: 'object', properties: { component: { type: 'string', default: 'ak-stage-denied' }, error_message: { type: 'string' } } },
-      IdentifyChallenge: { type: 'object', properties: { component: { type: 'string', default: 'ak-stage-identify' }, user_fields: { type: 'array', items: { type: 'string' } } }, required: ['user_fields'] },
+      DeniedChallenge: {
+        type: 'object',
+        properties: { component: { type: 'string', default: 'ak-stage-denied' }, error_message: { type: 'string' } },
+      },
+      IdentifyChallenge: {
+        type: 'object',
+        properties: {
+          component: { type: 'string', default: 'ak-stage-identify' },
+          user_fields: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['user_fields'],
+      },
     },
   );
   const flows = [{ pk: UUIDS[0], slug: 'default-authentication', name: 'Welcome' }];
@@ -550,11 +768,12 @@ describe('keys found by a request rather than skipped', () => {
         return { status: 200, body: { component, user_fields: ['username'] } };
       },
       roles_assigned_list: (r) => page(roles, r.url),
-      roles_assigned_used_by_list: (r) => (roles.some((x) => x.role_pk === r.params['uuid']) ? { status: 200, body: [] } : { status: 404, body: { detail: 'Not found.' } }),
+      roles_assigned_used_by_list: (r) =>
+        roles.some((x) => x.role_pk === r.params['uuid']) ? { status: 200, body: [] } : { status: 404, body: { detail: 'Not found.' } },
     });
   }
 
-  it('a {flow_slug} from the flows list, a {uuid} from the records\' role_pk, the required query sent along', async () => {
+  it("a {flow_slug} from the flows list, a {uuid} from the records' role_pk, the required query sent along", async () => {
     const report = await run(contract, flowServer().fetch, false);
     expectPass(report, 'flows_executor_get');
     expectPass(report, 'roles_assigned_used_by_list');
@@ -576,13 +795,20 @@ describe('multipart request bodies', () => {
         responses: { '204': { description: '' }, ...errors },
       }),
     ],
-    { ImportRequest: { type: 'object', properties: { name: { type: 'string', minLength: 1 }, file: { type: 'string', format: 'binary' } }, required: ['name', 'file'] } },
+    {
+      ImportRequest: {
+        type: 'object',
+        properties: { name: { type: 'string', minLength: 1 }, file: { type: 'string', format: 'binary' } },
+        required: ['name', 'file'],
+      },
+    },
   );
 
   it('are sent as forms with their file parts, and a missing file is expected to be refused', async () => {
     const server = serverOf(contract, {
       providers_import_create: (r) => {
-        if (!r.contentType?.startsWith('multipart/form-data; boundary=')) return { status: 415, body: { detail: `Unsupported media type "${r.contentType}" in request.` } };
+        if (!r.contentType?.startsWith('multipart/form-data; boundary='))
+          return { status: 415, body: { detail: `Unsupported media type "${r.contentType}" in request.` } };
         const problems: Record<string, string[]> = {};
         if (!/name="name"\r\n\r\n[^\r]+\r\n/.test(r.text ?? '')) problems['name'] = ['This field is required.'];
         if (!/name="file"; filename="[^"]+"/.test(r.text ?? '')) problems['file'] = ['No file was submitted.'];
@@ -592,19 +818,32 @@ describe('multipart request bodies', () => {
     const report = await run(contract, server.fetch);
     expectPass(report, 'providers_import_create');
     const broken = serverOf(contract, { providers_import_create: () => ({ status: 204 }) });
-    expect(failureOf(await run(contract, broken.fetch), 'providers_import_create')).toMatch(/body without required "file"\): expected 400, got 204/);
+    expect(failureOf(await run(contract, broken.fetch), 'providers_import_create')).toMatch(
+      /body without required "file"\): expected 400, got 204/,
+    );
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('an empty collection', () => {
-  const Widget = { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } }, required: ['pk', 'slug', 'name'] };
-  const WidgetRequest = { type: 'object', properties: { slug: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } }, required: ['slug', 'name'] };
+  const Widget = {
+    type: 'object',
+    properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } },
+    required: ['pk', 'slug', 'name'],
+  };
+  const WidgetRequest = {
+    type: 'object',
+    properties: { slug: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+    required: ['slug', 'name'],
+  };
   const slug = [pathParam('slug')];
   const operations = [
     op('widgets_list', 'GET', '/widgets/', { parameters: PAGE_PARAMS, responses: ok(paginated('Widget')) }),
-    op('widgets_create', 'POST', '/widgets/', { requestBody: { required: true, content: json(ref('WidgetRequest')) }, responses: ok(ref('Widget'), '201') }),
+    op('widgets_create', 'POST', '/widgets/', {
+      requestBody: { required: true, content: json(ref('WidgetRequest')) },
+      responses: ok(ref('Widget'), '201'),
+    }),
     op('widgets_retrieve', 'GET', '/widgets/{slug}/', { parameters: slug, responses: ok(ref('Widget')) }),
     op('widgets_destroy', 'DELETE', '/widgets/{slug}/', { parameters: slug, responses: { '204': { description: '' }, ...errors } }),
   ];
@@ -614,10 +853,15 @@ describe('an empty collection', () => {
     let next = 1;
     const server = serverOf(contract, {
       widgets_list: (r) => page([...records.values()], r.url),
-      widgets_retrieve: (r) => (records.has(r.params['slug']!) ? { status: 200, body: records.get(r.params['slug']!) } : { status: 404, body: { detail: 'Not found.' } }),
+      widgets_retrieve: (r) =>
+        records.has(r.params['slug']!)
+          ? { status: 200, body: records.get(r.params['slug']!) }
+          : { status: 404, body: { detail: 'Not found.' } },
       widgets_create: (r) => {
         const body = r.body as Record<string, unknown>;
-        const problems = Object.fromEntries(['slug', 'name'].filter((f) => typeof body[f] !== 'string' || body[f] === '').map((f) => [f, ['This field is required.']]));
+        const problems = Object.fromEntries(
+          ['slug', 'name'].filter((f) => typeof body[f] !== 'string' || body[f] === '').map((f) => [f, ['This field is required.']]),
+        );
         if (Object.keys(problems).length > 0) return { status: 400, body: problems };
         const record = { pk: next++, slug: body['slug'], name: body['name'] };
         records.set(String(body['slug']), record);
@@ -633,15 +877,22 @@ describe('an empty collection', () => {
     const server = widgetServer(contract);
     const report = await run(contract, server.fetch);
     expectPass(report, 'widgets_retrieve');
-    expect(server.log.some((r) => r.method === 'GET' && r.params['slug'] !== undefined && r.url.pathname.endsWith(`/${r.params['slug']}/`))).toBe(true);
+    expect(
+      server.log.some((r) => r.method === 'GET' && r.params['slug'] !== undefined && r.url.pathname.endsWith(`/${r.params['slug']}/`)),
+    ).toBe(true);
     expect(server.records.size).toBe(0);
   });
 
   it('is skipped with its reason without --allow-writes, or when what would be created could not be deleted', async () => {
     const contract = contractOf(operations, { Widget, WidgetRequest });
     const readOnly = widgetServer(contract);
-    expect(resultOf(await run(contract, readOnly.fetch, false), 'widgets_retrieve').reason).toMatch(/no key for \{slug\}: the list at \/widgets\/ has no records/);
-    const undeletable = contractOf(operations.filter((o) => o.method !== 'DELETE'), { Widget, WidgetRequest });
+    expect(resultOf(await run(contract, readOnly.fetch, false), 'widgets_retrieve').reason).toMatch(
+      /no key for \{slug\}: the list at \/widgets\/ has no records/,
+    );
+    const undeletable = contractOf(
+      operations.filter((o) => o.method !== 'DELETE'),
+      { Widget, WidgetRequest },
+    );
     const server = widgetServer(undeletable);
     expect(resultOf(await run(undeletable, server.fetch), 'widgets_retrieve').reason).toMatch(/the list at \/widgets\/ has no records/);
   });

@@ -11,7 +11,11 @@ import { runContract } from '../src/harness/run-contract.js';
 import { mixedDocument } from './support/contracts.js';
 
 const contract = new Contract(mixedDocument());
-type Tamper = (request: { method: string; url: URL; body: unknown; auth: string | undefined }, response: MockResponse, mock: MockServer) => MockResponse;
+type Tamper = (
+  request: { method: string; url: URL; body: unknown; auth: string | undefined },
+  response: MockResponse,
+  mock: MockServer,
+) => MockResponse;
 
 /** The mock as a fetch function, with a hook to break it the way a faulty server would be broken. */
 function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
@@ -20,7 +24,12 @@ function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
     const headers = Object.fromEntries(new Headers(init.headers));
     const text = typeof init.body === 'string' ? init.body : undefined;
     const response = await mock.handle({ method: init.method ?? 'GET', url, headers, body: text });
-    const request = { method: init.method ?? 'GET', url: new URL(url), body: text && headers['content-type']?.includes('json') ? JSON.parse(text) : text, auth: headers['authorization'] };
+    const request = {
+      method: init.method ?? 'GET',
+      url: new URL(url),
+      body: text && headers['content-type']?.includes('json') ? JSON.parse(text) : text,
+      auth: headers['authorization'],
+    };
     const answer = tamper ? tamper(request, response, mock) : response;
     return new Response(answer.status === 204 ? null : (answer.body ?? null), { status: answer.status, headers: answer.headers });
   };
@@ -28,7 +37,14 @@ function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
 }
 
 const run = (tamper?: Tamper, only?: string[]) =>
-  runContract({ contract, baseUrl: 'http://mock.test', token: 'harness-token', allowWrites: true, fetch: serverFetch(tamper).fetch, ...(only ? { only } : {}) });
+  runContract({
+    contract,
+    baseUrl: 'http://mock.test',
+    token: 'harness-token',
+    allowWrites: true,
+    fetch: serverFetch(tamper).fetch,
+    ...(only ? { only } : {}),
+  });
 
 function bodyOf(response: MockResponse): Record<string, unknown> {
   return JSON.parse(response.body ?? 'null') as Record<string, unknown>;
@@ -50,7 +66,8 @@ describe('the harness against the mock', () => {
     const failures = report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.operationId}: ${r.problems.join(' | ')}`);
     expect(failures).toEqual([]);
     expect(report.passed).toBeGreaterThan(contract.operations.length - 3);
-    for (const skipped of report.results.filter((r) => r.verdict === 'skip')) expect(skipped.reason).toMatch(/cannot read the record|no key|no create/);
+    for (const skipped of report.results.filter((r) => r.verdict === 'skip'))
+      expect(skipped.reason).toMatch(/cannot read the record|no key|no create/);
     expect(closingLine(report)).toBe(`${report.passed} passed, 0 failed, ${report.skipped} skipped`);
   });
 
@@ -58,22 +75,34 @@ describe('the harness against the mock', () => {
     const report = await runContract({ contract, baseUrl: 'http://mock.test/api/v3/', token: 'harness-token', fetch: serverFetch().fetch });
     const writes = report.results.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThan(0);
-    for (const write of writes) expect([write.verdict, write.reason]).toEqual(['skip', 'writes are checked only with --allow-writes (authentication was checked)']);
+    for (const write of writes)
+      expect([write.verdict, write.reason]).toEqual(['skip', 'writes are checked only with --allow-writes (authentication was checked)']);
   });
 });
 
 describe('the harness catches a broken server', () => {
   it('a field of the wrong type', async () => {
-    const report = await run((req, res) => (req.url.pathname.startsWith('/api/v3/core/groups/') && res.status === 200 && req.method === 'GET' ? withBody(res, { ...bodyOf(res), name: 123 }) : res), ['core_groups_retrieve']);
-    expect(failureOf(report, 'core_groups_retrieve')).toMatch(/valid request: 200 body does not match the contract: \/name: must be string/);
+    const report = await run(
+      (req, res) =>
+        req.url.pathname.startsWith('/api/v3/core/groups/') && res.status === 200 && req.method === 'GET'
+          ? withBody(res, { ...bodyOf(res), name: 123 })
+          : res,
+      ['core_groups_retrieve'],
+    );
+    expect(failureOf(report, 'core_groups_retrieve')).toMatch(
+      /valid request: 200 body does not match the contract: \/name: must be string/,
+    );
   });
 
   it('a missing required field', async () => {
-    const report = await run((req, res) => {
-      if (req.url.pathname !== '/api/v3/oauth2/access_tokens/' || res.status !== 200) return res;
-      const body = bodyOf(res) as { results: Array<Record<string, unknown>> };
-      return withBody(res, { ...body, results: body.results.map(({ pk: _pk, ...rest }) => rest) });
-    }, ['oauth2_access_tokens_list']);
+    const report = await run(
+      (req, res) => {
+        if (req.url.pathname !== '/api/v3/oauth2/access_tokens/' || res.status !== 200) return res;
+        const body = bodyOf(res) as { results: Array<Record<string, unknown>> };
+        return withBody(res, { ...body, results: body.results.map(({ pk: _pk, ...rest }) => rest) });
+      },
+      ['oauth2_access_tokens_list'],
+    );
     expect(failureOf(report, 'oauth2_access_tokens_list')).toMatch(/required field "pk" is missing/);
   });
 
@@ -83,34 +112,46 @@ describe('the harness catches a broken server', () => {
   });
 
   it('a 400 body of the wrong shape', async () => {
-    const report = await run((_req, res) => (res.status === 400 ? withBody(res, { non_field_errors: 'not a list' }) : res), ['widgets_widgets_update']);
+    const report = await run(
+      (_req, res) => (res.status === 400 ? withBody(res, { non_field_errors: 'not a list' }) : res),
+      ['widgets_widgets_update'],
+    );
     expect(failureOf(report, 'widgets_widgets_update')).toMatch(/400 body does not match the contract: \/non_field_errors: must be array/);
   });
 
   it('a 400 that does not name the offending field', async () => {
-    const report = await run((_req, res) => (res.status === 400 ? withBody(res, { detail: 'bad request' }) : res), ['widgets_widgets_create']);
+    const report = await run(
+      (_req, res) => (res.status === 400 ? withBody(res, { detail: 'bad request' }) : res),
+      ['widgets_widgets_create'],
+    );
     expect(failureOf(report, 'widgets_widgets_create')).toMatch(/the 400 body does not name "slug"/);
   });
 
   it('pagination numbers that do not add up', async () => {
-    const report = await run((req, res) => {
-      if (req.url.pathname !== '/api/v3/oauth2/access_tokens/' || res.status !== 200) return res;
-      const body = bodyOf(res) as { pagination: Record<string, number> };
-      return withBody(res, { ...body, pagination: { ...body.pagination, total_pages: body.pagination['total_pages']! + 1 } });
-    }, ['oauth2_access_tokens_list']);
+    const report = await run(
+      (req, res) => {
+        if (req.url.pathname !== '/api/v3/oauth2/access_tokens/' || res.status !== 200) return res;
+        const body = bodyOf(res) as { pagination: Record<string, number> };
+        return withBody(res, { ...body, pagination: { ...body.pagination, total_pages: body.pagination['total_pages']! + 1 } });
+      },
+      ['oauth2_access_tokens_list'],
+    );
     expect(failureOf(report, 'oauth2_access_tokens_list')).toMatch(/pagination: count \d+ at page_size 2 needs total_pages \d+, got \d+/);
   });
 
   it('a rejected write that changes state', async () => {
-    const report = await run((req, res, mock) => {
-      if (req.method === 'PUT' && res.status === 400) {
-        const key = decodeURIComponent(req.url.pathname.split('/').at(-2)!);
-        const record = mock.world.table('Widget').find('slug', key);
-        if (record) record['name'] = 'changed by a rejected write';
-        mock.world.touch();
-      }
-      return res;
-    }, ['widgets_widgets_update']);
+    const report = await run(
+      (req, res, mock) => {
+        if (req.method === 'PUT' && res.status === 400) {
+          const key = decodeURIComponent(req.url.pathname.split('/').at(-2)!);
+          const record = mock.world.table('Widget').find('slug', key);
+          if (record) record['name'] = 'changed by a rejected write';
+          mock.world.touch();
+        }
+        return res;
+      },
+      ['widgets_widgets_update'],
+    );
     expect(failureOf(report, 'widgets_widgets_update')).toMatch(/the rejected write changed the data/);
   });
 
@@ -122,10 +163,15 @@ describe('the harness catches a broken server', () => {
 
 describe('reports', () => {
   it('JUnit XML has a testcase per operation, failures with their problems', async () => {
-    const report = await run((_req, res) => (res.status === 403 ? { ...res, status: 401 } : res), ['core_groups_retrieve', 'core_users_list']);
+    const report = await run(
+      (_req, res) => (res.status === 403 ? { ...res, status: 401 } : res),
+      ['core_groups_retrieve', 'core_users_list'],
+    );
     const xml = junitXml(report, contract.operations);
     expect(xml).toContain('<testsuites tests="2" failures="2" skipped="0"');
-    expect(xml).toMatch(/<testcase classname="authentik.core" name="core_groups_retrieve \(GET \/core\/groups\/\{group_uuid\}\/\)" time="[\d.]+"><failure message="without credentials: expected 403, got 401/);
+    expect(xml).toMatch(
+      /<testcase classname="authentik.core" name="core_groups_retrieve \(GET \/core\/groups\/\{group_uuid\}\/\)" time="[\d.]+"><failure message="without credentials: expected 403, got 401/,
+    );
   });
 });
 
@@ -151,7 +197,17 @@ describe('the contract CLI', () => {
     const program = new Command().exitOverride();
     registerContract(program);
     const port = await closedPort();
-    await program.parseAsync(['node', 'authentik-mock', 'contract', '--base-url', `http://127.0.0.1:${port}`, '--token', 'x', '--only', 'core_groups_retrieve']);
+    await program.parseAsync([
+      'node',
+      'authentik-mock',
+      'contract',
+      '--base-url',
+      `http://127.0.0.1:${port}`,
+      '--token',
+      'x',
+      '--only',
+      'core_groups_retrieve',
+    ]);
     expect(process.exitCode).toBe(2);
     expect(logs).toEqual([expect.stringMatching(new RegExp(`^error: cannot reach http://127\\.0\\.0\\.1:${port}/\\S+: ECONNREFUSED$`))]);
   });

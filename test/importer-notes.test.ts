@@ -36,11 +36,19 @@ describe('seed 002: application.provider_obj is in the notes (required) but not 
   });
 
   it('imported with a page that defines Application, the object is that component, provider_obj included', () => {
-    const applicationPage = { file: 'core-applications-retrieve.api.mdx', text: readFileSync(join(ROOT, 'fixtures', 'reference', 'core-applications-retrieve.api.mdx'), 'utf8') };
+    const applicationPage = {
+      file: 'core-applications-retrieve.api.mdx',
+      text: readFileSync(join(ROOT, 'fixtures', 'reference', 'core-applications-retrieve.api.mdx'), 'utf8'),
+    };
     const result = importPages([seed002(), applicationPage]);
     expect(result.errors).toEqual([]);
-    expect(properties(responseSchema(result.contract, 'core_user_consent_retrieve'))['application']).toEqual({ $ref: '#/components/schemas/Application' });
-    expect(properties(result.contract.components['Application']!)['provider_obj']).toEqual({ allOf: [{ $ref: '#/components/schemas/Provider' }], readOnly: true });
+    expect(properties(responseSchema(result.contract, 'core_user_consent_retrieve'))['application']).toEqual({
+      $ref: '#/components/schemas/Application',
+    });
+    expect(properties(result.contract.components['Application']!)['provider_obj']).toEqual({
+      allOf: [{ $ref: '#/components/schemas/Provider' }],
+      readOnly: true,
+    });
   });
 });
 
@@ -98,7 +106,13 @@ function definingPages(): TextInput[] {
   const owner = {
     type: 'object',
     title: 'Owner',
-    properties: { pk: { type: 'integer', readOnly: true }, handle: { type: 'string', maxLength: 20 }, nick: { type: 'string' }, avatar: { type: 'integer' }, avatar_obj: { allOf: [avatar], nullable: true } },
+    properties: {
+      pk: { type: 'integer', readOnly: true },
+      handle: { type: 'string', maxLength: 20 },
+      nick: { type: 'string' },
+      avatar: { type: 'integer' },
+      avatar_obj: { allOf: [avatar], nullable: true },
+    },
   };
   const badge = { type: 'object', title: 'Badge', properties: { pk: { type: 'integer', readOnly: true }, label: { type: 'string' } } };
   return [
@@ -126,7 +140,11 @@ describe('fields named in the notes but missing from the example', () => {
     expect(properties(owner)['nick']).not.toHaveProperty('maxLength');
     expect(properties(properties(thing)['meta']!)['note']).toMatchObject({ maxLength: 30 });
     // With no field named after it, the last one stays in the object the notes were in.
-    expect(properties(properties(thing)['meta']!)['history']).toEqual({ type: 'array', items: { type: 'object', additionalProperties: {} }, nullable: true });
+    expect(properties(properties(thing)['meta']!)['history']).toEqual({
+      type: 'array',
+      items: { type: 'object', additionalProperties: {} },
+      nullable: true,
+    });
   });
 
   it('known from other pages: the component that has the field, or the one the notes name', () => {

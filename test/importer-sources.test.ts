@@ -20,13 +20,25 @@ function thingsDocument(version: string): Record<string, unknown> {
     servers: [{ url: '/api/v3/' }],
     security: [{ authentik: [] }],
     paths: {
-      '/things/': { get: { operationId: 'things_list', responses: { '200': { description: '', content: { 'application/json': { schema: { type: 'array', items: thing } } } } } } },
+      '/things/': {
+        get: {
+          operationId: 'things_list',
+          responses: { '200': { description: '', content: { 'application/json': { schema: { type: 'array', items: thing } } } } },
+        },
+      },
       '/things/{id}/': {
         parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }],
-        get: { operationId: 'things_retrieve', responses: { '200': { description: '', content: { 'application/json': { schema: thing } } } } },
+        get: {
+          operationId: 'things_retrieve',
+          responses: { '200': { description: '', content: { 'application/json': { schema: thing } } } },
+        },
       },
     },
-    components: { schemas: { Thing: { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, name: { type: 'string' } }, required: ['pk'] } } },
+    components: {
+      schemas: {
+        Thing: { type: 'object', properties: { pk: { type: 'integer', readOnly: true }, name: { type: 'string' } }, required: ['pk'] },
+      },
+    },
   };
 }
 
@@ -48,8 +60,14 @@ function projectWith(packages: Record<string, Record<string, string>>): string {
 
 describe('import <installed package>', () => {
   const project = projectWith({
-    '@goauthentik/api': { 'package.json': JSON.stringify({ name: '@goauthentik/api', version: '2099.1.0', main: './dist/index.js' }), 'schema.yml': toYaml(thingsDocument('2099.1.0')) },
-    'json-in-dist': { 'package.json': JSON.stringify({ name: 'json-in-dist', version: '1.2.3', exports: { '.': './index.js' } }), 'dist/openapi.json': JSON.stringify(thingsDocument('1')) },
+    '@goauthentik/api': {
+      'package.json': JSON.stringify({ name: '@goauthentik/api', version: '2099.1.0', main: './dist/index.js' }),
+      'schema.yml': toYaml(thingsDocument('2099.1.0')),
+    },
+    'json-in-dist': {
+      'package.json': JSON.stringify({ name: 'json-in-dist', version: '1.2.3', exports: { '.': './index.js' } }),
+      'dist/openapi.json': JSON.stringify(thingsDocument('1')),
+    },
     'no-schema': { 'package.json': JSON.stringify({ name: 'no-schema', version: '0.0.1' }), 'index.js': '' },
   });
 
@@ -58,7 +76,10 @@ describe('import <installed package>', () => {
     const result = importFiles(['@goauthentik/api'], { out, cwd: project });
     expect(result.errors).toEqual([]);
     expect(readSchemasDir(out).operations.map((o) => o.operationId)).toEqual(['things_list', 'things_retrieve']);
-    expect(indexOf(out).operations.map((o) => o.source)).toEqual(['@goauthentik/api@2099.1.0/schema.yml', '@goauthentik/api@2099.1.0/schema.yml']);
+    expect(indexOf(out).operations.map((o) => o.source)).toEqual([
+      '@goauthentik/api@2099.1.0/schema.yml',
+      '@goauthentik/api@2099.1.0/schema.yml',
+    ]);
   });
 
   it('finds it from a folder below the project too, and in a common subfolder even when package.json is not exported', () => {
@@ -74,8 +95,12 @@ describe('import <installed package>', () => {
     const out = join(tempDir('out-'), 'schemas');
     const result = importFiles(['no-schema', '@goauthentik/nope', '@goauthentik/api'], { out, cwd: project });
     expect(result.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^no-schema: the installed package no-schema@0\.0\.1 ships no OpenAPI document \(looked for schema\.yml, .*openapi\.json in its root and in dist\/, /),
-      expect.stringMatching(/^@goauthentik\/nope: no such file or folder, and no installed package of that name \(searched node_modules from /),
+      expect.stringMatching(
+        /^no-schema: the installed package no-schema@0\.0\.1 ships no OpenAPI document \(looked for schema\.yml, .*openapi\.json in its root and in dist\/, /,
+      ),
+      expect.stringMatching(
+        /^@goauthentik\/nope: no such file or folder, and no installed package of that name \(searched node_modules from /,
+      ),
     ]);
     for (const error of result.errors) expect(error.message).not.toContain('\n');
     expect(readSchemasDir(out).operations).toHaveLength(2);
@@ -100,9 +125,12 @@ describe('import <http(s) URL>', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.headers);
-      if (req.url === '/api/v3/schema/') res.writeHead(200, { 'content-type': 'application/vnd.oai.openapi' }).end(toYaml(thingsDocument('yaml')));
-      else if (req.url === '/schema.json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(thingsDocument('json')));
-      else if (req.url === '/slow') res.writeHead(200).write('openapi: 3.0.3\n'); // and never ends
+      if (req.url === '/api/v3/schema/')
+        res.writeHead(200, { 'content-type': 'application/vnd.oai.openapi' }).end(toYaml(thingsDocument('yaml')));
+      else if (req.url === '/schema.json')
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(thingsDocument('json')));
+      else if (req.url === '/slow')
+        res.writeHead(200).write('openapi: 3.0.3\n'); // and never ends
       else if (req.url === '/login') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>log in</html>');
       else res.writeHead(404, 'Not Found').end();
     });
@@ -136,7 +164,11 @@ describe('import <http(s) URL>', () => {
     writeFileSync(join(dir, 'schema.json'), JSON.stringify(thingsDocument('file')));
     const out = join(dir, 'schemas');
     const refused = `http://127.0.0.1:${closedPort}/api/v3/schema/`;
-    const result = await importSources([`${base}/missing/`, refused, `${base}/slow`, 'schema.json', `${base}/login`], { out, cwd: dir, timeoutMs: 300 });
+    const result = await importSources([`${base}/missing/`, refused, `${base}/slow`, 'schema.json', `${base}/login`], {
+      out,
+      cwd: dir,
+      timeoutMs: 300,
+    });
     expect(result.errors.map((e) => e.message)).toEqual([
       `${base}/missing/: HTTP 404 Not Found`,
       `${refused}: cannot connect (ECONNREFUSED)`,
@@ -148,9 +180,20 @@ describe('import <http(s) URL>', () => {
 
   it('the CLI prints the same line and exits 1', async () => {
     const root = join(import.meta.dirname, '..');
-    const cli = [join(root, 'src', 'cli', 'main.ts'), 'import', `${base}/missing/`, '--out', join(tempDir('cli-'), 'schemas'), '--timeout', '5'];
+    const cli = [
+      join(root, 'src', 'cli', 'main.ts'),
+      'import',
+      `${base}/missing/`,
+      '--out',
+      join(tempDir('cli-'), 'schemas'),
+      '--timeout',
+      '5',
+    ];
     const run = promisify(execFile)(process.execPath, ['--import', import.meta.resolve('tsx'), ...cli], { cwd: tempDir('cwd-') });
-    const failure = await run.then(() => undefined, (error: { code: number; stderr: string }) => error);
+    const failure = await run.then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim().split('\n')).toEqual([`error: ${base}/missing/: HTTP 404 Not Found`]);
   });

@@ -5,7 +5,14 @@ import { inlineComponents, mapOperationSchemas } from '../src/importer/component
 import { importPages } from '../src/importer/import-pages.js';
 import { readSchemasDir } from '../src/node/schemas-dir.js';
 import type { ContractDocument, JsonSchema, OperationSpec } from '../src/contract/types.js';
-import { ADDED_FIELD, DEFAULT_PATH_PREFIXES, OTHER_VERSION, WIDGET_OPERATION_IDS, otherVersionContract, otherVersionDocument } from './support/other-version.js';
+import {
+  ADDED_FIELD,
+  DEFAULT_PATH_PREFIXES,
+  OTHER_VERSION,
+  WIDGET_OPERATION_IDS,
+  otherVersionContract,
+  otherVersionDocument,
+} from './support/other-version.js';
 
 const reference = readSchemasDir(join(import.meta.dirname, '..', 'schemas'));
 
@@ -17,11 +24,16 @@ function operation(contract: ContractDocument, operationId: string): OperationSp
 
 /** An operation with its components inlined, without where it came from or how: what it means. */
 function meaning(contract: ContractDocument, operationId: string): Omit<OperationSpec, 'source' | 'origin'> {
-  const { source: _source, origin: _origin, ...rest } = mapOperationSchemas(operation(contract, operationId), (s) => inlineComponents(s, contract.components));
+  const {
+    source: _source,
+    origin: _origin,
+    ...rest
+  } = mapOperationSchemas(operation(contract, operationId), (s) => inlineComponents(s, contract.components));
   return rest;
 }
 
-const schemaOf = (contract: ContractDocument, operationId: string, status: string) => operation(contract, operationId).responses[status]?.content?.['application/json']?.schema;
+const schemaOf = (contract: ContractDocument, operationId: string, status: string) =>
+  operation(contract, operationId).responses[status]?.content?.['application/json']?.schema;
 const properties = (schema: JsonSchema | undefined) => schema?.['properties'] as Record<string, JsonSchema>;
 
 describe(`a later authentik version's OpenAPI document (synthetic ${OTHER_VERSION})`, () => {
@@ -30,7 +42,9 @@ describe(`a later authentik version's OpenAPI document (synthetic ${OTHER_VERSIO
 
   it('imports every operation of the slice and the new resource, with no errors', () => {
     expect(slice.length).toBeGreaterThan(60);
-    expect(contract.operations.map((o) => o.operationId).sort()).toEqual([...slice.map((o) => o.operationId), ...WIDGET_OPERATION_IDS].sort());
+    expect(contract.operations.map((o) => o.operationId).sort()).toEqual(
+      [...slice.map((o) => o.operationId), ...WIDGET_OPERATION_IDS].sort(),
+    );
     expect(contract.operations.every((o) => o.origin === 'openapi' && o.server === '/api/v3/')).toBe(true);
   });
 
@@ -51,7 +65,9 @@ describe(`a later authentik version's OpenAPI document (synthetic ${OTHER_VERSIO
 
   it('keeps the extra required `autocomplete` of every list envelope', () => {
     const envelopes = Object.keys(contract.components).filter((name) => /^Paginated\w+List$/.test(name));
-    expect(envelopes).toEqual(expect.arrayContaining(['PaginatedGroupList', 'PaginatedUserList', 'PaginatedRoleList', 'PaginatedWidgetList']));
+    expect(envelopes).toEqual(
+      expect.arrayContaining(['PaginatedGroupList', 'PaginatedUserList', 'PaginatedRoleList', 'PaginatedWidgetList']),
+    );
     for (const name of envelopes) {
       const envelope = contract.components[name]!;
       expect(envelope['required']).toEqual(['autocomplete', 'pagination', 'results']);
@@ -61,8 +77,14 @@ describe(`a later authentik version's OpenAPI document (synthetic ${OTHER_VERSIO
   });
 
   it('imports the new resource and the new field like any other', () => {
-    expect(operation(contract, 'core_widgets_retrieve')).toMatchObject({ method: 'GET', path: '/core/widgets/{id}/', parameters: [{ name: 'id', in: 'path', schema: { type: 'integer' } }] });
-    expect(operation(contract, 'core_widgets_partial_update').requestBody?.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/PatchedWidgetRequest' });
+    expect(operation(contract, 'core_widgets_retrieve')).toMatchObject({
+      method: 'GET',
+      path: '/core/widgets/{id}/',
+      parameters: [{ name: 'id', in: 'path', schema: { type: 'integer' } }],
+    });
+    expect(operation(contract, 'core_widgets_partial_update').requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/PatchedWidgetRequest',
+    });
     const widget = properties(contract.components['Widget']);
     expect(widget['group_obj']).toEqual({ allOf: [{ $ref: '#/components/schemas/Group' }], readOnly: true, nullable: true });
     expect(widget['kind']).toEqual({ $ref: '#/components/schemas/WidgetKindEnum' });
@@ -77,7 +99,12 @@ describe(`a later authentik version's OpenAPI document (synthetic ${OTHER_VERSIO
     const file = `authentik-${OTHER_VERSION}.yml`;
     const reversed = { ...doc, paths: Object.fromEntries(Object.entries(doc['paths'] as object).reverse()) };
     const expected = JSON.stringify(contract);
-    for (const input of [{ file, document: otherVersionDocument() }, { file, text: toYaml(doc) }, { file, text: JSON.stringify(doc) }, { file, document: reversed }]) {
+    for (const input of [
+      { file, document: otherVersionDocument() },
+      { file, text: toYaml(doc) },
+      { file, text: JSON.stringify(doc) },
+      { file, document: reversed },
+    ]) {
       const result = importPages([input]);
       expect(result.errors).toEqual([]);
       expect(JSON.stringify(result.contract)).toBe(expected);
@@ -96,7 +123,10 @@ describe('shared OpenAPI components other than schemas', () => {
           operationId: 'things_update',
           parameters: [{ $ref: '#/components/parameters/Verbose' }],
           requestBody: { $ref: '#/components/requestBodies/ThingBody' },
-          responses: { '200': { $ref: '#/components/responses/ThingResponse' }, '400': { $ref: '#/components/responses/ValidationErrorResponse' } },
+          responses: {
+            '200': { $ref: '#/components/responses/ThingResponse' },
+            '400': { $ref: '#/components/responses/ValidationErrorResponse' },
+          },
         },
       },
     },
@@ -110,10 +140,15 @@ describe('shared OpenAPI components other than schemas', () => {
         ThingId: { in: 'path', name: 'id', required: true, schema: { type: 'integer' } },
         Verbose: { in: 'query', name: 'verbose', schema: { type: 'boolean' } },
       },
-      requestBodies: { ThingBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingRequest' } } } } },
+      requestBodies: {
+        ThingBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingRequest' } } } },
+      },
       responses: {
         ThingResponse: { description: 'the thing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
-        ValidationErrorResponse: { description: '', content: { 'application/json': { schema: { $ref: '#/components/schemas/ValidationError' } } } },
+        ValidationErrorResponse: {
+          description: '',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ValidationError' } } },
+        },
       },
     },
   };
@@ -126,8 +161,14 @@ describe('shared OpenAPI components other than schemas', () => {
       { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
       { name: 'verbose', in: 'query', required: false, schema: { type: 'boolean' } },
     ]);
-    expect(thing.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingRequest' } } } });
-    expect(thing.responses['200']).toEqual({ description: 'the thing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } });
+    expect(thing.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingRequest' } } },
+    });
+    expect(thing.responses['200']).toEqual({
+      description: 'the thing',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } },
+    });
     expect(thing.responses['400']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/ValidationError' });
   });
 

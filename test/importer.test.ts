@@ -14,7 +14,14 @@ import { widgetOperations } from './support/synthetic-operations.js';
 
 const PAGES = join(import.meta.dirname, '..', 'fixtures', 'pages');
 const seedFiles = readdirSync(PAGES).sort();
-const seed = (prefix: string) => readFileSync(join(PAGES, seedFiles.find((f) => f.startsWith(prefix))!), 'utf8');
+const seed = (prefix: string) =>
+  readFileSync(
+    join(
+      PAGES,
+      seedFiles.find((f) => f.startsWith(prefix))!,
+    ),
+    'utf8',
+  );
 
 /** An operation with its components inlined again and the file it came from left out: what it *means*. */
 function meaning(contract: ContractDocument, operationId: string): Omit<OperationSpec, 'source'> {
@@ -56,23 +63,38 @@ describe('encode → page → import round-trip', () => {
       for (const [status, response] of Object.entries(operation.responses)) {
         expect(got.responses[status]?.content?.['application/json']?.schema).toEqual(response.content?.['application/json']?.schema);
       }
-      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) expect(got.requestBody?.content[type]?.schema).toEqual(media.schema);
+      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {}))
+        expect(got.requestBody?.content[type]?.schema).toEqual(media.schema);
     });
   }
 
   it('stores each titled component once and refers to it', () => {
     const result = importPages(widgetOperations.map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })));
     expect(Object.keys(result.contract.components)).toEqual(
-      expect.arrayContaining(['Widget', 'WidgetRequest', 'PatchedWidgetRequest', 'ColorEnum', 'PaginatedWidgetList', 'UsedBy', 'FileUploadRequest']),
+      expect.arrayContaining([
+        'Widget',
+        'WidgetRequest',
+        'PatchedWidgetRequest',
+        'ColorEnum',
+        'PaginatedWidgetList',
+        'UsedBy',
+        'FileUploadRequest',
+      ]),
     );
     const retrieve = result.contract.operations.find((o) => o.operationId === 'widgets_widgets_retrieve')!;
     expect(retrieve.responses['200']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Widget' });
-    expect(result.contract.components['Widget']!['properties']).toMatchObject({ color: { allOf: [{ $ref: '#/components/schemas/ColorEnum' }] } });
+    expect(result.contract.components['Widget']!['properties']).toMatchObject({
+      color: { allOf: [{ $ref: '#/components/schemas/ColorEnum' }] },
+    });
   });
 
   it('keeps two different shapes under one title apart and says so', () => {
     const [first, second] = [widgetOperations[2]!, widgetOperations[3]!];
-    const renamed = JSON.parse(JSON.stringify(second).replaceAll('"title":"Widget"', '"title":"Widget","x":1').replace('"name":{"type":"string","maxLength":64}', '"name":{"type":"string","maxLength":99}'));
+    const renamed = JSON.parse(
+      JSON.stringify(second)
+        .replaceAll('"title":"Widget"', '"title":"Widget","x":1')
+        .replace('"name":{"type":"string","maxLength":64}', '"name":{"type":"string","maxLength":99}'),
+    );
     const result = importPages([
       { file: 'a.mdx', text: rawPage(first) },
       { file: 'b.mdx', text: rawPage({ ...renamed, responses: { '200': renamed.responses['200'] } }) },
@@ -86,7 +108,10 @@ describe('a rendered page (no encoded key) is inferred', () => {
   const result = importPages(seedFiles.map((f) => ({ file: f, text: readFileSync(join(PAGES, f), 'utf8') })));
   const consent = meaning(result.contract, 'core_user_consent_retrieve');
   const stored = result.contract.operations.find((o) => o.operationId === 'core_user_consent_retrieve')!;
-  const schema = consent.responses['200']!.content!['application/json']!.schema as { properties: Record<string, Record<string, unknown>>; required: string[] };
+  const schema = consent.responses['200']!.content!['application/json']!.schema as {
+    properties: Record<string, Record<string, unknown>>;
+    required: string[];
+  };
 
   it('reads method, path, path parameter and response codes, and marks the operation inferred', () => {
     expect(consent.method).toBe('GET');
@@ -142,7 +167,13 @@ describe('OpenAPI documents', () => {
     const result = importOne('schema.yml', yamlDoc);
     expect(result.errors).toEqual([]);
     const thing = result.contract.operations[0]!;
-    expect(thing).toMatchObject({ operationId: 'things_retrieve', method: 'GET', path: '/things/{id}/', origin: 'openapi', security: [{ authentik: [] }] });
+    expect(thing).toMatchObject({
+      operationId: 'things_retrieve',
+      method: 'GET',
+      path: '/things/{id}/',
+      origin: 'openapi',
+      security: [{ authentik: [] }],
+    });
     expect(thing.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
     expect(thing.responses['200']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Thing' });
     expect(result.contract.components['Thing']!['properties']).toMatchObject({ child: { $ref: '#/components/schemas/Thing' } });
@@ -159,7 +190,8 @@ describe('OpenAPI documents', () => {
 describe('bad input', () => {
   const good = rawPage(widgetOperations[2]!);
   const corrupt = good.replace(/^api: (\S{40})\S+/m, 'api: $1AAAA');
-  const brokenRef = 'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths:\n  /x/:\n    get:\n      responses: {"200": {description: "", content: {application/json: {schema: {$ref: "#/components/schemas/Nope"}}}}}\n';
+  const brokenRef =
+    'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths:\n  /x/:\n    get:\n      responses: {"200": {description: "", content: {application/json: {schema: {$ref: "#/components/schemas/Nope"}}}}}\n';
 
   const inputs: TextInput[] = [
     { file: 'good.mdx', text: good },
@@ -205,7 +237,10 @@ describe('determinism and re-import', () => {
     };
     write('a', pages);
     write('b', [...pages].reverse());
-    const read = (out: string) => readdirSync(join(out, 'components')).map((f) => readFileSync(join(out, 'components', f), 'utf8')).join();
+    const read = (out: string) =>
+      readdirSync(join(out, 'components'))
+        .map((f) => readFileSync(join(out, 'components', f), 'utf8'))
+        .join();
     importFiles([join(dir, 'a')], { out: join(dir, 'out-a') });
     importFiles([join(dir, 'b')], { out: join(dir, 'out-b') });
     expect(read(join(dir, 'out-b'))).toBe(read(join(dir, 'out-a')));

@@ -23,16 +23,20 @@ describe('a synthesised 96-operation contract works with no new code', () => {
     const problems: string[] = [];
     for (const [index, operation] of document.operations.entries()) {
       // Writes change keys (a PATCH may rename a slug): read them afresh for each operation.
-      for (const resource of (await request('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>) keys.set(resource.path, resource.keys);
+      for (const resource of (await request('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>)
+        keys.set(resource.path, resource.keys);
       // DELETE takes the second record, so the operations after it still find the first.
       const key = keys.get(operation.path.replace(/\{[^}]+\}.*$/, ''))?.[operation.method === 'DELETE' ? 1 : 0];
       const url = `/api/v3${operation.path.replace(/\{[^}]+\}/, () => String(key))}`;
       const anonymous = await request(operation.method, url, { token: null });
       if (anonymous.status !== 403) problems.push(`${operation.operationId}: ${anonymous.status} without a token`);
-      const options = operation.requestBody?.content['application/json'] ? { json: bodyFromRecord(mock.contract, operation, undefined, index + 1) } : {};
+      const options = operation.requestBody?.content['application/json']
+        ? { json: bodyFromRecord(mock.contract, operation, undefined, index + 1) }
+        : {};
       const reply = await request(operation.method, url, { token: mock.world.adminToken, ...options });
       const violations = mock.contract.validateResponse(operation.operationId, reply.status, reply.body);
-      if (!String(reply.status).startsWith('2') || violations.length > 0) problems.push(`${operation.operationId}: ${reply.status} ${JSON.stringify(violations.slice(0, 2))} ${reply.text.slice(0, 200)}`);
+      if (!String(reply.status).startsWith('2') || violations.length > 0)
+        problems.push(`${operation.operationId}: ${reply.status} ${JSON.stringify(violations.slice(0, 2))} ${reply.text.slice(0, 200)}`);
     }
     expect(problems).toEqual([]);
   });
@@ -49,7 +53,10 @@ describe('an OpenAPI document whose components embed each other', () => {
       expect(reply.status, operation.operationId).toBe(200);
       expect(mock.contract.validateResponse(operation.operationId, 200, reply.body)).toEqual([]);
     }
-    const first = (await request('GET', '/api/v3/r0/1/', { token: mock.world.adminToken })).body as Record<string, { pk: number; name: string } | null>;
+    const first = (await request('GET', '/api/v3/r0/1/', { token: mock.world.adminToken })).body as Record<
+      string,
+      { pk: number; name: string } | null
+    >;
     const embedded = first['c1']!;
     const own = (await request('GET', `/api/v3/r1/${embedded.pk}/`, { token: mock.world.adminToken })).body as { name: string };
     expect(own.name).toBe(embedded.name);

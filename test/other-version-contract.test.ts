@@ -19,13 +19,23 @@ describe('a contract from another authentik version (new resource, components/re
   it('the mock passes the whole harness on it, writes included, with no new code', async () => {
     const contract = new Contract(otherVersionContract());
     const mock = new MockServer({ contract, seed: 3, adminToken: 'other-version-token' });
-    const report = await runContract({ contract, baseUrl: 'http://mock.test/api/v3/', token: 'other-version-token', allowWrites: true, fetch: mockFetch(mock) });
+    const report = await runContract({
+      contract,
+      baseUrl: 'http://mock.test/api/v3/',
+      token: 'other-version-token',
+      allowWrites: true,
+      fetch: mockFetch(mock),
+    });
     const failures = report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.operationId}: ${r.problems.join(' | ')}`);
     expect(failures).toEqual([]);
     expect(report.passed).toBeGreaterThan(60);
     const widgets = report.results.filter((r) => WIDGET_OPERATION_IDS.includes(r.operationId));
     expect(widgets.map((r) => r.verdict)).toEqual(WIDGET_OPERATION_IDS.map(() => 'pass'));
-    const list = await mock.handle({ method: 'GET', url: '/api/v3/core/widgets/', headers: { authorization: 'Bearer other-version-token' } });
+    const list = await mock.handle({
+      method: 'GET',
+      url: '/api/v3/core/widgets/',
+      headers: { authorization: 'Bearer other-version-token' },
+    });
     expect(Object.keys(JSON.parse(list.body!) as object)).toContain('autocomplete');
   }, 30_000);
 });

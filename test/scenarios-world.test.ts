@@ -21,7 +21,8 @@ describe('the contract harness against a mock with a forced 500', () => {
   it('reports exactly the forced operation as failed', async () => {
     const contract = new Contract(seedDocument());
     const mock = new MockServer({ contract, seed: 3, adminToken: 'harness-token' });
-    const run = () => runContract({ contract, baseUrl: 'http://mock.test', token: 'harness-token', allowWrites: true, fetch: fetchOf(mock) });
+    const run = () =>
+      runContract({ contract, baseUrl: 'http://mock.test', token: 'harness-token', allowWrites: true, fetch: fetchOf(mock) });
     const clean = await run();
     expect(clean.results.filter((r) => r.verdict === 'fail').map((r) => r.operationId)).toEqual([]);
 
@@ -50,7 +51,8 @@ describe('an empty world (--records 0) on the whole reference', () => {
       if (mock.world.roles.get(operation.operationId)?.kind === 'list') lists++;
       const reply = await request('GET', `/api/v3${operation.path}`, { token: mock.world.adminToken });
       const violations = contract.validateResponse(operation.operationId, reply.status, reply.body);
-      if (!(reply.status === 200 || reply.status === 204) || violations.length > 0) problems.push(`${operation.operationId}: ${reply.status} ${JSON.stringify(violations.slice(0, 2))}`);
+      if (!(reply.status === 200 || reply.status === 204) || violations.length > 0)
+        problems.push(`${operation.operationId}: ${reply.status} ${JSON.stringify(violations.slice(0, 2))}`);
       const body = reply.body as { results?: unknown[] } | unknown[] | null;
       if (Array.isArray(body) ? body.length === 0 : body?.results?.length === 0) empty++;
     }

@@ -37,7 +37,12 @@ async function headersAndBody(options: Options): Promise<{ headers: Record<strin
 function fetchSend(origin: string): Send {
   return async (method, path, options = {}) => {
     const { headers, body } = await headersAndBody(options);
-    const response = await fetch(`${origin}${path}`, { method, headers, body: body as BodyInit | undefined, ...(options.signal ? { signal: options.signal } : {}) });
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers,
+      body: body as BodyInit | undefined,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const text = await response.text();
     return { status: response.status, headers: Object.fromEntries(response.headers), body: parseBody(text), text };
   };
@@ -47,7 +52,13 @@ function fetchSend(origin: string): Send {
 function coreSend(mock: MockServer): Send {
   return async (method, path, options = {}) => {
     const { headers, body } = await headersAndBody(options);
-    const answer = await mock.handle({ method, url: path, headers, ...(body ? { body } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const answer = await mock.handle({
+      method,
+      url: path,
+      headers,
+      ...(body ? { body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (options.signal?.aborted) throw options.signal.reason;
     if (answer.network) throw new TypeError(`fetch failed (${answer.network})`);
     return { status: answer.status, headers: answer.headers, body: parseBody(answer.body ?? ''), text: answer.body ?? '' };
@@ -58,23 +69,37 @@ const contract = new Contract(mixedDocument());
 const SERVER_ERROR = { detail: 'A server error occurred.' };
 
 const targets: Array<[string, () => Promise<Target>]> = [
-  ['core', async () => {
-    const mock = new MockServer({ contract, seed: 1 });
-    return { name: 'core', mock, send: coreSend(mock), close: async () => {} };
-  }],
-  ['express', async () => {
-    const app = createApp({ contract, seed: 1 });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as AddressInfo;
-    return { name: 'express', mock: app.mock, send: fetchSend(`http://127.0.0.1:${port}`), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-  }],
-  ['msw', async () => {
-    const handlers = createHandlers({ contract, seed: 1, origin: 'http://authentik.test' });
-    const server = setupServer(...handlers);
-    server.listen({ onUnhandledRequest: 'error' });
-    return { name: 'msw', mock: handlers.mock, send: fetchSend('http://authentik.test'), close: async () => server.close() };
-  }],
+  [
+    'core',
+    async () => {
+      const mock = new MockServer({ contract, seed: 1 });
+      return { name: 'core', mock, send: coreSend(mock), close: async () => {} };
+    },
+  ],
+  [
+    'express',
+    async () => {
+      const app = createApp({ contract, seed: 1 });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      return {
+        name: 'express',
+        mock: app.mock,
+        send: fetchSend(`http://127.0.0.1:${port}`),
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      };
+    },
+  ],
+  [
+    'msw',
+    async () => {
+      const handlers = createHandlers({ contract, seed: 1, origin: 'http://authentik.test' });
+      const server = setupServer(...handlers);
+      server.listen({ onUnhandledRequest: 'error' });
+      return { name: 'msw', mock: handlers.mock, send: fetchSend('http://authentik.test'), close: async () => server.close() };
+    },
+  ],
 ];
 
 type Way = 'header' | 'control' | 'code';
@@ -98,7 +123,9 @@ for (const [name, start] of targets) {
       return undefined;
     }
     const { status, delay, network } = rule.respond;
-    return [status !== undefined && `code=${status}`, delay !== undefined && `delay=${delay}`, network && `network=${network}`].filter(Boolean).join(', ');
+    return [status !== undefined && `code=${status}`, delay !== undefined && `delay=${delay}`, network && `network=${network}`]
+      .filter(Boolean)
+      .join(', ');
   }
 
   describe(`UI states on demand (${name})`, () => {
@@ -142,7 +169,9 @@ for (const [name, start] of targets) {
       it(`${way}: a timeout never answers; the client's own timeout ends it, and no timer is left`, async () => {
         const prefer = await force(way, { match: { operationId: 'core_groups_list' }, respond: { network: 'timeout' } });
         const started = performance.now();
-        await expect(call('GET', '/core/groups/', { prefer, signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ name: 'TimeoutError' });
+        await expect(call('GET', '/core/groups/', { prefer, signal: AbortSignal.timeout(200) })).rejects.toMatchObject({
+          name: 'TimeoutError',
+        });
         expect(performance.now() - started).toBeGreaterThanOrEqual(190);
         await vi.waitFor(() => expect(t.mock.scenarios.pending).toBe(0), { timeout: 2000, interval: 10 });
       });
@@ -155,7 +184,9 @@ for (const [name, start] of targets) {
         expect(ok.status).toBe(200);
         expect(contract.validateResponse('core_users_partial_update', 200, ok.body)).toEqual([]);
         const prefer500 = await force(way, { match: { operationId: 'widgets_widgets_destroy' }, respond: { status: 500 }, times: 1 });
-        const widgets = ((await t.send('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>).find((r) => r.path === '/widgets/widgets/')!;
+        const widgets = ((await t.send('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>).find(
+          (r) => r.path === '/widgets/widgets/',
+        )!;
         const slug = String(widgets.keys[0]);
         expect((await call('DELETE', `/widgets/widgets/${slug}/`, { prefer: prefer500 })).status).toBe(500);
         const prefer204 = await force(way, { match: { operationId: 'widgets_widgets_destroy' }, respond: { status: 204 }, times: 1 });
@@ -202,8 +233,14 @@ for (const [name, start] of targets) {
       const denied = await call('GET', '/core/users/', { prefer: 'CODE=403' });
       expect(denied).toMatchObject({ status: 403, body: { detail: 'You do not have permission to perform this action.' } });
       expect(contract.validateResponse('core_users_list', 403, denied.body)).toEqual([]);
-      expect(await call('GET', '/core/groups/', { prefer: 'code=404; delay=10' })).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
-      expect(await call('GET', '/core/groups/', { prefer: 'respond-async, code=429' })).toMatchObject({ status: 429, body: { detail: 'Request was throttled.' } });
+      expect(await call('GET', '/core/groups/', { prefer: 'code=404; delay=10' })).toMatchObject({
+        status: 404,
+        body: { detail: 'Not found.' },
+      });
+      expect(await call('GET', '/core/groups/', { prefer: 'respond-async, code=429' })).toMatchObject({
+        status: 429,
+        body: { detail: 'Request was throttled.' },
+      });
     });
 
     it('forced answers come after routing and before auth; a bad Prefer value is a 400 naming it', async () => {
@@ -217,13 +254,20 @@ for (const [name, start] of targets) {
 
     it('the control API lists, validates, deletes one rule and all', async () => {
       expect((await t.send('POST', '/_mock/scenarios', { raw: '{"respond":{"status":500}}', contentType: 'text/plain' })).status).toBe(415);
-      const bad = await t.send('POST', '/_mock/scenarios', { json: { match: { operationId: 'core_users_list' }, respond: { status: 99 } } });
+      const bad = await t.send('POST', '/_mock/scenarios', {
+        json: { match: { operationId: 'core_users_list' }, respond: { status: 99 } },
+      });
       expect(bad.status).toBe(400);
       expect((bad.body as { detail: string }).detail).toMatch(/respond\.status/);
       expect((await t.send('POST', '/_mock/scenarios', { json: { respond: { status: 500, network: 'reset' } } })).status).toBe(400);
       expect((await t.send('POST', '/_mock/scenarios', { json: { respond: {}, times: 0 } })).status).toBe(400);
       expect((await t.send('POST', '/_mock/scenarios', { raw: '{', contentType: 'application/json' })).status).toBe(400);
-      const created = await t.send('POST', '/_mock/scenarios', { json: [{ match: { operationId: 'core_users_list' }, respond: { status: 500 } }, { respond: { delay: 5 }, identity: 'admin' }] });
+      const created = await t.send('POST', '/_mock/scenarios', {
+        json: [
+          { match: { operationId: 'core_users_list' }, respond: { status: 500 } },
+          { respond: { delay: 5 }, identity: 'admin' },
+        ],
+      });
       expect(created.status).toBe(201);
       const [first, second] = created.body as Array<{ id: string }>;
       expect((await t.send('GET', '/_mock/scenarios')).body).toEqual([

@@ -12,7 +12,8 @@ const request = coreRequester(mock);
 const admin = () => mock.world.adminToken;
 const user = () => mock.world.userToken;
 const api = (path: string) => `/api/v3${path}`;
-const as = (token: string) => (method: string, path: string, json?: unknown) => request(method, api(path), json === undefined ? { token } : { token, json });
+const as = (token: string) => (method: string, path: string, json?: unknown) =>
+  request(method, api(path), json === undefined ? { token } : { token, json });
 const results = (reply: Reply) => (reply.body as { results: Array<Record<string, unknown>> }).results;
 
 beforeEach(() => mock.world.reset());
@@ -59,7 +60,10 @@ describe('identities on the whole reference', () => {
     const app = await as(admin())('POST', '/core/applications/', { name: 'x', slug, provider: null });
     expect((app.body as Record<string, unknown>)['slug']).toEqual(['application with this slug already exists.']);
     expect((await as(admin())('POST', '/core/groups/', { name: 'twins' })).status).toBe(201);
-    expect(await as(admin())('POST', '/core/groups/', { name: 'twins' })).toMatchObject({ status: 400, body: { non_field_errors: ['The fields name, parent must make a unique set.'] } });
+    expect(await as(admin())('POST', '/core/groups/', { name: 'twins' })).toMatchObject({
+      status: 400,
+      body: { non_field_errors: ['The fields name, parent must make a unique set.'] },
+    });
   });
 });
 
@@ -71,7 +75,10 @@ describe('an ordinary user, as authentik filters one without permissions', () =>
     expect(tokens.every((t) => t['user'] === me)).toBe(true);
     expect(results(await as(user())('GET', '/core/groups/'))).toEqual([]);
     const group = results(await as(admin())('GET', '/core/groups/?page_size=1'))[0]!;
-    expect(await as(user())('GET', `/core/groups/${String(group['pk'])}/`)).toMatchObject({ status: 404, body: { detail: 'No Group matches the given query.' } });
+    expect(await as(user())('GET', `/core/groups/${String(group['pk'])}/`)).toMatchObject({
+      status: 404,
+      body: { detail: 'No Group matches the given query.' },
+    });
     expect(await as(user())('GET', '/core/tokens/authentik-mock-admin/view_key/')).toMatchObject({ status: 404 });
   });
 
@@ -79,7 +86,10 @@ describe('an ordinary user, as authentik filters one without permissions', () =>
     const me = ((await as(user())('GET', '/core/users/me/')).body as { user: { pk: number } }).user.pk;
     const created = await as(user())('POST', '/core/tokens/', { identifier: 'mine', intent: 'api', user: 1 });
     expect(created).toMatchObject({ status: 201, body: { user: me } });
-    expect(await as(user())('POST', '/core/groups/', { name: 'not allowed' })).toMatchObject({ status: 403, body: { detail: 'You do not have permission to perform this action.' } });
+    expect(await as(user())('POST', '/core/groups/', { name: 'not allowed' })).toMatchObject({
+      status: 403,
+      body: { detail: 'You do not have permission to perform this action.' },
+    });
   });
 });
 
@@ -88,12 +98,16 @@ describe('filters as django-filter reads them', () => {
     const get = (query: string) => as(admin())('GET', `/core/tokens/${query}`);
     const grants = (query: string) => as(admin())('GET', `/oauth2/access_tokens/${query}`);
     expect((await grants('?user=abc')).body).toEqual({ user: ['Select a valid choice. That choice is not one of the available choices.'] });
-    expect((await grants('?user=999999')).body).toEqual({ user: ['Select a valid choice. That choice is not one of the available choices.'] });
+    expect((await grants('?user=999999')).body).toEqual({
+      user: ['Select a valid choice. That choice is not one of the available choices.'],
+    });
     expect((await get('?intent=nope')).body).toEqual({ intent: ['Select a valid choice. nope is not one of the available choices.'] });
     expect((await get('?expires=yesterday')).body).toEqual({ expires: ['Enter a valid date/time.'] });
     expect((await as(admin())('GET', '/core/groups/?members_by_pk=x')).body).toEqual({ members_by_pk: ['“x” is not a valid value.'] });
     expect((await as(admin())('GET', '/core/users/?groups_by_pk=x')).body).toEqual({ groups_by_pk: ['“x” is not a valid UUID.'] });
-    expect((await as(admin())('GET', `/core/users/?groups_by_pk=${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).body).toEqual({ groups_by_pk: [`Select a valid choice. ${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)} is not one of the available choices.`] });
+    expect((await as(admin())('GET', `/core/users/?groups_by_pk=${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).body).toEqual({
+      groups_by_pk: [`Select a valid choice. ${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)} is not one of the available choices.`],
+    });
     expect((await as(admin())('GET', '/core/brands/?brand_uuid=x')).body).toEqual({ brand_uuid: ['Enter a valid UUID.'] });
     const all = results(await get('?page_size=1000'));
     expect(results(await get('?page_size=1000&expiring=maybe'))).toEqual(all);
@@ -116,10 +130,14 @@ describe('filters as django-filter reads them', () => {
     expect(byUsername.map((t) => t['pk'])).toEqual(tokens.filter((t) => t['user'] === 1).map((t) => t['pk']));
   });
 
-  it('search also matches related records: a token by its user\'s username', async () => {
+  it("search also matches related records: a token by its user's username", async () => {
     const found = results(await as(admin())('GET', '/core/tokens/?page_size=1000&search=akadmin'));
     expect(found.length).toBeGreaterThan(0);
-    expect(found.every((t) => (t['user_obj'] as { username: string }).username.includes('akadmin') || JSON.stringify(t).toLowerCase().includes('akadmin'))).toBe(true);
+    expect(
+      found.every(
+        (t) => (t['user_obj'] as { username: string }).username.includes('akadmin') || JSON.stringify(t).toLowerCase().includes('akadmin'),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -138,13 +156,17 @@ describe('writes on the whole reference', () => {
     const unknown = await as(admin())('POST', '/core/applications/', { name: 'a', slug: 'a-1', provider: 987654 });
     expect((unknown.body as Record<string, unknown>)['provider']).toEqual(['Invalid pk "987654" - object does not exist.']);
     const apps = results(await as(admin())('GET', '/core/applications/?page_size=1000'));
-    expect(contract.validateResponse('core_applications_list', 200, { pagination: {}, results: apps }).filter((v) => v.path.includes('provider_obj'))).toEqual([]);
+    expect(
+      contract
+        .validateResponse('core_applications_list', 200, { pagination: {}, results: apps })
+        .filter((v) => v.path.includes('provider_obj')),
+    ).toEqual([]);
     const key = String(apps[0]!['slug']);
     const nulled = await as(admin())('PATCH', `/core/applications/${key}/`, { provider: null });
     expect(nulled).toMatchObject({ status: 400, body: { provider: ['This field may not be null.'] } });
   });
 
-  it('many-to-many writes keep each related record once, as Django\'s set() does', async () => {
+  it("many-to-many writes keep each related record once, as Django's set() does", async () => {
     const group = results(await as(admin())('GET', '/core/groups/?page_size=1'))[0]!;
     const patched = await as(admin())('PATCH', `/core/groups/${String(group['pk'])}/`, { users: [1, 1, 2, 1] });
     expect((patched.body as { users: number[] }).users).toEqual([1, 2]);
@@ -157,7 +179,14 @@ describe('writes on the whole reference', () => {
   });
 
   it('keeps every generated record valid: no null embed where one must show, no null optional object', async () => {
-    for (const id of ['core_applications_list', 'events_rules_list', 'policies_bindings_list', 'outposts_instances_list', 'stages_invitation_invitations_list', 'events_notifications_list']) {
+    for (const id of [
+      'core_applications_list',
+      'events_rules_list',
+      'policies_bindings_list',
+      'outposts_instances_list',
+      'stages_invitation_invitations_list',
+      'events_notifications_list',
+    ]) {
       const operation = contract.operation(id)!;
       const reply = await as(admin())('GET', `${operation.path}?page_size=1000`);
       expect(contract.validateResponse(id, reply.status, reply.body), id).toEqual([]);
@@ -167,9 +196,20 @@ describe('writes on the whole reference', () => {
 
 describe('fixtures of a list are a page of the world', () => {
   it('has pagination that adds up and embeds that are the records their ids name', async () => {
-    const [page] = (await worldFixtures(mock, 'core_tokens_list', 3))! as Array<{ pagination: Record<string, number>; results: Array<Record<string, unknown>> }>;
+    const [page] = (await worldFixtures(mock, 'core_tokens_list', 3))! as Array<{
+      pagination: Record<string, number>;
+      results: Array<Record<string, unknown>>;
+    }>;
     const total = results(await as(admin())('GET', '/core/tokens/?page_size=1000')).length;
-    expect(page!.pagination).toEqual({ next: 2, previous: 0, count: total, current: 1, total_pages: Math.ceil(total / 3), start_index: 1, end_index: 3 });
+    expect(page!.pagination).toEqual({
+      next: 2,
+      previous: 0,
+      count: total,
+      current: 1,
+      total_pages: Math.ceil(total / 3),
+      start_index: 1,
+      end_index: 3,
+    });
     for (const token of page!.results) {
       const owner = (await as(admin())('GET', `/core/users/${String(token['user'])}/`)).body as Record<string, unknown>;
       expect((token['user_obj'] as Record<string, unknown>)['username']).toBe(owner['username']);

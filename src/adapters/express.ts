@@ -14,7 +14,10 @@ function headersOf(req: Request): Record<string, string | undefined> {
 /** Body-parser failures are client mistakes: they get JSON 4xx answers like everything else. */
 const clientErrors: ErrorRequestHandler = (error: { type?: string; status?: number; message?: string }, _req, res, _next) => {
   const status = error.type === 'entity.too.large' ? 413 : error.status && error.status < 500 ? error.status : 400;
-  res.status(status).type('application/json').send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
 };
 
 /** Aborted when the response closes: the client went away (or the answer was sent). */
@@ -40,7 +43,15 @@ export function createApp(options: ExpressMockOptions = {}): Express & { mock: M
     // The client going away ends a forced delay or a held request at once (no timer outlives the connection). The
     // signal is made only when the core asks for it (a scenario applies): most requests never need one.
     let gone: AbortController | undefined;
-    const request = { method: req.method, url: req.originalUrl, headers: headersOf(req), body, get signal() { return (gone ??= closeController(res)).signal; } };
+    const request = {
+      method: req.method,
+      url: req.originalUrl,
+      headers: headersOf(req),
+      body,
+      get signal() {
+        return (gone ??= closeController(res)).signal;
+      },
+    };
     const answer = await mock.handle(request);
     if (answer.network) return void req.socket.destroy(); // a forced reset, or a held request given up
     res.status(answer.status).set(answer.headers);

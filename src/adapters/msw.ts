@@ -32,7 +32,13 @@ export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   const handlers = [...bases].map((base) =>
     http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request }) => {
       const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
-      const answer = await mock.handle({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, signal: request.signal });
+      const answer = await mock.handle({
+        method: request.method,
+        url: request.url,
+        headers: Object.fromEntries(request.headers),
+        body,
+        signal: request.signal,
+      });
       if (answer.network) return HttpResponse.error(); // fetch rejects, as on a dropped connection
       return new HttpResponse(answer.body ?? null, { status: answer.status, headers: answer.headers });
     }),

@@ -12,6 +12,8 @@ export function registerBundle(program: Command): void {
       const schemas = options.schemas ?? defaultSchemasDir();
       const contract = readSchemasDir(schemas);
       writeFileSync(options.out, `${JSON.stringify(contract)}\n`);
-      console.log(`${options.out}: ${contract.operations.length} operations, ${Object.keys(contract.components).length} components (from ${schemas})`);
+      console.log(
+        `${options.out}: ${contract.operations.length} operations, ${Object.keys(contract.components).length} components (from ${schemas})`,
+      );
     });
 }

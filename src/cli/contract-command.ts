@@ -28,7 +28,10 @@ export function registerContract(program: Command): void {
     .option('--token <key>', 'API token of a superuser (default: $AUTHENTIK_TOKEN)')
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--only <ids>', 'comma-separated operationIds')
-    .option('--allow-writes', 'also send PUT/PATCH/POST/DELETE (deletes only records it made itself; never writes to a record it cannot read, nor to the token it authenticates with)')
+    .option(
+      '--allow-writes',
+      'also send PUT/PATCH/POST/DELETE (deletes only records it made itself; never writes to a record it cannot read, nor to the token it authenticates with)',
+    )
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--seed <n>', 'seed for generated request bodies', wholeNumber(), 1)
     .option('--ids <file>', 'JSON of path keys: {"param": value} or {"operationId.param": value}')
@@ -42,7 +45,10 @@ export function registerContract(program: Command): void {
           contract,
           baseUrl: options.baseUrl,
           token,
-          only: options.only?.split(',').map((s) => s.trim()).filter(Boolean),
+          only: options.only
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
           allowWrites: options.allowWrites === true,
           seed: options.seed,
           ids: options.ids ? (readJsonFile(options.ids) as KnownIds) : undefined,

@@ -14,19 +14,31 @@ export function registerFixtures(program: Command): void {
     .argument('<operationId>')
     .option('--status <code>', 'response status (default: the first documented 2xx with a body)')
     .option('--seed <n>', 'seed', wholeNumber(), 1)
-    .option('--count <n>', 'how many values (more than 1 prints an array); for a list, the page size of the one page printed', wholeNumber(1), 1)
+    .option(
+      '--count <n>',
+      'how many values (more than 1 prints an array); for a list, the page size of the one page printed',
+      wholeNumber(1),
+      1,
+    )
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .action(async (operationId: string, options: { status?: string; seed: number; count: number; schemas?: string }) => {
       const schemas = options.schemas ?? defaultSchemasDir();
       const contract = new Contract(readSchemasDir(schemas));
       const operation = contract.operation(operationId);
       if (!operation) throw new Error(`no operation "${operationId}" in ${schemas} (see ${join(schemas, INDEX_FILE)})`);
-      const status = options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
+      const status =
+        options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
       const schema = status ? contract.responseSchema(operationId, status) : undefined;
-      if (!schema) throw new Error(`${operationId} documents no JSON body for status ${status ?? '2xx'} (documented: ${Object.keys(operation.responses).join(', ')})`);
+      if (!schema)
+        throw new Error(
+          `${operationId} documents no JSON body for status ${status ?? '2xx'} (documented: ${Object.keys(operation.responses).join(', ')})`,
+        );
       const count = options.count;
       // Records come from a seeded world, so a list is a coherent page and embeds agree with their ids.
-      const fromWorld = options.status === undefined ? await worldFixtures(new MockServer({ contract, seed: options.seed }), operationId, count) : undefined;
+      const fromWorld =
+        options.status === undefined
+          ? await worldFixtures(new MockServer({ contract, seed: options.seed }), operationId, count)
+          : undefined;
       const generator = new FixtureGenerator(createFaker(options.seed), contract.components);
       const values = fromWorld ?? Array.from({ length: count }, () => generator.value(schema));
       console.log(JSON.stringify(values.length === 1 ? values[0] : values, null, 2));

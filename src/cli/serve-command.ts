@@ -23,7 +23,7 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the mock authentik API over HTTP (mounted at the contract\'s server base, /api/v3/)')
+    .description("serve the mock authentik API over HTTP (mounted at the contract's server base, /api/v3/)")
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port', wholeNumber(), 9000)
@@ -50,12 +50,18 @@ export function registerServe(program: Command): void {
       const origin = `http://${options.host}:${(server.address() as AddressInfo).port}`;
       const index = resolvePath(schemas, INDEX_FILE);
       const operations = mock.contract.operations.length;
-      console.log(`authentik-mock: ${operations} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`);
+      console.log(
+        `authentik-mock: ${operations} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`,
+      );
       console.log(`  API         ${origin}${base}`);
-      console.log(`  operations  ${existsSync(index) ? `${index}  (lists all ${operations})` : `${resolvePath(schemas, OPERATIONS_DIR)}/  (one file each)`}`);
+      console.log(
+        `  operations  ${existsSync(index) ? `${index}  (lists all ${operations})` : `${resolvePath(schemas, OPERATIONS_DIR)}/  (one file each)`}`,
+      );
       console.log(`  resources   ${origin}${CONTROL_PREFIX}resources  (each resource's operations and keys)`);
       console.log(`  control     ${origin}${CONTROL_PREFIX}  (summary; tokens, dump, load, reset)`);
-      console.log(`  scenarios   ${origin}${CONTROL_PREFIX}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`);
+      console.log(
+        `  scenarios   ${origin}${CONTROL_PREFIX}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`,
+      );
       console.log(`  admin token (akadmin):   ${mock.world.adminToken}`);
       console.log(`  user token (no rights):  ${mock.world.userToken}`);
       const stop = (signal: string) => {

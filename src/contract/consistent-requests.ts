@@ -13,7 +13,10 @@ export function withConsistentRequests(document: ContractDocument): ContractDocu
   for (const [name, schema] of Object.entries(document.components)) {
     const links = requiredLinks(schema);
     if (links.length === 0) continue;
-    for (const [requestName, partial] of [[`${name}Request`, false], [`Patched${name}Request`, true]] as const) {
+    for (const [requestName, partial] of [
+      [`${name}Request`, false],
+      [`Patched${name}Request`, true],
+    ] as const) {
       const request = components[requestName];
       if (!request) continue;
       const tightened = tighten(request, links, partial);

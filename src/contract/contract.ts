@@ -7,7 +7,9 @@ import { withConsistentRequests } from './consistent-requests.js';
 import { isPlainObject, refName, type ContractDocument, type JsonSchema, type OperationSpec } from './types.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 export interface Violation {
   /** JSON pointer into the body, '' for the body itself. */
@@ -46,7 +48,8 @@ export class Contract {
     this.ajv = new Ajv({ allErrors: true, strict: false, inlineRefs: false, validateSchema: false, addUsedSchema: false });
     addFormats(this.ajv);
     for (const mode of ['response', 'request'] as const) {
-      for (const [name, schema] of Object.entries(document.components)) this.ajv.addSchema(toJsonSchema(schema, mode), componentId(mode, name));
+      for (const [name, schema] of Object.entries(document.components))
+        this.ajv.addSchema(toJsonSchema(schema, mode), componentId(mode, name));
     }
   }
 
@@ -100,11 +103,17 @@ export class Contract {
     const operation = this.byId.get(operationId);
     if (!operation) return [{ path: '', message: `unknown operation "${operationId}"` }];
     const response = operation.responses[String(status)] ?? operation.responses['default'];
-    if (!response) return [{ path: '', message: `status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})` }];
+    if (!response)
+      return [{ path: '', message: `status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})` }];
     const schema = jsonMedia(response.content)?.schema;
-    if (!schema) return body === undefined || body === null || body === '' ? [] : [{ path: '', message: `status ${status} documents no body, but one was sent` }];
+    if (!schema)
+      return body === undefined || body === null || body === ''
+        ? []
+        : [{ path: '', message: `status ${status} documents no body, but one was sent` }];
     const validate = this.validator(`res:${operationId}:${status}`, () => toJsonSchema(schema, 'response'));
-    return validate(body) ? [] : (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => ({ path: e.instancePath, message: describe(e) }));
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => ({ path: e.instancePath, message: describe(e) }));
   }
 
   /**
@@ -125,7 +134,8 @@ export function describe(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'body' : error.instancePath;
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') return `${where}: required field "${String(params['missingProperty'])}" is missing`;
-  if (error.keyword === 'type') return `${where}: must be ${Array.isArray(params['type']) ? params['type'].join(' or ') : String(params['type'])}`;
+  if (error.keyword === 'type')
+    return `${where}: must be ${Array.isArray(params['type']) ? params['type'].join(' or ') : String(params['type'])}`;
   if (error.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(params['allowedValues'])}`;
   return `${where}: ${error.message ?? error.keyword}`;
 }

@@ -113,7 +113,12 @@ function messageFor(error: ErrorObject, value: unknown): string | undefined {
 }
 
 function decodePointer(instancePath: string): string[] {
-  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return instancePath === ''
+    ? []
+    : instancePath
+        .slice(1)
+        .split('/')
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(root: unknown, path: string[]): unknown {

@@ -9,7 +9,22 @@ export const RESERVED_QUERY = new Set(['page', 'page_size', 'ordering', 'search'
 /** How django-filter reads a filter, which decides its 400 message (and that booleans never give one). */
 export type FilterKind = 'boolean' | 'relation' | 'multiple' | 'choice' | 'number' | 'uuid' | 'datetime' | 'text';
 
-export const LOOKUPS = new Set(['exact', 'iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'in', 'gt', 'gte', 'lt', 'lte', 'isnull']);
+export const LOOKUPS = new Set([
+  'exact',
+  'iexact',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'isnull',
+]);
 
 export interface FilterParam {
   /** The query name: `user`, `name__iexact`, `group__group_uuid`. */
@@ -51,7 +66,9 @@ export function filterValueError(filter: FilterParam, raw: string): string | und
       if (filter.schema['format'] === 'uuid') return UUID.test(raw) ? undefined : `“${raw}” is not a valid UUID.`;
       return validPk(filter.schema, raw) ? undefined : `“${raw}” is not a valid value.`;
     case 'choice':
-      return (filter.schema['enum'] as unknown[]).map(String).includes(raw) ? undefined : `Select a valid choice. ${raw} is not one of the available choices.`;
+      return (filter.schema['enum'] as unknown[]).map(String).includes(raw)
+        ? undefined
+        : `Select a valid choice. ${raw} is not one of the available choices.`;
     case 'number':
       return raw.trim() !== '' && Number.isFinite(Number(raw)) ? undefined : 'Enter a number.';
     case 'uuid':
@@ -69,7 +86,6 @@ export function booleanValue(raw: string): boolean | undefined {
   if (raw === 'false' || raw === 'False') return false;
   return undefined;
 }
-
 
 function validPk(schema: JsonSchema, raw: string): boolean {
   if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(raw.trim());
@@ -99,7 +115,8 @@ function classify(contract: Contract, operation: OperationSpec): FilterParam[] {
     const lookup = segments.length > 1 && LOOKUPS.has(segments.at(-1)!) ? segments.pop()! : 'exact';
     const [field = parameter.name, related] = segments;
     const ownKey = segments.length === 1 && isOwnKey(contract, operation, field, itemSchema);
-    const relation = related === undefined && (lookup === 'exact' || lookup === 'in') ? relationOf(contract, fields, field, schema) : undefined;
+    const relation =
+      related === undefined && (lookup === 'exact' || lookup === 'in') ? relationOf(contract, fields, field, schema) : undefined;
     const kind = kindOf(schema, lookup, many, relation !== undefined);
     const keyLike = (kind === 'number' || kind === 'uuid') && !ownKey;
     const filter: FilterParam = {
@@ -154,7 +171,12 @@ function scalarKind(schema: JsonSchema): FilterKind {
  * shows it as `<field>_obj` or as an embedded object with a pk (a relation, whatever its component), else a
  * component named after the field (`user` → User, `groups_by_pk` → Group) whose pk has the parameter's type.
  */
-function relationOf(contract: Contract, fields: Record<string, JsonSchema>, field: string, schema: JsonSchema): { target?: string } | undefined {
+function relationOf(
+  contract: Contract,
+  fields: Record<string, JsonSchema>,
+  field: string,
+  schema: JsonSchema,
+): { target?: string } | undefined {
   const own = fields[field] ? contract.resolve(fields[field]!) : undefined;
   const embedsObject = own !== undefined && own['type'] !== 'string' && !isPkType(own) && 'pk' in propertiesOf(own);
   const shown = fields[`${field}_obj`] ?? (embedsObject ? fields[field] : undefined);

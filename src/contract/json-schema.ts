@@ -15,7 +15,14 @@ export function componentId(mode: SchemaMode, name: string): string {
 export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
   const name = refName(schema);
   if (name !== undefined) return { $ref: componentId(mode, name) };
-  const converted = discriminated(dropHiddenProperties(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)), mode), schema, mode);
+  const converted = discriminated(
+    dropHiddenProperties(
+      mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)),
+      mode,
+    ),
+    schema,
+    mode,
+  );
   return schema['nullable'] === true ? nullable(converted) : converted;
 }
 
@@ -30,7 +37,10 @@ function discriminated(converted: JsonSchema, original: JsonSchema, mode: Schema
   if (!discriminator || !Array.isArray(converted['oneOf'])) return converted;
   const { property, branches } = discriminator;
   const { oneOf, discriminator: _discriminator, ...rest } = converted;
-  const chosen = branches.map(({ value, ref }) => ({ if: { properties: { [property]: { const: value } }, required: [property] }, then: toJsonSchema({ $ref: ref }, mode) }));
+  const chosen = branches.map(({ value, ref }) => ({
+    if: { properties: { [property]: { const: value } }, required: [property] },
+    then: toJsonSchema({ $ref: ref }, mode),
+  }));
   const named = { properties: { [property]: { enum: branches.map((b) => b.value) } } };
   return { ...rest, anyOf: oneOf, allOf: [named, ...chosen] };
 }

@@ -16,8 +16,7 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
   if (resolved['type'] === 'array' && isPlainObject(resolved['items'])) return { items: resolved['items'], paginated: false };
   const props = propertiesOf(resolved);
   const results = props['results'] ? contract.resolve(props['results']) : undefined;
-  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items'])) return { items: results['items'], paginated: true };
+  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items']))
+    return { items: results['items'], paginated: true };
   return undefined;
 }
-
-

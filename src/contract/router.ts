@@ -63,7 +63,10 @@ export function joinPath(server: string, path: string): string {
 
 /** `/api/v3/core/users/` → ['api','v3','core','users','']: the trailing slash is a segment, so it must match. */
 function segments(path: string): string[] {
-  return path.split('/').slice(1).map((s) => safeDecode(s));
+  return path
+    .split('/')
+    .slice(1)
+    .map((s) => safeDecode(s));
 }
 
 function safeDecode(segment: string): string {

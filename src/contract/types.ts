@@ -95,7 +95,8 @@ export interface Discriminator {
 /** The discriminator of a schema (already resolved), when it has one with a mapping. */
 export function discriminatorOf(schema: JsonSchema): Discriminator | undefined {
   const discriminator = schema['discriminator'];
-  if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping'])) return undefined;
+  if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping']))
+    return undefined;
   const branches = Object.entries(discriminator['mapping'])
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .map(([value, ref]) => ({ value, ref }));

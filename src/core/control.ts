@@ -11,7 +11,10 @@ function resources(world: World): unknown {
     entity: r.entity,
     lookup: r.lookupParam ? { param: r.lookupParam, field: r.lookupField } : null,
     operations: Object.fromEntries(Object.entries(r.operations).map(([kind, op]) => [kind, op!.operationId])),
-    keys: world.table(r.entity).all().map((record) => record[r.lookupField]),
+    keys: world
+      .table(r.entity)
+      .all()
+      .map((record) => record[r.lookupField]),
   }));
 }
 

@@ -45,5 +45,10 @@ export const notFoundFor = (modelName: string) => detail(404, modelName ? `No ${
 export const forbidden = () => detail(403, DETAILS.forbidden);
 
 export function isMockResponse(value: unknown): value is MockResponse {
-  return typeof value === 'object' && value !== null && typeof (value as MockResponse).status === 'number' && typeof (value as MockResponse).headers === 'object';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as MockResponse).status === 'number' &&
+    typeof (value as MockResponse).headers === 'object'
+  );
 }

@@ -24,7 +24,12 @@ function valueProblem(param: FilterParam, raws: string[]): string | undefined {
 }
 
 /** Reads each given filter as django-filter would: every unreadable value is a 400, a bad boolean is ignored. */
-function readFilters(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery): { filters: Filter[] } | { errors: DrfErrors } {
+function readFilters(
+  world: World,
+  entity: EntityType,
+  operation: OperationSpec,
+  query: RawQuery,
+): { filters: Filter[] } | { errors: DrfErrors } {
   const filters: Filter[] = [];
   const errors: DrfErrors = {};
   for (const param of filterParams(world.contract, operation)) {
@@ -139,7 +144,12 @@ function plainTextFields(world: World, entity: EntityType): string[] {
   return Object.entries(properties(entity.schema))
     .filter(([field, schema]) => {
       const resolved = world.contract.resolve(schema);
-      return field !== entity.pkField && resolved['type'] === 'string' && !UNSEARCHABLE_FORMATS.has(resolved['format'] as string) && !entity.references.has(field);
+      return (
+        field !== entity.pkField &&
+        resolved['type'] === 'string' &&
+        !UNSEARCHABLE_FORMATS.has(resolved['format'] as string) &&
+        !entity.references.has(field)
+      );
     })
     .map(([field]) => field);
 }
@@ -147,7 +157,11 @@ function plainTextFields(world: World, entity: EntityType): string[] {
 function relatedTextFields(world: World, entity: EntityType): SearchFields['related'] {
   return storedLinks(entity)
     .filter((link) => !link.many)
-    .map((link) => ({ field: link.field, target: link.target, fields: RELATED_SEARCH_FIELDS.filter((f) => f in properties(world.entity(link.target).schema)) }))
+    .map((link) => ({
+      field: link.field,
+      target: link.target,
+      fields: RELATED_SEARCH_FIELDS.filter((f) => f in properties(world.entity(link.target).schema)),
+    }))
     .filter((link) => link.fields.length > 0);
 }
 
@@ -162,7 +176,10 @@ function searchTexts(world: World, fields: SearchFields, record: WorldRecord): s
 }
 
 function searched(world: World, entity: EntityType, records: WorldRecord[], term: string): WorldRecord[] {
-  const words = term.toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const words = term
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (words.length === 0) return records;
   const fields = searchFields(world, entity);
   return records.filter((record) => {
@@ -188,7 +205,10 @@ function ordered(records: WorldRecord[], ordering: string | undefined, entity: E
     .split(',')
     .map((k) => k.trim())
     .map((k) => ({ field: k.replace(/^-/, ''), descending: k.startsWith('-') }))
-    .filter(({ field }) => field in fields && ['string', 'integer', 'number', 'boolean'].includes(world.contract.resolve(fields[field]!)['type'] as string));
+    .filter(
+      ({ field }) =>
+        field in fields && ['string', 'integer', 'number', 'boolean'].includes(world.contract.resolve(fields[field]!)['type'] as string),
+    );
   if (keys.length === 0) return records;
   return [...records].sort((a, b) => {
     for (const { field, descending } of keys) {
@@ -202,7 +222,13 @@ function ordered(records: WorldRecord[], ordering: string | undefined, entity: E
 export type ListOutcome = { records: WorldRecord[] } | { errors: DrfErrors };
 
 /** The records a list request selects, before pagination: filters, then search, then ordering. */
-export function selectRecords(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery, visible: WorldRecord[]): ListOutcome {
+export function selectRecords(
+  world: World,
+  entity: EntityType,
+  operation: OperationSpec,
+  query: RawQuery,
+  visible: WorldRecord[],
+): ListOutcome {
   const read = readFilters(world, entity, operation, query);
   if ('errors' in read) return read;
   let records = visible.filter((record) =>

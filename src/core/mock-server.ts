@@ -77,7 +77,10 @@ export class MockServer {
     const url = new URL(request.url, 'http://mock.invalid');
     const path = url.pathname;
     if (path.startsWith(CONTROL_PREFIX)) {
-      return handleControl(this.world, method, path, () => this.controlBody(request.body), { scenarios: this.scenarios, contentType: headers['content-type'] });
+      return handleControl(this.world, method, path, () => this.controlBody(request.body), {
+        scenarios: this.scenarios,
+        contentType: headers['content-type'],
+      });
     }
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
@@ -102,7 +105,8 @@ export class MockServer {
     };
     const version = this.world.version;
     const response = await this.run(call);
-    if (cacheKey && response.status < 500 && this.world.version === version) this.remember(cacheKey, { version, validUntil: principal.validUntil, response });
+    if (cacheKey && response.status < 500 && this.world.version === version)
+      this.remember(cacheKey, { version, validUntil: principal.validUntil, response });
     return method === 'HEAD' ? { status: response.status, headers: response.headers } : response;
   }
 

@@ -28,7 +28,12 @@ function modelDefault(schema: JsonSchema): unknown {
 }
 
 /** Defaults for the request schema's writable fields that were not `sent`. */
-export function modelDefaults(world: World, entity: EntityType, requestSchema: JsonSchema, sent: readonly string[]): Record<string, unknown> {
+export function modelDefaults(
+  world: World,
+  entity: EntityType,
+  requestSchema: JsonSchema,
+  sent: readonly string[],
+): Record<string, unknown> {
   const given = new Set(sent);
   const defaults: Record<string, unknown> = {};
   for (const [field, schema] of Object.entries(world.contract.writableFields(requestSchema))) {

@@ -38,7 +38,11 @@ function findRecord(call: OperationCall, resource: Resource): WorldRecord | Mock
 }
 
 /** A paginated list's body: the contract's envelope (`pagination`, `results`, and whatever else a version requires). */
-function envelope(call: OperationCall, listSchema: JsonSchema | undefined, page: { pagination: unknown; page: unknown[] }): Record<string, unknown> {
+function envelope(
+  call: OperationCall,
+  listSchema: JsonSchema | undefined,
+  page: { pagination: unknown; page: unknown[] },
+): Record<string, unknown> {
   const resolved = listSchema ? call.world.contract.resolve(listSchema) : undefined;
   const props = propertiesOf(resolved);
   const required = requiredOf(resolved);
@@ -59,7 +63,10 @@ export function list(call: OperationCall, resource: Resource): MockResponse {
   const { world, operation, query } = call;
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = world.entity(resource.entity);
-  const visible = world.table(resource.entity).all().filter((r) => canSee(world, call.principal, entity, r));
+  const visible = world
+    .table(resource.entity)
+    .all()
+    .filter((r) => canSee(world, call.principal, entity, r));
   const selected = selectRecords(world, entity, operation, query, visible);
   if ('errors' in selected) return validationError(selected.errors);
   const view = shape ? world.contract.resolve(shape.items) : undefined;
@@ -182,7 +189,8 @@ export async function action(call: OperationCall, resource: Resource | undefined
   if (!success) return json(200, {});
   if (!success.schema) return noContent(Number(success.status));
   const status = Number(success.status);
-  if (resource && record && sameComponent(success.schema, resource, world)) return json(status, render(call, resource, record, success.schema));
+  if (resource && record && sameComponent(success.schema, resource, world))
+    return json(status, render(call, resource, record, success.schema));
   const secret = resource && record ? revealedKey(world, resource, record, success.schema) : undefined;
   if (secret !== undefined) return json(status, { key: secret });
   const key = `${operation.operationId}:${JSON.stringify(call.pathParams)}`;

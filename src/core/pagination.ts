@@ -21,7 +21,11 @@ export function pageSize(raw: string | undefined): number {
  * One page of `items` the way authentik's paginator shows it: next/previous are page numbers (0 for none), an empty
  * list has one page and indexes 0, and a page that is not a positive integer or past the end is a 404.
  */
-export function paginate<T>(items: readonly T[], rawPage: string | undefined, rawPageSize: string | undefined): { page: T[]; pagination: Pagination } | MockResponse {
+export function paginate<T>(
+  items: readonly T[],
+  rawPage: string | undefined,
+  rawPageSize: string | undefined,
+): { page: T[]; pagination: Pagination } | MockResponse {
   const size = pageSize(rawPageSize);
   const count = items.length;
   const totalPages = Math.max(1, Math.ceil(count / size));

@@ -54,12 +54,14 @@ function checkKeys(where: string, value: Record<string, unknown>, allowed: reado
 }
 
 function checkStatus(status: unknown, where: string): number {
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) throw new ScenarioError(`${where} must be an integer HTTP status from 200 to 599.`);
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599)
+    throw new ScenarioError(`${where} must be an integer HTTP status from 200 to 599.`);
   return status;
 }
 
 function checkDelay(delay: unknown, where: string): number {
-  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > HOLD_LIMIT_MS) throw new ScenarioError(`${where} must be an integer number of milliseconds from 0 to ${HOLD_LIMIT_MS}.`);
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > HOLD_LIMIT_MS)
+    throw new ScenarioError(`${where} must be an integer number of milliseconds from 0 to ${HOLD_LIMIT_MS}.`);
   return delay;
 }
 
@@ -69,14 +71,17 @@ function checkNetwork(network: unknown, where: string): NetworkFailure {
 }
 
 function checkRespond(respond: ScenarioRespond, where: string): ScenarioRespond {
-  if (respond.status === undefined && respond.delay === undefined && respond.network === undefined) throw new ScenarioError(`${where} needs at least one of status, delay, network.`);
-  if (respond.status !== undefined && respond.network !== undefined) throw new ScenarioError(`${where}: a network failure has no status; give one of status, network.`);
+  if (respond.status === undefined && respond.delay === undefined && respond.network === undefined)
+    throw new ScenarioError(`${where} needs at least one of status, delay, network.`);
+  if (respond.status !== undefined && respond.network !== undefined)
+    throw new ScenarioError(`${where}: a network failure has no status; give one of status, network.`);
   return respond;
 }
 
 /** A rule as a client sent it (JSON or code) → a checked copy; throws ScenarioError naming the problem. */
 export function validateRule(value: unknown): ScenarioRule {
-  if (!isObject(value)) throw new ScenarioError('A rule must be a JSON object like {"match": {"operationId": "core_users_list"}, "respond": {"status": 503}}.');
+  if (!isObject(value))
+    throw new ScenarioError('A rule must be a JSON object like {"match": {"operationId": "core_users_list"}, "respond": {"status": 503}}.');
   checkKeys('rule', value, ['match', 'respond', 'times', 'identity', 'id']);
   const rule: ScenarioRule = { respond: {} };
   if (value['match'] !== undefined) {
@@ -90,7 +95,8 @@ export function validateRule(value: unknown): ScenarioRule {
       if (typeof field !== 'string' || field === '') throw new ScenarioError(`match.${key} must be a non-empty string.`);
       rule.match[key] = key === 'method' ? field.toUpperCase() : field;
     }
-    if (rule.match.path !== undefined && !rule.match.path.startsWith('/')) throw new ScenarioError('match.path must start with "/" (e.g. "/core/users/*").');
+    if (rule.match.path !== undefined && !rule.match.path.startsWith('/'))
+      throw new ScenarioError('match.path must start with "/" (e.g. "/core/users/*").');
   }
   const respond = value['respond'];
   if (!isObject(respond)) throw new ScenarioError('respond must be an object: {"status": 503}, {"delay": 2000} or {"network": "reset"}.');
@@ -101,11 +107,13 @@ export function validateRule(value: unknown): ScenarioRule {
   checkRespond(rule.respond, 'respond');
   if (value['times'] !== undefined) {
     const times = value['times'];
-    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) throw new ScenarioError('times must be a positive integer (absent = until removed).');
+    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1)
+      throw new ScenarioError('times must be a positive integer (absent = until removed).');
     rule.times = times;
   }
   if (value['identity'] !== undefined) {
-    if (value['identity'] !== 'admin' && value['identity'] !== 'user') throw new ScenarioError('identity must be "admin" or "user" (absent = anyone).');
+    if (value['identity'] !== 'admin' && value['identity'] !== 'user')
+      throw new ScenarioError('identity must be "admin" or "user" (absent = anyone).');
     rule.identity = value['identity'];
   }
   return rule;
@@ -123,7 +131,11 @@ export function parsePrefer(header: string | undefined): ScenarioRespond | undef
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const key = part.slice(0, eq).trim().toLowerCase();
-    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const raw = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (key === 'code') respond.status = checkStatus(number, `Prefer: code=${raw}: code`);
     else if (key === 'delay') respond.delay = checkDelay(number, `Prefer: delay=${raw}: delay`);
@@ -136,7 +148,10 @@ export function parsePrefer(header: string | undefined): ScenarioRespond | undef
 
 /** `*` matches any run of characters, slashes included; everything else literally. */
 function globMatches(pattern: string, value: string): boolean {
-  const source = pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`).test(value);
 }
 
@@ -287,7 +302,13 @@ function identityOf(world: ScenarioHost['world'], authorization: string | undefi
  */
 export async function forceScenario(
   host: ScenarioHost,
-  request: { operation: OperationSpec; method: string; path: string; headers: Record<string, string | undefined>; signal?: AbortSignal | undefined },
+  request: {
+    operation: OperationSpec;
+    method: string;
+    path: string;
+    headers: Record<string, string | undefined>;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<MockResponse | undefined> {
   let respond: ScenarioRespond | undefined;
   try {

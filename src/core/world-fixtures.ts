@@ -12,7 +12,11 @@ export async function worldFixtures(mock: MockServer, operationId: string, count
   const { resource } = role;
   const base = operation.server.replace(/\/$/, '');
   const get = async (path: string) => {
-    const answer = await mock.handle({ method: 'GET', url: `${base}${path}`, headers: { authorization: `Bearer ${mock.world.adminToken}` } });
+    const answer = await mock.handle({
+      method: 'GET',
+      url: `${base}${path}`,
+      headers: { authorization: `Bearer ${mock.world.adminToken}` },
+    });
     return answer.status === 200 && answer.body ? (JSON.parse(answer.body) as unknown) : undefined;
   };
   if (role.kind === 'list') {
@@ -25,6 +29,8 @@ export async function worldFixtures(mock: MockServer, operationId: string, count
     .all()
     .slice(0, count)
     .map((record) => record[resource.lookupField]);
-  const records = await Promise.all(keys.map((key) => get(operation.path.replace(`{${resource.lookupParam ?? ''}}`, encodeURIComponent(String(key))))));
+  const records = await Promise.all(
+    keys.map((key) => get(operation.path.replace(`{${resource.lookupParam ?? ''}}`, encodeURIComponent(String(key))))),
+  );
   return records.every((r) => r !== undefined) ? records : undefined;
 }

@@ -22,10 +22,10 @@ function pythonType(value: unknown): string {
   return 'dict';
 }
 
-
 /** One pk of a PrimaryKeyRelatedField, checked as DRF checks it: the type, then that the record exists. */
 function relationProblem(world: World, entity: EntityType, value: unknown): string | undefined {
-  if (entity.pk === 'integer' && !(typeof value === 'number' && Number.isInteger(value))) return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
+  if (entity.pk === 'integer' && !(typeof value === 'number' && Number.isInteger(value)))
+    return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
   if (entity.pk === 'uuid' && typeof value !== 'string') return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
   if (entity.pk === 'uuid' && !UUID_PATTERN.test(value as string)) return `“${String(value)}” is not a valid UUID.`;
   return world.table(entity.name).get(value) ? undefined : `Invalid pk "${String(value)}" - object does not exist.`;
@@ -49,7 +49,14 @@ export function relationErrors(world: World, reference: Reference, value: unknow
  * fields stay unique. Nothing is stored here: the caller commits only when there are no errors. `schemaErrors` are
  * the body's schema violations: a related field's are replaced by DRF's relation messages.
  */
-export function prepareWrite(world: World, resource: Resource, base: WorldRecord, body: Record<string, unknown>, requestSchema: JsonSchema, schemaErrors: DrfErrors = {}): PreparedWrite | { errors: DrfErrors } {
+export function prepareWrite(
+  world: World,
+  resource: Resource,
+  base: WorldRecord,
+  body: Record<string, unknown>,
+  requestSchema: JsonSchema,
+  schemaErrors: DrfErrors = {},
+): PreparedWrite | { errors: DrfErrors } {
   const entity = world.entity(resource.entity);
   const writable = new Set(Object.keys(world.contract.writableFields(requestSchema)));
   const record: WorldRecord = { ...base };
@@ -73,7 +80,8 @@ export function prepareWrite(world: World, resource: Resource, base: WorldRecord
       setOwn(record, field, link.many ? distinct(value as Pk[]) : value);
     } else if (!Object.hasOwn(schemaErrors, field)) setOwn(record, field, value);
   }
-  for (const [field, messages] of Object.entries(schemaErrors)) if (entity.references.has(field) && !Object.hasOwn(body, field)) setOwn(errors, field, messages);
+  for (const [field, messages] of Object.entries(schemaErrors))
+    if (entity.references.has(field) && !Object.hasOwn(body, field)) setOwn(errors, field, messages);
   uniquenessErrors(world, entity, record, body, errors);
   return Object.keys(errors).length > 0 ? { errors } : { record, inverse };
 }
@@ -89,11 +97,14 @@ function uniquenessErrors(world: World, entity: EntityType, record: WorldRecord,
   const pk = pkOf(entity, record);
   const other = (found: WorldRecord | undefined) => found !== undefined && String(pkOf(entity, found)) !== String(pk);
   for (const field of world.uniqueFields(entity)) {
-    if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field]))) setOwn(errors, field, [`${verboseName(entity.name)} with this ${field} already exists.`]);
+    if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field])))
+      setOwn(errors, field, [`${verboseName(entity.name)} with this ${field} already exists.`]);
   }
   for (const fields of world.uniqueTogether(entity)) {
     if (!fields.some((f) => f in body)) continue;
-    const clash = table.all().some((candidate) => other(candidate) && fields.every((f) => String(candidate[f] ?? null) === String(record[f] ?? null)));
+    const clash = table
+      .all()
+      .some((candidate) => other(candidate) && fields.every((f) => String(candidate[f] ?? null) === String(record[f] ?? null)));
     if (clash) setOwn(errors, 'non_field_errors', [`The fields ${fields.join(', ')} must make a unique set.`]);
   }
 }

@@ -75,7 +75,13 @@ export class KeyFinder {
     return { params, found };
   }
 
-  private async findKey(operation: OperationSpec, collection: string, name: string, schema: JsonSchema, which: 'first' | 'last'): Promise<FoundKey | KeyMiss> {
+  private async findKey(
+    operation: OperationSpec,
+    collection: string,
+    name: string,
+    schema: JsonSchema,
+    which: 'first' | 'last',
+  ): Promise<FoundKey | KeyMiss> {
     const sources = this.sourcesFor(collection, name);
     let why: string | undefined;
     let emptyList: OperationSpec | undefined;
@@ -140,10 +146,20 @@ export class KeyFinder {
    * Whether the record is the token the run authenticates with: it holds the key as a field, or an item action
    * under the collection that answers a `key` (authentik's `view_key`) answers this key.
    */
-  private isCredentialInUse(server: string, collection: string, param: string, record: Record<string, unknown> | undefined, value: string): Promise<boolean> {
+  private isCredentialInUse(
+    server: string,
+    collection: string,
+    param: string,
+    record: Record<string, unknown> | undefined,
+    value: string,
+  ): Promise<boolean> {
     if (record && Object.values(record).some((v) => v === this.client.token)) return Promise.resolve(true);
     const reveal = this.contract.operations.find(
-      (o) => o.method === 'GET' && o.path.startsWith(`${collection}{${param}}/`) && o.path.length > `${collection}{${param}}/`.length && 'key' in successFields(this.contract, o),
+      (o) =>
+        o.method === 'GET' &&
+        o.path.startsWith(`${collection}{${param}}/`) &&
+        o.path.length > `${collection}{${param}}/`.length &&
+        'key' in successFields(this.contract, o),
     );
     if (!reveal) return Promise.resolve(false);
     const cacheKey = `${reveal.path}|${value}`;
@@ -177,7 +193,14 @@ export class KeyFinder {
   private async mockKeys(collection: string): Promise<unknown[] | undefined> {
     this.controlKeys ??= this.client
       .send({ method: 'GET', path: '/_mock/resources' })
-      .then((answer) => new Map(Array.isArray(answer.body) && answer.status === 200 ? (answer.body as Array<{ path: string; keys: unknown[] }>).map((r) => [r.path, r.keys]) : []));
+      .then(
+        (answer) =>
+          new Map(
+            Array.isArray(answer.body) && answer.status === 200
+              ? (answer.body as Array<{ path: string; keys: unknown[] }>).map((r) => [r.path, r.keys])
+              : [],
+          ),
+      );
     return (await this.controlKeys).get(collection);
   }
 
@@ -191,7 +214,10 @@ export class KeyFinder {
 
   private async fetchRecords(server: string, list: OperationSpec): Promise<Records> {
     const query = new URLSearchParams({ ...requiredQuery(this.contract, list), page_size: String(LIST_PAGE_SIZE) });
-    const answer = await this.client.send({ method: 'GET', path: this.client.url(list.server || server, `${list.path}?${query.toString()}`) });
+    const answer = await this.client.send({
+      method: 'GET',
+      path: this.client.url(list.server || server, `${list.path}?${query.toString()}`),
+    });
     return answer.status === 200 ? recordsOf(answer.body) : [];
   }
 }

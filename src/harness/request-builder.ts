@@ -33,7 +33,12 @@ const generator = (contract: Contract, seed: number) => new FixtureGenerator(cre
  * the values that fit the request schema), else one generated from the request schema. Required fields the record
  * cannot give are generated: write-only secrets (certificate_data, client_secret…) are never read back.
  */
-export function bodyFromRecord(contract: Contract, operation: OperationSpec, record: Record<string, unknown> | undefined, seed = 1): Record<string, unknown> {
+export function bodyFromRecord(
+  contract: Contract,
+  operation: OperationSpec,
+  record: Record<string, unknown> | undefined,
+  seed = 1,
+): Record<string, unknown> {
   const media = requestMedia(operation);
   if (!media) return {};
   if (!record) {
@@ -58,7 +63,12 @@ export function fileFields(contract: Contract, operation: OperationSpec): Set<st
 }
 
 /** A copy whose unique-looking string fields (slug, identifier, username, name) will not clash with the original. */
-export function uniqueVariant(contract: Contract, operation: OperationSpec, body: Record<string, unknown>, suffix: string): Record<string, unknown> {
+export function uniqueVariant(
+  contract: Contract,
+  operation: OperationSpec,
+  body: Record<string, unknown>,
+  suffix: string,
+): Record<string, unknown> {
   const fields = writableFields(contract, operation);
   const out = { ...body };
   for (const field of ['slug', 'identifier', 'username', 'name', 'uid']) {
@@ -120,7 +130,13 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
   for (const [field, raw] of Object.entries(fields)) {
     if (files.has(field)) continue;
     const broken = breaking(contract.resolve(raw));
-    if (broken) out.push({ constraint: broken.constraint, field, describe: `"${field}" breaking ${broken.constraint}`, body: { ...validBody, [field]: broken.value } });
+    if (broken)
+      out.push({
+        constraint: broken.constraint,
+        field,
+        describe: `"${field}" breaking ${broken.constraint}`,
+        body: { ...validBody, [field]: broken.value },
+      });
   }
   for (const filter of filtersOf(contract, operation)) out.push(...filterViolations(filter));
   return out;
@@ -187,7 +203,8 @@ const UNKNOWN_PK = { number: '2147483647', uuid: 'ffffffff-ffff-4fff-bfff-ffffff
 function filterViolations(filter: FilterParam): Violation[] {
   const name = filter.name;
   const numeric = filter.schema['type'] === 'integer' || filter.schema['type'] === 'number';
-  const bad = filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
+  const bad =
+    filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
   const make = (constraint: Violation['constraint'], value: string, messages: string[]): Violation => ({
     constraint,
     field: name,
@@ -197,7 +214,8 @@ function filterViolations(filter: FilterParam): Violation[] {
   });
   const typeMessage = numeric ? FILTER_MESSAGES.number : FILTER_MESSAGES.uuid;
   if (filter.kind === 'choice') return [make('enum', bad, [FILTER_MESSAGES.choice(bad)])];
-  if (filter.kind === 'multiple') return [make('type', bad, [FILTER_MESSAGES.pkValue(bad), FILTER_MESSAGES.pkUuid(bad), FILTER_MESSAGES.choice(bad)])];
+  if (filter.kind === 'multiple')
+    return [make('type', bad, [FILTER_MESSAGES.pkValue(bad), FILTER_MESSAGES.pkUuid(bad), FILTER_MESSAGES.choice(bad)])];
   if (!filter.filterSet) return [];
   switch (filter.kind) {
     case 'datetime':
@@ -206,7 +224,10 @@ function filterViolations(filter: FilterParam): Violation[] {
     case 'uuid':
       return [make('type', bad, filter.maybeRelation ? [typeMessage, FILTER_MESSAGES.relation] : [typeMessage])];
     case 'relation':
-      return [make('type', bad, [FILTER_MESSAGES.relation]), make('relation', numeric ? UNKNOWN_PK.number : UNKNOWN_PK.uuid, [FILTER_MESSAGES.relation])];
+      return [
+        make('type', bad, [FILTER_MESSAGES.relation]),
+        make('relation', numeric ? UNKNOWN_PK.number : UNKNOWN_PK.uuid, [FILTER_MESSAGES.relation]),
+      ];
     default:
       return [];
   }
@@ -240,11 +261,26 @@ export function filterProbes(contract: Contract, operation: OperationSpec, recor
     const same = (v: unknown) => v !== null && v !== undefined && String(v).toLowerCase() === String(value).toLowerCase();
     if (filter.kind === 'boolean' && typeof value === 'boolean' && !name.includes('__')) {
       exact.push({ name, value: String(value), match: 'exact', matches: (r) => r[name] === value });
-    } else if ((filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) || (['relation', 'uuid', 'number'].includes(filter.kind) && contract.check(filter.schema, value, 'request').length === 0 && typeof value !== 'boolean')) {
+    } else if (
+      (filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) ||
+      (['relation', 'uuid', 'number'].includes(filter.kind) &&
+        contract.check(filter.schema, value, 'request').length === 0 &&
+        typeof value !== 'boolean')
+    ) {
       exact.push({ name, value: String(value), match: 'exact', matches: (r) => same(r[name]) });
-    } else if (filter.kind === 'text' && (typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '' && !filter.schema['format']) {
+    } else if (
+      filter.kind === 'text' &&
+      (typeof value === 'string' || typeof value === 'number') &&
+      String(value).trim() !== '' &&
+      !filter.schema['format']
+    ) {
       const needle = String(value).trim().toLowerCase();
-      loose.push({ name, value: String(value).trim(), match: 'contains', matches: (r) => r[name] !== null && r[name] !== undefined && String(r[name]).toLowerCase().includes(needle) });
+      loose.push({
+        name,
+        value: String(value).trim(),
+        match: 'contains',
+        matches: (r) => r[name] !== null && r[name] !== undefined && String(r[name]).toLowerCase().includes(needle),
+      });
     }
   }
   return [...exact, ...loose].slice(0, PROBES_PER_OPERATION);
@@ -259,7 +295,9 @@ export function requiredQuery(contract: Contract, operation: OperationSpec, seed
   for (const parameter of operation.parameters) {
     if (parameter.in !== 'query' || !parameter.required) continue;
     const schema = contract.resolve(parameter.schema);
-    const value = Array.isArray(schema['enum']) ? schema['enum'][0] : generator(contract, seed).value(schema, 'request', { field: parameter.name, owner: '' });
+    const value = Array.isArray(schema['enum'])
+      ? schema['enum'][0]
+      : generator(contract, seed).value(schema, 'request', { field: parameter.name, owner: '' });
     out[parameter.name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
   return out;

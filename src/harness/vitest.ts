@@ -19,7 +19,9 @@ interface MatcherResult {
 }
 
 /** `toMatchContract(operationId)`: the status is documented for the operation and the body validates against it. */
-export function contractMatchers(contract: Contract): { toMatchContract: (received: ContractResponse, operationId: string) => MatcherResult } {
+export function contractMatchers(contract: Contract): {
+  toMatchContract: (received: ContractResponse, operationId: string) => MatcherResult;
+} {
   return {
     toMatchContract(received: ContractResponse, operationId: string): MatcherResult {
       if (!contract.operation(operationId)) return { pass: false, message: () => `the contract has no operation "${operationId}"` };

@@ -71,7 +71,13 @@ export function inlineComponents(schema: JsonSchema, components: Record<string, 
 /** Per components map: each component inlined once and shared (unless a cycle had to be cut inside it). */
 const inlinedByComponents = new WeakMap<Record<string, JsonSchema>, Map<string, JsonSchema>>();
 
-function inlineWith(schema: JsonSchema, components: Record<string, JsonSchema>, stack: string[], cache: Map<string, JsonSchema>, cycles: { cuts: number }): JsonSchema {
+function inlineWith(
+  schema: JsonSchema,
+  components: Record<string, JsonSchema>,
+  stack: string[],
+  cache: Map<string, JsonSchema>,
+  cycles: { cuts: number },
+): JsonSchema {
   const name = refName(schema);
   if (name === undefined) return mapSubschemas(schema, (sub) => inlineWith(sub, components, stack, cache, cycles));
   const body = components[name];
@@ -101,4 +107,3 @@ export function mapOperationSchemas(operation: OperationSpec, map: (schema: Json
   if (operation.requestBody) out.requestBody = { ...operation.requestBody, content: mapContent(operation.requestBody.content) };
   return out;
 }
-

@@ -22,7 +22,10 @@ export function parseConstraint(text: string): JsonSchema | undefined {
   const keywords: JsonSchema = {};
   const enumMatch = /^\[(.*)\]$/.exec(body.trim());
   if (enumMatch?.[1] !== undefined) {
-    keywords['enum'] = enumMatch[1].split(',').map((v) => v.trim()).filter(Boolean);
+    keywords['enum'] = enumMatch[1]
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     return keywords;
   }
   const pattern = /Value must match regular expression (\S+)/.exec(body)?.[1];
@@ -156,7 +159,13 @@ function siteIndex(sites: FieldSite[], name: string, from: number): number {
  * completes with it, else the one holding the pk an `x_obj` embed shows (`provider` for `provider_obj`), else the
  * innermost that also holds the next field the notes name, else the current one.
  */
-function placeMissing(note: BlockNote, scope: string, nextParent: string | undefined, example: unknown, known: KnownShapes): { parent: string; field: MissingField } | undefined {
+function placeMissing(
+  note: BlockNote,
+  scope: string,
+  nextParent: string | undefined,
+  example: unknown,
+  known: KnownShapes,
+): { parent: string; field: MissingField } | undefined {
   const keysAt = (path: string) => Object.keys(lookup(example, path) as Record<string, unknown>);
   const candidates = enclosing(scope).filter((path) => isPlainObject(lookup(example, path)));
   // An enclosing object has it after all, named out of the notes' order: nothing is missing.

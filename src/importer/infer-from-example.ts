@@ -76,7 +76,10 @@ export class ExampleInference {
   private missingField(field: MissingField): JsonSchema {
     const borrowed = field.known ?? this.known.objectFieldSchema(field.name, field.many);
     if (borrowed) return borrowed;
-    const object = field.serializer && this.known.hasComponent(field.serializer) ? componentRef(field.serializer) : { type: 'object', additionalProperties: {} };
+    const object =
+      field.serializer && this.known.hasComponent(field.serializer)
+        ? componentRef(field.serializer)
+        : { type: 'object', additionalProperties: {} };
     return field.many ? { type: 'array', items: object } : object;
   }
 

@@ -45,7 +45,9 @@ export class KnownShapes {
   /** The schema of `field` in the smallest known component that has it beside all of `keys`. */
   fieldBeside(keys: string[], field: string): JsonSchema | undefined {
     const has = (properties: Record<string, JsonSchema>, key: string) => Object.hasOwn(properties, key);
-    const schema = this.propertiesByComponent.find((properties) => has(properties, field) && keys.every((key) => has(properties, key)))?.[field];
+    const schema = this.propertiesByComponent.find((properties) => has(properties, field) && keys.every((key) => has(properties, key)))?.[
+      field
+    ];
     return schema && structuredClone(schema);
   }
 

@@ -51,7 +51,10 @@ export function normalizeOperation(raw: Record<string, unknown>, context: Operat
 }
 
 export function derivedOperationId(method: string, path: string): string {
-  const words = path.split('/').filter(Boolean).map((part) => part.replace(/[{}:]/g, '').replace(/[^A-Za-z0-9]+/g, '_'));
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => part.replace(/[{}:]/g, '').replace(/[^A-Za-z0-9]+/g, '_'));
   return [...words, method.toLowerCase()].join('_');
 }
 
@@ -93,7 +96,9 @@ function normalizeResponses(raw: unknown): Record<string, ResponseSpec> {
   const responses: Record<string, ResponseSpec> = {};
   for (const status of Object.keys(raw).sort()) {
     const response = raw[status];
-    const spec: ResponseSpec = { description: isPlainObject(response) && typeof response['description'] === 'string' ? response['description'] : '' };
+    const spec: ResponseSpec = {
+      description: isPlainObject(response) && typeof response['description'] === 'string' ? response['description'] : '',
+    };
     const content = isPlainObject(response) ? normalizeContent(response['content']) : undefined;
     if (content) spec.content = content;
     responses[status] = spec;

@@ -78,7 +78,11 @@ function sectionLines(lines: string[], header: string): string[] {
  * inferred from its JSON example, the field notes, and the components other pages already defined.
  */
 export function operationFromRenderedPage(text: string, source: string, known: KnownShapes): OperationSpec {
-  const lines = text.replace(/\r/g, '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const at = lines.findIndex((l) => METHOD_PATH.test(l));
   const [, method, rawPath] = METHOD_PATH.exec(lines[at] ?? '') ?? [];
   if (!method || !rawPath) throw new Error('no method and path line (like "GET/core/users/:id/")');

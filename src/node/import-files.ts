@@ -109,7 +109,14 @@ export async function importSources(sources: string[], options: ImportSourcesOpt
   const fetchOptions = { timeoutMs: options.timeoutMs ?? DEFAULT_URL_TIMEOUT_MS, maxBytes: MAX_INPUT_BYTES, token: options.token };
   const fetched = new Map<string, Promise<ImportInput | ImportError>>();
   for (const url of sources.filter(isHttpUrl)) {
-    if (!fetched.has(url)) fetched.set(url, fetchText(url, fetchOptions).then((text) => ({ file: url, text }), (error: Error) => new ImportError(url, error.message)));
+    if (!fetched.has(url))
+      fetched.set(
+        url,
+        fetchText(url, fetchOptions).then(
+          (text) => ({ file: url, text }),
+          (error: Error) => new ImportError(url, error.message),
+        ),
+      );
   }
   const settled = new Map<string, ImportInput | ImportError>();
   for (const [url, pending] of fetched) settled.set(url, await pending);

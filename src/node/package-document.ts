@@ -49,5 +49,7 @@ export function packageDocument(name: string, cwd: string): PackageDocument {
     }
   }
   const folders = DOCUMENT_FOLDERS.filter(Boolean).map((f) => `${f}/`);
-  throw new Error(`the installed package ${label} ships no OpenAPI document (looked for ${DOCUMENT_NAMES.join(', ')} in its root and in ${folders.join(', ')})`);
+  throw new Error(
+    `the installed package ${label} ships no OpenAPI document (looked for ${DOCUMENT_NAMES.join(', ')} in its root and in ${folders.join(', ')})`,
+  );
 }

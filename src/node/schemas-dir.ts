@@ -27,15 +27,21 @@ export function defaultSchemasDir(cwd: string = process.cwd()): string {
 export const DEFAULT_SCHEMAS_HELP = "schemas folder (default: ./schemas if it is one, else the package's own: all of authentik 2024.8)";
 
 function jsonFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 }
 
 /** The contract stored in a schemas/ folder; throws naming the file that is not readable. */
 export function readSchemasDir(dir: string): ContractDocument {
-  if (!isSchemasDir(dir)) throw new Error(`${dir}: no ${OPERATIONS_DIR}/ folder — not a schemas folder (run "authentik-mock import" first)`);
+  if (!isSchemasDir(dir))
+    throw new Error(`${dir}: no ${OPERATIONS_DIR}/ folder — not a schemas folder (run "authentik-mock import" first)`);
   const operations = jsonFiles(join(dir, OPERATIONS_DIR)).map((f) => readJsonFile(join(dir, OPERATIONS_DIR, f)) as OperationSpec);
   const components: Record<string, JsonSchema> = {};
-  for (const f of jsonFiles(join(dir, COMPONENTS_DIR))) components[basename(f, '.json')] = readJsonFile(join(dir, COMPONENTS_DIR, f)) as JsonSchema;
+  for (const f of jsonFiles(join(dir, COMPONENTS_DIR)))
+    components[basename(f, '.json')] = readJsonFile(join(dir, COMPONENTS_DIR, f)) as JsonSchema;
   return { operations, components };
 }
 
@@ -51,8 +57,10 @@ export function writeSchemasDir(dir: string, contract: ContractDocument, index: 
   mkdirSync(join(staging, OPERATIONS_DIR), { recursive: true });
   mkdirSync(join(staging, COMPONENTS_DIR), { recursive: true });
   try {
-    for (const operation of contract.operations) writeFileSync(join(staging, OPERATIONS_DIR, `${operation.operationId}.json`), stringify(operation));
-    for (const [name, schema] of Object.entries(contract.components)) writeFileSync(join(staging, COMPONENTS_DIR, `${name}.json`), stringify(schema));
+    for (const operation of contract.operations)
+      writeFileSync(join(staging, OPERATIONS_DIR, `${operation.operationId}.json`), stringify(operation));
+    for (const [name, schema] of Object.entries(contract.components))
+      writeFileSync(join(staging, COMPONENTS_DIR, `${name}.json`), stringify(schema));
     writeFileSync(join(staging, INDEX_FILE), stringify(index));
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

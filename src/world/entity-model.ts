@@ -109,14 +109,17 @@ export class EntityModel {
     const own = refName(schema);
     const base = fieldHint.replace(/_obj$/, '');
     const hinted = base ? this.componentEntity(pascalCase(singular(base))) : undefined;
-    if (hinted && hinted !== own && isProjection(resolved, this.contract.resolve({ $ref: `#/components/schemas/${hinted}` }))) return hinted;
+    if (hinted && hinted !== own && isProjection(resolved, this.contract.resolve({ $ref: `#/components/schemas/${hinted}` })))
+      return hinted;
     return own ?? (typeof resolved['title'] === 'string' ? resolved['title'] : pascalCase(singular(base || 'record')));
   }
 
   /** A component with a pk whose name matches, ignoring case and separators. */
   private componentEntity(name: string): string | undefined {
     const wanted = squash(name);
-    return Object.keys(this.contract.components).find((c) => squash(c) === wanted && (this.entities.has(c) || pkKind(this.contract.resolve({ $ref: `#/components/schemas/${c}` }))));
+    return Object.keys(this.contract.components).find(
+      (c) => squash(c) === wanted && (this.entities.has(c) || pkKind(this.contract.resolve({ $ref: `#/components/schemas/${c}` }))),
+    );
   }
 
   private collectEmbeds(entity: EntityType): void {
@@ -126,7 +129,13 @@ export class EntityModel {
       const target = this.entityFor(property, field);
       if (!target) continue;
       const via = field.endsWith('_obj') && field.slice(0, -4) in properties(entity.schema) ? field.slice(0, -4) : undefined;
-      const embed: Embed = { field, target, many: unwrapped.many, nullable: unwrapped.nullable, schema: this.contract.resolve(unwrapped.schema) };
+      const embed: Embed = {
+        field,
+        target,
+        many: unwrapped.many,
+        nullable: unwrapped.nullable,
+        schema: this.contract.resolve(unwrapped.schema),
+      };
       if (via) embed.via = via;
       entity.embeds.set(field, embed);
       this.fieldTargets.set(singular(field.replace(/_obj$/, '')), target);
@@ -151,10 +160,17 @@ export class EntityModel {
   private referenceTarget(entity: EntityType, field: string, kind: PkKind): string | undefined {
     const viaEmbed = entity.embeds.get(`${field}_obj`)?.target;
     const name = singular(field);
-    const candidates = [viaEmbed, this.fieldTargets.get(name), this.componentEntity(pascalCase(name)), field === 'parent' ? entity.name : undefined];
+    const candidates = [
+      viaEmbed,
+      this.fieldTargets.get(name),
+      this.componentEntity(pascalCase(name)),
+      field === 'parent' ? entity.name : undefined,
+    ];
     for (const candidate of candidates) {
       if (!candidate) continue;
-      const target = this.entities.get(candidate) ?? (this.entityFor({ $ref: `#/components/schemas/${candidate}` }) ? this.entities.get(candidate) : undefined);
+      const target =
+        this.entities.get(candidate) ??
+        (this.entityFor({ $ref: `#/components/schemas/${candidate}` }) ? this.entities.get(candidate) : undefined);
       if (target && target.pk === kind) return candidate;
     }
     return undefined;

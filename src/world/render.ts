@@ -123,7 +123,10 @@ export class RecordRenderer {
     const table = this.table(target);
     if (many) {
       if (!Array.isArray(pointer) || depth >= MAX_EMBED_DEPTH) return [];
-      return pointer.map((pk) => table.get(pk)).filter((r): r is WorldRecord => !!r).map((r) => this.render(target, r, view, depth + 1));
+      return pointer
+        .map((pk) => table.get(pk))
+        .filter((r): r is WorldRecord => !!r)
+        .map((r) => this.render(target, r, view, depth + 1));
     }
     const record = table.get(pointer);
     return record && depth < MAX_EMBED_DEPTH ? this.render(target, record, view, depth + 1) : null;

@@ -19,9 +19,7 @@ export interface Resource {
 }
 
 /** What the mock does for an operation. Anything that is not CRUD on a resource is an action. */
-export type OperationRole =
-  | { kind: CrudKind; resource: Resource }
-  | { kind: 'action'; resource?: Resource; onItem: boolean };
+export type OperationRole = { kind: CrudKind; resource: Resource } | { kind: 'action'; resource?: Resource; onItem: boolean };
 
 const ITEM_KIND: Record<string, CrudKind> = { GET: 'retrieve', PUT: 'update', PATCH: 'partial_update', DELETE: 'destroy' };
 const SUFFIXES: CrudKind[] = ['partial_update', 'retrieve', 'update', 'destroy', 'list', 'create'];
@@ -86,7 +84,8 @@ export function buildResources(contract: Contract): ResourceMap {
     if (!entity) continue; // records without a pk cannot be addressed: their operations act as actions
     resource.entity = entity;
     const fields = properties(model.entities.get(entity)!.schema);
-    resource.lookupField = resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : model.entities.get(entity)!.pkField;
+    resource.lookupField =
+      resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : model.entities.get(entity)!.pkField;
     resource.modelName = entity;
     resources.push(resource);
   }

@@ -58,7 +58,8 @@ export class Table {
   put(record: WorldRecord): void {
     const pk = record[this.entity.pkField];
     if (typeof pk === 'number' && pk >= this.nextIntegerPk) this.nextIntegerPk = pk + 1;
-    for (const [field, value] of this.counters) if (typeof record[field] === 'number' && (record[field] as number) >= value) this.counters.set(field, (record[field] as number) + 1);
+    for (const [field, value] of this.counters)
+      if (typeof record[field] === 'number' && (record[field] as number) >= value) this.counters.set(field, (record[field] as number) + 1);
     const key = String(pk);
     this.unindex(key);
     this.byPk.set(key, record);

@@ -73,7 +73,11 @@ export class World {
     const { model, resources, roles } = buildResources(contract);
     this.resources = resources;
     this.roles = roles;
-    this.renderer = new RecordRenderer(model, (name) => this.table(name), () => this.version);
+    this.renderer = new RecordRenderer(
+      model,
+      (name) => this.table(name),
+      () => this.version,
+    );
     const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
     this.tokenEntity = entities.find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
@@ -146,7 +150,8 @@ export class World {
     if (entity.pk === 'integer') record[entity.pkField] = table.nextIntegerPk;
     else if (entity.pk === 'uuid') record[entity.pkField] = table.faker.string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
-    for (const field of this.uniqueFields(entity)) if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
+    for (const field of this.uniqueFields(entity))
+      if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
     if (this.tokenEntity === entity) this.keys.set(entity.name, pkOf(entity, record), table.faker.string.alphanumeric(60));
     return record;
   }
@@ -156,7 +161,9 @@ export class World {
     let fields = this.countersByEntity.get(entity);
     if (!fields) {
       fields = Object.entries(properties(entity.schema))
-        .filter(([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer')
+        .filter(
+          ([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer',
+        )
         .map(([field]) => field);
       this.countersByEntity.set(entity, fields);
     }
@@ -240,7 +247,11 @@ export class World {
     if (expires < now) return undefined;
     const user = this.userEntity ? this.table(this.userEntity.name).get(token['user']) : undefined;
     if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
-    return { userPk: (token['user'] as Pk) ?? 0, superuser: user?.['is_superuser'] === true, validUntil: Number.isNaN(expires) ? Infinity : expires };
+    return {
+      userPk: (token['user'] as Pk) ?? 0,
+      superuser: user?.['is_superuser'] === true,
+      validUntil: Number.isNaN(expires) ? Infinity : expires,
+    };
   }
 
   /** The secret key of a token record (authentik shows it only through a `view_key` action). */
@@ -294,7 +305,8 @@ export class World {
     for (const [name, rows] of Object.entries(records)) {
       const pkField = this.tables.get(name)?.entity.pkField;
       if (!pkField) continue;
-      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !(pkField in r))) throw new Error(`records of "${name}" must be objects with a "${pkField}"`);
+      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !(pkField in r)))
+        throw new Error(`records of "${name}" must be objects with a "${pkField}"`);
     }
     for (const [name, table] of this.tables) {
       const rows = records[name];
@@ -336,7 +348,15 @@ function seedUsers(table: Table): void {
   if (!admin || !user) return;
   const taken = table.find('username', 'akadmin');
   if (taken && taken !== admin) assignKnown(taken, { username: `${String(taken['username'])}-2` });
-  assignKnown(admin, { username: 'akadmin', name: 'authentik Default Admin', is_superuser: true, is_active: true, email: 'admin@example.com', type: 'internal', path: 'users' });
+  assignKnown(admin, {
+    username: 'akadmin',
+    name: 'authentik Default Admin',
+    is_superuser: true,
+    is_active: true,
+    email: 'admin@example.com',
+    type: 'internal',
+    path: 'users',
+  });
   assignKnown(user, { is_superuser: false, is_active: true, type: 'internal' });
   for (const record of [taken, admin, user]) if (record) table.put(record);
 }

@@ -26,7 +26,8 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
   let user: string;
   let resources: ResourceInfo[];
 
-  const call = (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => t.request(method, path, { token: admin, ...options });
+  const call = (method: string, path: string, options: RequestOptions = {}): Promise<Reply> =>
+    t.request(method, path, { token: admin, ...options });
   const api = (path: string) => `/api/v3${path}`;
 
   /** The operation's URL with its path keys filled from the world (the first record of the resource). */
@@ -126,7 +127,8 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
         // create of a model without an owner needs a permission they lack (403).
         it(`${id}: the ordinary user cannot write what is not theirs`, async () => {
           const reply = await t.request(operation.method, urlOf(operation)!, { token: user, ...validRequest(operation) });
-          if (/\{[^}]+\}/.test(operation.path)) expect(reply).toMatchObject({ status: 404, body: { detail: expect.stringMatching(/^No \w+ matches the given query\.$/) } });
+          if (/\{[^}]+\}/.test(operation.path))
+            expect(reply).toMatchObject({ status: 404, body: { detail: expect.stringMatching(/^No \w+ matches the given query\.$/) } });
           else expect(reply).toMatchObject({ status: 403, body: FORBIDDEN });
         });
       }
@@ -147,7 +149,10 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       const expectedOnLast = count - (Math.ceil(count / 10) - 1) * 10;
       expect(resultsOf(last)).toHaveLength(expectedOnLast);
       expect(paginationOf(last)).toMatchObject({ next: 0, previous: Math.ceil(count / 10) - 1, end_index: count });
-      expect(await page(`?page_size=10&page=${Math.ceil(count / 10) + 1}`)).toMatchObject({ status: 404, body: { detail: 'Invalid page.' } });
+      expect(await page(`?page_size=10&page=${Math.ceil(count / 10) + 1}`)).toMatchObject({
+        status: 404,
+        body: { detail: 'Invalid page.' },
+      });
       for (const bad of ['0', '-1', 'abc']) expect((await page(`?page=${bad}`)).status).toBe(404);
     });
 
@@ -155,7 +160,9 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       const all = await page('?page_size=1000');
       expect(paginationOf(all)).toMatchObject({ current: 1, total_pages: 1, next: 0, previous: 0 });
       expect(resultsOf(all)).toHaveLength(paginationOf(all)['count']!);
-      expect(paginationOf(await page('?page_size=nonsense'))['total_pages']).toBe(Math.max(1, Math.ceil(paginationOf(all)['count']! / 100)));
+      expect(paginationOf(await page('?page_size=nonsense'))['total_pages']).toBe(
+        Math.max(1, Math.ceil(paginationOf(all)['count']! / 100)),
+      );
     });
 
     it('an empty result has one page and zero indexes', async () => {
@@ -167,8 +174,14 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
     it('filters exactly, by related object, and answers unknown related objects with 400', async () => {
       const byUser = await page('?user=1');
       expect(resultsOf(byUser).every((token) => (token['user'] as { pk: number }).pk === 1)).toBe(true);
-      expect(await page('?user=999999')).toMatchObject({ status: 400, body: { user: ['Select a valid choice. That choice is not one of the available choices.'] } });
-      expect(await page('?provider=abc')).toMatchObject({ status: 400, body: { provider: ['Select a valid choice. That choice is not one of the available choices.'] } });
+      expect(await page('?user=999999')).toMatchObject({
+        status: 400,
+        body: { user: ['Select a valid choice. That choice is not one of the available choices.'] },
+      });
+      expect(await page('?provider=abc')).toMatchObject({
+        status: 400,
+        body: { provider: ['Select a valid choice. That choice is not one of the available choices.'] },
+      });
       const api_ = await call('GET', api('/core/tokens/?intent=api&page_size=1000'));
       expect(resultsOf(api_).length).toBeGreaterThan(0);
       expect(resultsOf(api_).every((token) => token['intent'] === 'api')).toBe(true);
@@ -190,13 +203,16 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       expect(resultsOf(none)).toEqual([]);
     });
 
-    it("shows the ordinary user only their own records where the model has a user", async () => {
+    it('shows the ordinary user only their own records where the model has a user', async () => {
       const mine = await t.request('GET', api('/oauth2/access_tokens/?page_size=1000'), { token: user });
       const owner = t.mock.world.authenticate(user)!.userPk;
       expect(resultsOf(mine).length).toBeGreaterThan(0);
       expect(resultsOf(mine).every((token) => (token['user'] as { pk: unknown }).pk === owner)).toBe(true);
       const other = resources.find((r) => r.path === '/core/tokens/')!.keys.find((k) => k === 'authentik-mock-admin');
-      expect(await t.request('GET', api(`/core/tokens/${String(other)}/`), { token: user })).toMatchObject({ status: 404, body: { detail: 'No Token matches the given query.' } });
+      expect(await t.request('GET', api(`/core/tokens/${String(other)}/`), { token: user })).toMatchObject({
+        status: 404,
+        body: { detail: 'No Token matches the given query.' },
+      });
       expect(await t.request('GET', api(`/core/tokens/${String(other)}/view_key/`), { token: user })).toMatchObject({ status: 404 });
       expect(resultsOf(await t.request('GET', api('/widgets/widgets/'), { token: user }))).toEqual([]);
     });
@@ -207,10 +223,18 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
 
     it('a PUT to a token is visible in the next GET and in the list', async () => {
       const before = (await call('GET', tokenUrl('authentik-mock-user'))).body as Record<string, unknown>;
-      const put = await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'renamed-token', intent: 'api', user: 1, description: 'edited in a test', expiring: false } });
+      const put = await call('PUT', tokenUrl('authentik-mock-user'), {
+        json: { identifier: 'renamed-token', intent: 'api', user: 1, description: 'edited in a test', expiring: false },
+      });
       expect(put.status).toBe(200);
       const after = await call('GET', tokenUrl('renamed-token'));
-      expect(after.body).toMatchObject({ pk: before['pk'], identifier: 'renamed-token', description: 'edited in a test', user: 1, user_obj: { pk: 1, username: 'akadmin' } });
+      expect(after.body).toMatchObject({
+        pk: before['pk'],
+        identifier: 'renamed-token',
+        description: 'edited in a test',
+        user: 1,
+        user_obj: { pk: 1, username: 'akadmin' },
+      });
       expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(404);
       const listed = await call('GET', api('/core/tokens/?identifier=renamed-token'));
       expect((listed.body as { results: unknown[] }).results).toEqual([after.body]);
@@ -218,7 +242,9 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
 
     it('a rejected PUT changes nothing', async () => {
       const before = await call('GET', tokenUrl('authentik-mock-admin'));
-      const rejected = await call('PUT', tokenUrl('authentik-mock-admin'), { json: { identifier: 'not a slug', user: 999999, description: 'must not stick' } });
+      const rejected = await call('PUT', tokenUrl('authentik-mock-admin'), {
+        json: { identifier: 'not a slug', user: 999999, description: 'must not stick' },
+      });
       expect(rejected.status).toBe(400);
       expect(rejected.body).toEqual({
         identifier: ['Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'],
@@ -229,24 +255,33 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
 
     it('a changed user shows up in every response that embeds them', async () => {
       const users = await call('GET', api('/core/users/?page_size=1000'));
-      const member = (users.body as { results: Array<Record<string, unknown>> }).results.find((u) => (u['groups'] as unknown[]).length > 0)!;
+      const member = (users.body as { results: Array<Record<string, unknown>> }).results.find(
+        (u) => (u['groups'] as unknown[]).length > 0,
+      )!;
       const patched = await call('PATCH', api(`/core/users/${String(member['pk'])}/`), { json: { name: 'Renamed Person' } });
       expect(patched.status).toBe(200);
       const groupUuid = (member['groups'] as string[])[0]!;
-      const group = (await call('GET', api(`/core/groups/${groupUuid}/`))).body as { users: unknown[]; users_obj: Array<Record<string, unknown>> };
+      const group = (await call('GET', api(`/core/groups/${groupUuid}/`))).body as {
+        users: unknown[];
+        users_obj: Array<Record<string, unknown>>;
+      };
       expect(group.users).toContain(member['pk']);
       expect(group.users_obj.find((m) => m['pk'] === member['pk'])).toMatchObject({ name: 'Renamed Person', username: member['username'] });
     });
 
     it('embedded objects are the records their own endpoints return', async () => {
       const token = (await call('GET', tokenUrl('authentik-mock-admin'))).body as { user: number; user_obj: Record<string, unknown> };
-      const users = (await call('GET', api(`/core/users/?username=${encodeURIComponent(String(token.user_obj['username']))}`))).body as { results: unknown[] };
+      const users = (await call('GET', api(`/core/users/?username=${encodeURIComponent(String(token.user_obj['username']))}`))).body as {
+        results: unknown[];
+      };
       expect(users.results).toEqual([token.user_obj]);
     });
 
     it('many-to-many is one relation seen from both sides', async () => {
-      const groups = ((await call('GET', api('/core/groups/?page_size=1000'))).body as { results: Array<{ pk: string; users: number[] }> }).results;
-      const users = ((await call('GET', api('/core/users/?page_size=1000'))).body as { results: Array<{ pk: number; groups: string[] }> }).results;
+      const groups = ((await call('GET', api('/core/groups/?page_size=1000'))).body as { results: Array<{ pk: string; users: number[] }> })
+        .results;
+      const users = ((await call('GET', api('/core/users/?page_size=1000'))).body as { results: Array<{ pk: number; groups: string[] }> })
+        .results;
       for (const group of groups) for (const pk of group.users) expect(users.find((u) => u.pk === pk)!.groups).toContain(group.pk);
       const target = groups[0]!;
       await call('PATCH', api('/core/users/1/'), { json: { groups: [target.pk] } });
@@ -266,13 +301,20 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
     it('a deleted token is gone, and its key no longer authenticates', async () => {
       expect((await call('DELETE', tokenUrl('authentik-mock-user'))).status).toBe(204);
       expect((await call('GET', tokenUrl('authentik-mock-user'))).status).toBe(404);
-      expect(await t.request('GET', api('/core/users/'), { token: user })).toMatchObject({ status: 403, body: { detail: 'Token invalid/expired' } });
+      expect(await t.request('GET', api('/core/users/'), { token: user })).toMatchObject({
+        status: 403,
+        body: { detail: 'Token invalid/expired' },
+      });
     });
 
     it('an expired token or a non-api intent stops authenticating', async () => {
-      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'authentik-mock-user', expiring: true, expires: '2020-01-01T00:00:00Z' } });
+      await call('PUT', tokenUrl('authentik-mock-user'), {
+        json: { identifier: 'authentik-mock-user', expiring: true, expires: '2020-01-01T00:00:00Z' },
+      });
       expect((await t.request('GET', api('/core/users/'), { token: user })).body).toEqual({ detail: 'Token invalid/expired' });
-      await call('PUT', tokenUrl('authentik-mock-user'), { json: { identifier: 'authentik-mock-user', expiring: false, intent: 'recovery' } });
+      await call('PUT', tokenUrl('authentik-mock-user'), {
+        json: { identifier: 'authentik-mock-user', expiring: false, intent: 'recovery' },
+      });
       expect((await t.request('GET', api('/core/users/'), { token: user })).body).toEqual({ detail: 'Token invalid/expired' });
     });
 
@@ -302,7 +344,10 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       const parse = await call('PUT', tokenUrl, { raw: '{"identifier": ', contentType: 'application/json' });
       expect(parse.status).toBe(400);
       expect((parse.body as { detail: string }).detail).toMatch(/^JSON parse error - /);
-      expect(await call('PUT', tokenUrl, { json: ['a'] })).toMatchObject({ status: 400, body: { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] } });
+      expect(await call('PUT', tokenUrl, { json: ['a'] })).toMatchObject({
+        status: 400,
+        body: { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] },
+      });
     });
 
     it('a body nested deeper than anyone needs → 400, not a crash', async () => {
@@ -320,18 +365,34 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
 
     it('unknown path → 404 JSON; undocumented method → 405; wrong content type → 415', async () => {
       expect(await call('GET', api('/no/such/thing/'))).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
-      expect(await call('DELETE', api('/oauth2/access_tokens/'))).toMatchObject({ status: 405, body: { detail: 'Method "DELETE" not allowed.' } });
-      expect(await call('PUT', tokenUrl, { raw: 'identifier=x', contentType: 'text/plain' })).toMatchObject({ status: 415, body: { detail: 'Unsupported media type "text/plain" in request.' } });
+      expect(await call('DELETE', api('/oauth2/access_tokens/'))).toMatchObject({
+        status: 405,
+        body: { detail: 'Method "DELETE" not allowed.' },
+      });
+      expect(await call('PUT', tokenUrl, { raw: 'identifier=x', contentType: 'text/plain' })).toMatchObject({
+        status: 415,
+        body: { detail: 'Unsupported media type "text/plain" in request.' },
+      });
     });
 
     it('an unknown key → 404 naming the model; a key of the wrong shape too', async () => {
-      expect(await call('GET', api('/core/tokens/nope/'))).toMatchObject({ status: 404, body: { detail: 'No Token matches the given query.' } });
-      expect(await call('GET', api('/core/groups/not-a-uuid/'))).toMatchObject({ status: 404, body: { detail: 'No Group matches the given query.' } });
+      expect(await call('GET', api('/core/tokens/nope/'))).toMatchObject({
+        status: 404,
+        body: { detail: 'No Token matches the given query.' },
+      });
+      expect(await call('GET', api('/core/groups/not-a-uuid/'))).toMatchObject({
+        status: 404,
+        body: { detail: 'No Group matches the given query.' },
+      });
       expect(await call('GET', api('/core/user_consent/abc/'))).toMatchObject({ status: 404 });
     });
 
     it('multipart bodies are accepted where documented', async () => {
-      const reply = await call('POST', api(`/widgets/widgets/${String(resources.find((r) => r.path === '/widgets/widgets/')!.keys[0])}/set_icon/`), validRequest(contract.operation('widgets_widgets_set_icon_create')!));
+      const reply = await call(
+        'POST',
+        api(`/widgets/widgets/${String(resources.find((r) => r.path === '/widgets/widgets/')!.keys[0])}/set_icon/`),
+        validRequest(contract.operation('widgets_widgets_set_icon_create')!),
+      );
       expect(reply.status).toBe(200);
     });
 

@@ -17,7 +17,11 @@ let seeds: ContractDocument | undefined;
 export function seedDocument(): ContractDocument {
   if (seeds) return seeds;
   const pages = join(ROOT, 'fixtures', 'pages');
-  const result = importPages(readdirSync(pages).sort().map((f) => ({ file: join('fixtures', 'pages', f), text: readFileSync(join(pages, f), 'utf8') })));
+  const result = importPages(
+    readdirSync(pages)
+      .sort()
+      .map((f) => ({ file: join('fixtures', 'pages', f), text: readFileSync(join(pages, f), 'utf8') })),
+  );
   if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
   seeds = result.contract;
   return seeds;
@@ -36,7 +40,9 @@ export function mixedDocument(): ContractDocument {
   if (mixed) return mixed;
   const pages = join(ROOT, 'fixtures', 'pages');
   const inputs = [
-    ...readdirSync(pages).sort().map((f) => ({ file: f, text: readFileSync(join(pages, f), 'utf8') })),
+    ...readdirSync(pages)
+      .sort()
+      .map((f) => ({ file: f, text: readFileSync(join(pages, f), 'utf8') })),
     ...[...widgetOperations, ...moreAuthentikOperations()].map((o) => ({ file: `${o.operationId}.mdx`, text: rawPage(o) })),
   ];
   const result = importPages(inputs);

@@ -143,7 +143,11 @@ function addWidgets(doc: OpenApiDocument, schemas: Components): void {
     group: { type: 'string', format: 'uuid', nullable: true },
     kind: ref('WidgetKindEnum'),
   });
-  schemas['WidgetKindEnum'] = { enum: ['gear', 'sprocket', 'cog'], type: 'string', description: '* `gear` - Gear\n* `sprocket` - Sprocket\n* `cog` - Cog' };
+  schemas['WidgetKindEnum'] = {
+    enum: ['gear', 'sprocket', 'cog'],
+    type: 'string',
+    description: '* `gear` - Gear\n* `sprocket` - Sprocket\n* `cog` - Cog',
+  };
   schemas['Widget'] = {
     type: 'object',
     description: 'Widget Serializer',
@@ -157,7 +161,12 @@ function addWidgets(doc: OpenApiDocument, schemas: Components): void {
     },
     required: ['group_obj', 'kind', 'name', 'pk', 'slug'],
   };
-  schemas['WidgetRequest'] = { type: 'object', description: 'Widget Serializer', properties: writable(), required: ['kind', 'name', 'slug'] };
+  schemas['WidgetRequest'] = {
+    type: 'object',
+    description: 'Widget Serializer',
+    properties: writable(),
+    required: ['kind', 'name', 'slug'],
+  };
   schemas['PatchedWidgetRequest'] = { type: 'object', description: 'Widget Serializer', properties: writable() };
   schemas['PaginatedWidgetList'] = {
     type: 'object',
@@ -169,9 +178,18 @@ function addWidgets(doc: OpenApiDocument, schemas: Components): void {
   paths['/core/widgets/{id}/'] = widgetItem();
 }
 
-const errors = () => ({ '400': { description: '', content: json(ref('ValidationError')) }, '403': { description: '', content: json(ref('GenericError')) } });
+const errors = () => ({
+  '400': { description: '', content: json(ref('ValidationError')) },
+  '403': { description: '', content: json(ref('GenericError')) },
+});
 const common = { tags: ['core'], security: [{ authentik: [] }], description: 'Widget Viewset' };
-const query = (name: string, schema: JsonSchema, description?: string) => ({ name, in: 'query', required: false, schema, ...(description ? { description } : {}) });
+const query = (name: string, schema: JsonSchema, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description ? { description } : {}),
+});
 
 function widgetCollection(): Record<string, unknown> {
   return {
@@ -203,7 +221,15 @@ function widgetItem(): Record<string, unknown> {
   const body = (name: string, required: boolean) => ({ content: json(ref(name)), required });
   const ok = { '200': { description: '', content: json(ref('Widget')) }, ...errors() };
   return {
-    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' }, description: 'A unique integer value identifying this widget.' }],
+    parameters: [
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: { type: 'integer' },
+        description: 'A unique integer value identifying this widget.',
+      },
+    ],
     get: { ...common, operationId: 'core_widgets_retrieve', responses: ok },
     put: { ...common, operationId: 'core_widgets_update', requestBody: body('WidgetRequest', true), responses: ok },
     patch: { ...common, operationId: 'core_widgets_partial_update', requestBody: body('PatchedWidgetRequest', false), responses: ok },

@@ -29,7 +29,13 @@ export function rawPage(operation: { operationId: string } & object): string {
   ].join('\n');
 }
 
-const VIEWER_HEADER = ['Files', 'authentik/website/docs/developer-docs/api/reference/page.api.mdx', 'Someone 0123abcd first pass', '2024-10-22 15:10:13 -05:00', ''];
+const VIEWER_HEADER = [
+  'Files',
+  'authentik/website/docs/developer-docs/api/reference/page.api.mdx',
+  'Someone 0123abcd first pass',
+  '2024-10-22 15:10:13 -05:00',
+  '',
+];
 
 /** The page as copied from a source viewer: a few header lines before the front-matter. */
 export function viewerCopy(raw: string): string {

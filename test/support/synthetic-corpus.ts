@@ -10,7 +10,10 @@ export function syntheticOperations(count: number): PageOperation[] {
     const text = JSON.stringify(widgetOperations)
       .replaceAll('/widgets/widgets/', `/area${resource % 12}/res${resource}/`)
       .replaceAll('widgets_widgets_', `area${resource % 12}_res${resource}_`)
-      .replace(/"title":"(Widget|WidgetRequest|PatchedWidgetRequest|PaginatedWidgetList|UsedBy|ColorEnum)"/g, (_m, t: string) => `"title":"${t.replace('Widget', `Widget${resource}`)}${t === 'UsedBy' || t === 'ColorEnum' ? resource : ''}"`);
+      .replace(
+        /"title":"(Widget|WidgetRequest|PatchedWidgetRequest|PaginatedWidgetList|UsedBy|ColorEnum)"/g,
+        (_m, t: string) => `"title":"${t.replace('Widget', `Widget${resource}`)}${t === 'UsedBy' || t === 'ColorEnum' ? resource : ''}"`,
+      );
     for (const operation of JSON.parse(text) as PageOperation[]) {
       if (out.length < count) out.push(operation);
     }
@@ -32,8 +35,27 @@ export function interlinkedOpenApiDocument(components: number, operations: numbe
   const paths: Record<string, unknown> = {};
   for (let i = 0; i < operations; i++) {
     const schema = { $ref: `#/components/schemas/C${i % components}` };
-    const responses = { '200': { description: '', content: { 'application/json': { schema } } }, '403': { description: '', content: { 'application/json': { schema: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } } } } };
-    paths[`/r${i}/{id}/`] = { get: { operationId: `r${i}_retrieve`, parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }], responses } };
+    const responses = {
+      '200': { description: '', content: { 'application/json': { schema } } },
+      '403': {
+        description: '',
+        content: { 'application/json': { schema: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } } },
+      },
+    };
+    paths[`/r${i}/{id}/`] = {
+      get: {
+        operationId: `r${i}_retrieve`,
+        parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }],
+        responses,
+      },
+    };
   }
-  return JSON.stringify({ openapi: '3.0.3', info: { title: 'authentik', version: '2024.8' }, servers: [{ url: '/api/v3/' }], security: [{ authentik: [] }], paths, components: { schemas } });
+  return JSON.stringify({
+    openapi: '3.0.3',
+    info: { title: 'authentik', version: '2024.8' },
+    servers: [{ url: '/api/v3/' }],
+    security: [{ authentik: [] }],
+    paths,
+    components: { schemas },
+  });
 }

@@ -28,7 +28,9 @@ const errors = {
 };
 export const Pagination = {
   type: 'object',
-  properties: Object.fromEntries(['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }])),
+  properties: Object.fromEntries(
+    ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
+  ),
   required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
   title: 'Pagination',
 };
@@ -90,8 +92,21 @@ export interface PageOperation {
   [keyword: string]: unknown;
 }
 
-function op(method: string, path: string, body: Pick<PageOperation, 'operationId' | 'responses' | 'parameters' | 'requestBody'>): PageOperation {
-  return { ...body, tags: ['widgets'], security, method, path, servers, securitySchemes, info: { title: 'authentik', version: '2024.8.2' } };
+function op(
+  method: string,
+  path: string,
+  body: Pick<PageOperation, 'operationId' | 'responses' | 'parameters' | 'requestBody'>,
+): PageOperation {
+  return {
+    ...body,
+    tags: ['widgets'],
+    security,
+    method,
+    path,
+    servers,
+    securitySchemes,
+    info: { title: 'authentik', version: '2024.8.2' },
+  };
 }
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } }, description: '' });
 
@@ -119,7 +134,11 @@ export const widgetOperations: PageOperation[] = [
     requestBody: { content: { 'application/json': { schema: WidgetRequest } }, required: true },
     responses: { '201': json(Widget), ...errors },
   }),
-  op('get', '/widgets/widgets/{slug}/', { operationId: 'widgets_widgets_retrieve', parameters: slugParam, responses: { '200': json(Widget), ...errors } }),
+  op('get', '/widgets/widgets/{slug}/', {
+    operationId: 'widgets_widgets_retrieve',
+    parameters: slugParam,
+    responses: { '200': json(Widget), ...errors },
+  }),
   op('put', '/widgets/widgets/{slug}/', {
     operationId: 'widgets_widgets_update',
     parameters: slugParam,
@@ -143,7 +162,11 @@ export const widgetOperations: PageOperation[] = [
     requestBody: {
       content: {
         'multipart/form-data': {
-          schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, clear: { type: 'boolean', default: false } }, title: 'FileUploadRequest' },
+          schema: {
+            type: 'object',
+            properties: { file: { type: 'string', format: 'binary' }, clear: { type: 'boolean', default: false } },
+            title: 'FileUploadRequest',
+          },
         },
       },
     },
