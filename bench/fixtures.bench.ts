@@ -1,6 +1,6 @@
 /** npm run bench:fixtures — fixture generation and response validation speed on the committed schemas/. */
 import { Contract } from '../src/contract/contract.js';
-import { FixtureGenerator, createFaker } from '../src/fixtures/generate.js';
+import { FixtureGenerator, createFaker } from '../src/fake/generate.js';
 import { readSchemasDir } from '../src/node/schemas-dir.js';
 import { MockServer } from '../src/core/mock-server.js';
 import { importPages } from '../src/importer/import-pages.js';

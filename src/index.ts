@@ -2,7 +2,7 @@
 export { Contract, jsonMedia, type Violation } from './contract/contract.js';
 export type { ContractDocument, OperationSpec, JsonSchema, SchemasIndex } from './contract/types.js';
 export { toDrfErrors, type DrfErrors } from './contract/drf-errors.js';
-export { FixtureGenerator, createFaker, generate, type GenerateOptions } from './fixtures/generate.js';
+export { FixtureGenerator, createFaker, generate, type GenerateOptions } from './fake/generate.js';
 export { World, type WorldDump, type WorldOptions, type Principal } from './world/world.js';
 export { MockServer, type MockOptions } from './core/mock-server.js';
 export type { MockRequest, MockResponse } from './core/http.js';

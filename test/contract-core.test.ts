@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { booleanValue, filterParams, filterValueError } from '../src/contract/filter-params.js';
 import type { JsonSchema, OperationSpec } from '../src/contract/types.js';
-import { FixtureGenerator, createFaker, generate } from '../src/fixtures/generate.js';
+import { FixtureGenerator, createFaker, generate } from '../src/fake/generate.js';
 import { mixedDocument } from './support/contracts.js';
 
 const document = mixedDocument();

@@ -9,7 +9,7 @@ import { createApp } from '../src/adapters/express.js';
 import { createHandlers as createBrowserHandlers } from '../src/adapters/msw.js';
 import { createHandlers } from '../src/adapters/msw-node.js';
 import { startMock, useContract } from '../src/harness/vitest.js';
-import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract, writeSchemasDir } from '../src/node.js';
+import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract, writeSchemasDir } from '../src/node/index.js';
 import { ROOT, seedDocument } from './support/contracts.js';
 
 /** All of authentik 2024.8, as the package ships it. */

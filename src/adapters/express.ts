@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { MockServer } from '../core/mock-server.js';
 import { MAX_BODY_BYTES } from '../core/request-body.js';
-import { createMock, type NodeMockOptions } from '../node.js';
+import { createMock, type NodeMockOptions } from '../node/index.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
 

@@ -3,7 +3,7 @@
  * `createHandlers()` without a contract reads the schemas folder — `schemas`, else `./schemas` if it is one, else
  * the package's own. Bundlers for the browser never see this file.
  */
-import { loadContract } from '../node.js';
+import { loadContract } from '../node/index.js';
 import { handlersFor, type MswHandlers, type MswMockOptions } from './msw.js';
 import { MockServer } from '../core/mock-server.js';
 

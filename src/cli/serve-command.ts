@@ -4,7 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { createApp } from '../adapters/express.js';
 import { CONTROL_PREFIX } from '../core/control.js';
-import { createMock } from '../node.js';
+import { createMock } from '../node/index.js';
 import { readJsonFile } from '../node/read-json.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, OPERATIONS_DIR, defaultSchemasDir } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';

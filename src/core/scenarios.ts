@@ -1,6 +1,6 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject as isObject, type OperationSpec } from '../contract/types.js';
-import { generate } from '../fixtures/generate.js';
+import { generate } from '../fake/generate.js';
 import { DETAILS, detail, json, noContent, type MockResponse } from './http.js';
 
 /**

@@ -3,7 +3,7 @@ import type { OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { OperationRole } from '../world/resources.js';
 import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
-import { fillPath, recordsOf, type FoundKey, type KeyFinder } from './keys.js';
+import { fillPath, recordsOf, type FoundKey, type PathKeyFinder } from './path-keys.js';
 import {
   bodyFromRecord,
   fileFields,
@@ -21,7 +21,7 @@ import {
 export interface CheckContext {
   contract: Contract;
   client: HttpClient;
-  keys: KeyFinder;
+  keys: PathKeyFinder;
   allowWrites: boolean;
   seed: number;
   roles: Map<string, OperationRole>;

@@ -2,7 +2,7 @@ import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
 import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { filterParams, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
-import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
+import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
 import { buildResources, type ResourceMap } from '../world/resources.js';
 

@@ -2,7 +2,7 @@ import type { Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
 import { checkOperation, rolesOf, type CheckContext } from './checks.js';
 import { HttpClient, type FetchLike } from './http-client.js';
-import { KeyFinder, type KnownIds } from './keys.js';
+import { PathKeyFinder, type KnownIds } from './path-keys.js';
 import { verdictOf, type ContractReport, type OperationResult } from './report.js';
 
 export interface ContractRunOptions {
@@ -36,7 +36,7 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
   const ctx: CheckContext = {
     contract: options.contract,
     client,
-    keys: new KeyFinder(options.contract, client, options.ids),
+    keys: new PathKeyFinder(options.contract, client, options.ids),
     allowWrites: options.allowWrites === true,
     seed: options.seed ?? 1,
     roles: rolesOf(options.contract),

@@ -4,7 +4,7 @@ import { createApp } from '../adapters/express.js';
 import type { Contract } from '../contract/contract.js';
 import type { MockServer } from '../core/mock-server.js';
 import type { Scenarios } from '../core/scenarios.js';
-import { loadContract, type NodeMockOptions } from '../node.js';
+import { loadContract, type NodeMockOptions } from '../node/index.js';
 
 /** What the matcher reads: a status and a parsed body (`body`, or `data` as axios-like clients name it). */
 export interface ContractResponse {

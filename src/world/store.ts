@@ -1,5 +1,5 @@
 import type { Faker } from '@faker-js/faker';
-import type { FixtureGenerator } from '../fixtures/generate.js';
+import type { FixtureGenerator } from '../fake/generate.js';
 import type { EntityType } from './entity-model.js';
 
 export type WorldRecord = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject, type JsonSchema } from '../contract/types.js';
-import { FixtureGenerator, createFaker } from '../fixtures/generate.js';
+import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { pkOf, properties, storedLinks, type EntityType } from './entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from './resources.js';

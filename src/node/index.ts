@@ -1,10 +1,10 @@
 /** Node-only entry points: reading and writing schemas/ folders, importing pages. The core never imports this. */
-import { Contract } from './contract/contract.js';
-import { MockServer, type MockOptions } from './core/mock-server.js';
-import { defaultSchemasDir, readSchemasDir } from './node/schemas-dir.js';
+import { Contract } from '../contract/contract.js';
+import { MockServer, type MockOptions } from '../core/mock-server.js';
+import { defaultSchemasDir, readSchemasDir } from './schemas-dir.js';
 
-export { importFiles, importSources, type ImportFilesOptions, type ImportSourcesOptions } from './node/import-files.js';
-export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir, readSchemasDir, writeSchemasDir } from './node/schemas-dir.js';
+export { importFiles, importSources, type ImportFilesOptions, type ImportSourcesOptions } from './import-files.js';
+export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir, readSchemasDir, writeSchemasDir } from './schemas-dir.js';
 
 export type NodeMockOptions = Omit<MockOptions, 'contract'> & {
   /** A schemas/ folder to read, unless `contract` is given (default: `./schemas` if it is one, else the package's own). */

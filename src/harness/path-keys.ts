@@ -39,7 +39,7 @@ const LIST_PAGE_SIZE = 20;
  * credential the run authenticates with: one holding the token as a field, or whose key an item action such as
  * `…/{identifier}/view_key/` reveals to be the token.
  */
-export class KeyFinder {
+export class PathKeyFinder {
   private readonly listed = new Map<string, Records>();
   private readonly credentialChecks = new Map<string, Promise<boolean>>();
   private controlKeys: Promise<Map<string, unknown[]>> | undefined;
