@@ -1,3 +1,4 @@
+import { consoleAsset } from '../console/assets.js';
 import type { World } from '../world/world.js';
 import { detail, json, noContent, type MockResponse } from './http.js';
 import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
@@ -76,8 +77,25 @@ function firstProblem(rules: unknown[]): { index: number; message: string } | un
   return undefined;
 }
 
+/** The console's own files: a strict CSP (no inline script), so the page runs under the policy it asks apps to use. */
+function consoleFile(method: string, name: string): MockResponse {
+  if (method !== 'GET' && method !== 'HEAD') return detail(405, `Method "${method}" not allowed.`, { allow: 'GET' });
+  const asset = consoleAsset(name);
+  if (!asset) return detail(404, 'Not found.');
+  const headers = {
+    'content-type': asset.contentType,
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  };
+  return { status: 200, headers, body: method === 'HEAD' ? undefined : asset.body };
+}
+
 export function handleControl(world: World, method: string, path: string, body: () => unknown, context: ControlContext): MockResponse {
   const route = path.slice(CONTROL_PREFIX.length - 1);
+  if (route === '/ui') return { status: 301, headers: { location: `${CONTROL_PREFIX}ui/` } };
+  if (route.startsWith('/ui/')) return consoleFile(method, route.slice('/ui/'.length));
   if (route === '/scenarios' || route === '/scenarios/' || SCENARIO_PATH.test(route)) return handleScenarios(method, route, body, context);
   switch (`${method} ${route}`) {
     case 'GET /':

@@ -18,6 +18,20 @@ export interface MockOptions extends WorldOptions {
   cacheResponses?: boolean;
 }
 
+/** One answered request, as the request log shows it. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query string, as sent. */
+  url: string;
+  status: number;
+  /** Time spent in the mock, including forced delays. */
+  ms: number;
+  /** Who asked: a username, `anonymous`, `invalid token`, or `control` for /_mock/ routes. */
+  identity: string;
+}
+
+type Listener<T> = (value: T) => void;
+
 const CACHE_LIMIT = 2000;
 
 function parseQuery(search: URLSearchParams): RawQuery {
@@ -48,6 +62,8 @@ export class MockServer {
   private readonly cache = new Map<string, { version: number; validUntil: number; response: MockResponse }>();
 
   private readonly caching: boolean;
+  private readonly changeListeners = new Set<Listener<number>>();
+  private readonly requestListeners = new Set<Listener<RequestLogEntry>>();
 
   constructor(options: MockOptions) {
     this.caching = options.cacheResponses !== false;
@@ -56,13 +72,53 @@ export class MockServer {
     if (options.data !== undefined) this.world.load(options.data);
   }
 
+  /** Called with the world's version after each request that changed the world (to save it, say). */
+  onChange(listener: Listener<number>): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Called once per answered request (the request log). */
+  onRequest(listener: Listener<RequestLogEntry>): () => void {
+    this.requestListeners.add(listener);
+    return () => this.requestListeners.delete(listener);
+  }
+
   async handle(request: MockRequest): Promise<MockResponse> {
+    const started = performance.now();
+    const version = this.world.version;
+    let response: MockResponse;
     try {
-      return await this.dispatch(request);
+      response = await this.dispatch(request);
     } catch (error) {
       // A bug of ours must still answer in JSON and never take the process down.
-      return detail(500, `authentik-mock internal error: ${(error as Error).message}`);
+      response = detail(500, `authentik-mock internal error: ${(error as Error).message}`);
     }
+    if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
+    if (this.requestListeners.size > 0) this.logRequest(request, response, performance.now() - started);
+    return response;
+  }
+
+  private logRequest(request: MockRequest, response: MockResponse, ms: number): void {
+    const entry = {
+      method: request.method.toUpperCase(),
+      url: request.url,
+      status: response.network ? 0 : response.status,
+      ms,
+      identity: this.identityOf(request),
+    };
+    for (const listener of this.requestListeners) listener(entry);
+  }
+
+  private identityOf(request: MockRequest): string {
+    if (new URL(request.url, 'http://mock.invalid').pathname.startsWith(CONTROL_PREFIX)) return 'control';
+    const header = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+    if (!header) return 'anonymous';
+    const principal = authenticate(this.world, header);
+    if (isMockResponse(principal)) return 'invalid token';
+    const users = this.world.userEntity;
+    const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
+    return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;
   }
 
   private async dispatch(request: MockRequest): Promise<MockResponse> {
