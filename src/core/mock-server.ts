@@ -16,6 +16,16 @@ export interface MockOptions extends WorldOptions {
   data?: WorldDump | unknown;
   /** Reuse GET answers until the world changes (default true; off only to measure rendering). */
   cacheResponses?: boolean;
+  /**
+   * The bearer key /_mock/ requires (default: the admin token). `false` turns the control API off (404), as `serve`
+   * does on a non-loopback host when no token is configured.
+   */
+  controlToken?: string | false;
+  /**
+   * Host names (Host header, without port) the control API answers to, against DNS rebinding; `true` for any.
+   * Default: any (an in-process mock has no Host to check); `serve` passes loopback names plus its own host.
+   */
+  allowedHosts?: string[] | true;
 }
 
 /** One answered request, as the request log shows it. */
