@@ -47,7 +47,7 @@ for (let run = 0; run < 3; run++) {
   const document = structuredClone(pages);
   const started = performance.now();
   const mock = new MockServer({ contract: document, adminToken: 'bench' });
-  const answer = await mock.handle({ method: 'GET', url: '/api/v3/area0/res0/?page_size=5', headers: { authorization: 'Bearer bench' } });
+  const answer = await mock.fetch('/api/v3/area0/res0/?page_size=5', { headers: { authorization: 'Bearer bench' } });
   if (answer.status !== 200) throw new Error(`first request answered ${answer.status}`);
   ready = Math.min(ready, performance.now() - started);
 }
@@ -59,6 +59,6 @@ console.log(
 const interlinked = importPages([{ file: 'schema.json', text: interlinkedOpenApiDocument(400, 875) }]).contract;
 const deepMock = new MockServer({ contract: interlinked, adminToken: 'bench' });
 const deepStarted = performance.now();
-const deep = await deepMock.handle({ method: 'GET', url: '/api/v3/r0/1/', headers: { authorization: 'Bearer bench' } });
+const deep = await deepMock.fetch('/api/v3/r0/1/', { headers: { authorization: 'Bearer bench' } });
 if (deep.status !== 200) throw new Error(`deep record answered ${deep.status}`);
 console.log(`first answer reaching 400 interlinked entities (OpenAPI, 875 operations): ${(performance.now() - deepStarted).toFixed(0)} ms`);

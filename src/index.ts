@@ -5,5 +5,7 @@ export { toDrfErrors, type DrfErrors } from './contract/drf-errors.js';
 export { FixtureGenerator, createFaker, generate, type GenerateOptions } from './fake/generate.js';
 export { World, type WorldDump, type WorldOptions, type Principal } from './world/world.js';
 export { MockServer, type MockOptions } from './core/mock-server.js';
-export type { MockRequest, MockResponse } from './core/http.js';
+export { HttpError, type Answer } from './core/http.js';
+export type { RequestLogEntry } from './core/mock-server.js';
+export type { CorsOrigins } from './core/cors.js';
 export { Scenarios, validateRule, parsePrefer, type ScenarioRule, type ScenarioMatch, type ScenarioRespond } from './core/scenarios.js';

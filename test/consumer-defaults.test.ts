@@ -76,7 +76,7 @@ describe('the built CLI, from a directory without schemas/', () => {
       const users = await fetch(`${server.api}core/users/?page_size=3`, { headers: { authorization: 'Bearer consumer-token' } });
       expect(users.status).toBe(200);
       expect((await users.json()).results).toHaveLength(3);
-      const summary = await (await fetch(new URL('/_mock/', server.api))).json();
+      const summary = await (await fetch(new URL('/_mock/', server.api), { headers: { authorization: 'Bearer consumer-token' } })).json();
       expect(summary.operations).toBe(REFERENCE_OPERATIONS);
     } finally {
       expect(await server.stop()).toBe(0);

@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerContract } from '../src/cli/contract-command.js';
 import { Contract } from '../src/contract/contract.js';
-import type { MockResponse } from '../src/core/http.js';
 import { MockServer } from '../src/core/mock-server.js';
 import { ServerUnreachable, type FetchLike } from '../src/harness/http-client.js';
 import { closingLine, junitXml, type ContractReport } from '../src/harness/report.js';
@@ -11,11 +10,13 @@ import { runContract } from '../src/harness/run-contract.js';
 import { mixedDocument } from './support/contracts.js';
 
 const contract = new Contract(mixedDocument());
-type Tamper = (
-  request: { method: string; url: URL; body: unknown; auth: string | undefined },
-  response: MockResponse,
-  mock: MockServer,
-) => MockResponse;
+/** An answer as the server sent it, for a tamper hook to change. */
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+type Tamper = (request: { method: string; url: URL; body: unknown; auth: string | undefined }, response: Reply, mock: MockServer) => Reply;
 
 /** The mock as a fetch function, with a hook to break it the way a faulty server would be broken. */
 function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
@@ -23,7 +24,8 @@ function serverFetch(tamper?: Tamper): { fetch: FetchLike; mock: MockServer } {
   const fetch: FetchLike = async (url, init) => {
     const headers = Object.fromEntries(new Headers(init.headers));
     const text = typeof init.body === 'string' ? init.body : undefined;
-    const response = await mock.handle({ method: init.method ?? 'GET', url, headers, body: text });
+    const sent = await mock.fetch(url, init);
+    const response: Reply = { status: sent.status, headers: Object.fromEntries(sent.headers), body: await sent.text() };
     const request = {
       method: init.method ?? 'GET',
       url: new URL(url),
@@ -46,11 +48,11 @@ const run = (tamper?: Tamper, only?: string[]) =>
     ...(only ? { only } : {}),
   });
 
-function bodyOf(response: MockResponse): Record<string, unknown> {
+function bodyOf(response: Reply): Record<string, unknown> {
   return JSON.parse(response.body ?? 'null') as Record<string, unknown>;
 }
 
-function withBody(response: MockResponse, body: unknown, status = response.status): MockResponse {
+function withBody(response: Reply, body: unknown, status = response.status): Reply {
   return { ...response, status, body: JSON.stringify(body) };
 }
 

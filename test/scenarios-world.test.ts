@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
-import type { FetchLike } from '../src/harness/http-client.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { referenceDocument, seedDocument } from './support/contracts.js';
-import { coreRequester } from './support/requester.js';
-
-/** The mock as the harness's fetch (as test/harness.test.ts does), so the run stays in process. */
-function fetchOf(mock: MockServer): FetchLike {
-  return async (url, init) => {
-    const headers = Object.fromEntries(new Headers(init.headers));
-    const body = typeof init.body === 'string' ? init.body : undefined;
-    const answer = await mock.handle({ method: init.method ?? 'GET', url, headers, ...(body !== undefined ? { body } : {}) });
-    if (answer.network) throw new TypeError('fetch failed');
-    return new Response(answer.status === 204 ? null : (answer.body ?? null), { status: answer.status, headers: answer.headers });
-  };
-}
+import { coreRequester, fetchOf } from './support/requester.js';
 
 describe('the contract harness against a mock with a forced 500', () => {
   it('reports exactly the forced operation as failed', async () => {

@@ -52,16 +52,16 @@ function fetchSend(origin: string): Send {
 function coreSend(mock: MockServer): Send {
   return async (method, path, options = {}) => {
     const { headers, body } = await headersAndBody(options);
-    const answer = await mock.handle({
+    const response = await mock.fetch(path, {
       method,
-      url: path,
       headers,
-      ...(body ? { body } : {}),
+      ...(body ? { body: body as BodyInit } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (options.signal?.aborted) throw options.signal.reason;
-    if (answer.network) throw new TypeError(`fetch failed (${answer.network})`);
-    return { status: answer.status, headers: answer.headers, body: parseBody(answer.body ?? ''), text: answer.body ?? '' };
+    if (response.type === 'error') throw new TypeError('fetch failed');
+    const text = await response.text();
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: parseBody(text), text };
   };
 }
 
@@ -110,6 +110,8 @@ for (const [name, start] of targets) {
   let admin: string;
   let user: string;
   const call: Send = (method, path, options = {}) => t.send(method, `/api/v3${path}`, { token: admin, ...options });
+  /** The control API, with the control token (the admin key by default). */
+  const control: Send = (method, path, options = {}) => t.send(method, path, { token: admin, ...options });
 
   /** Installs a rule the given way; for `header`, returns the Prefer header that forces the same answer instead. */
   async function force(way: Way, rule: ScenarioRule): Promise<string | undefined> {
@@ -118,7 +120,7 @@ for (const [name, start] of targets) {
       return undefined;
     }
     if (way === 'control') {
-      const reply = await t.send('POST', '/_mock/scenarios', { json: rule });
+      const reply = await control('POST', '/_mock/scenarios', { json: rule });
       expect(reply.status, reply.text).toBe(201);
       return undefined;
     }
@@ -135,7 +137,7 @@ for (const [name, start] of targets) {
       user = t.mock.world.userToken;
     });
     beforeEach(async () => {
-      expect((await t.send('POST', '/_mock/reset')).status).toBe(200);
+      expect((await control('POST', '/_mock/reset')).status).toBe(200);
     });
     afterAll(() => t.close());
 
@@ -184,7 +186,7 @@ for (const [name, start] of targets) {
         expect(ok.status).toBe(200);
         expect(contract.validateResponse('core_users_partial_update', 200, ok.body)).toEqual([]);
         const prefer500 = await force(way, { match: { operationId: 'widgets_widgets_destroy' }, respond: { status: 500 }, times: 1 });
-        const widgets = ((await t.send('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>).find(
+        const widgets = ((await control('GET', '/_mock/resources')).body as Array<{ path: string; keys: unknown[] }>).find(
           (r) => r.path === '/widgets/widgets/',
         )!;
         const slug = String(widgets.keys[0]);
@@ -219,9 +221,9 @@ for (const [name, start] of targets) {
         await force(way, { respond: { status: 500 } });
         expect((await call('GET', '/core/groups/')).status).toBe(502);
         expect((await call('GET', '/core/tokens/')).status).toBe(500);
-        expect(((await t.send('GET', '/_mock/scenarios')).body as unknown[]).length).toBe(2);
-        expect((await t.send('POST', '/_mock/reset')).status).toBe(200);
-        expect((await t.send('GET', '/_mock/scenarios')).body).toEqual([]);
+        expect(((await control('GET', '/_mock/scenarios')).body as unknown[]).length).toBe(2);
+        expect((await control('POST', '/_mock/reset')).status).toBe(200);
+        expect((await control('GET', '/_mock/scenarios')).body).toEqual([]);
         expect((await call('GET', '/core/groups/')).status).toBe(200);
       });
     }
@@ -253,16 +255,18 @@ for (const [name, start] of targets) {
     });
 
     it('the control API lists, validates, deletes one rule and all', async () => {
-      expect((await t.send('POST', '/_mock/scenarios', { raw: '{"respond":{"status":500}}', contentType: 'text/plain' })).status).toBe(415);
-      const bad = await t.send('POST', '/_mock/scenarios', {
+      expect((await control('POST', '/_mock/scenarios', { raw: '{"respond":{"status":500}}', contentType: 'text/plain' })).status).toBe(
+        415,
+      );
+      const bad = await control('POST', '/_mock/scenarios', {
         json: { match: { operationId: 'core_users_list' }, respond: { status: 99 } },
       });
       expect(bad.status).toBe(400);
       expect((bad.body as { detail: string }).detail).toMatch(/respond\.status/);
-      expect((await t.send('POST', '/_mock/scenarios', { json: { respond: { status: 500, network: 'reset' } } })).status).toBe(400);
-      expect((await t.send('POST', '/_mock/scenarios', { json: { respond: {}, times: 0 } })).status).toBe(400);
-      expect((await t.send('POST', '/_mock/scenarios', { raw: '{', contentType: 'application/json' })).status).toBe(400);
-      const created = await t.send('POST', '/_mock/scenarios', {
+      expect((await control('POST', '/_mock/scenarios', { json: { respond: { status: 500, network: 'reset' } } })).status).toBe(400);
+      expect((await control('POST', '/_mock/scenarios', { json: { respond: {}, times: 0 } })).status).toBe(400);
+      expect((await control('POST', '/_mock/scenarios', { raw: '{', contentType: 'application/json' })).status).toBe(400);
+      const created = await control('POST', '/_mock/scenarios', {
         json: [
           { match: { operationId: 'core_users_list' }, respond: { status: 500 } },
           { respond: { delay: 5 }, identity: 'admin' },
@@ -270,14 +274,14 @@ for (const [name, start] of targets) {
       });
       expect(created.status).toBe(201);
       const [first, second] = created.body as Array<{ id: string }>;
-      expect((await t.send('GET', '/_mock/scenarios')).body).toEqual([
+      expect((await control('GET', '/_mock/scenarios')).body).toEqual([
         { id: first!.id, match: { operationId: 'core_users_list' }, respond: { status: 500 } },
         { id: second!.id, respond: { delay: 5 }, identity: 'admin' },
       ]);
-      expect((await t.send('DELETE', `/_mock/scenarios/${first!.id}`)).status).toBe(204);
-      expect((await t.send('DELETE', `/_mock/scenarios/${first!.id}`)).status).toBe(404);
+      expect((await control('DELETE', `/_mock/scenarios/${first!.id}`)).status).toBe(204);
+      expect((await control('DELETE', `/_mock/scenarios/${first!.id}`)).status).toBe(404);
       expect((await call('GET', '/core/users/')).status).toBe(200);
-      expect((await t.send('DELETE', '/_mock/scenarios')).status).toBe(204);
+      expect((await control('DELETE', '/_mock/scenarios')).status).toBe(204);
       expect(t.mock.scenarios.size).toBe(0);
     });
   });

@@ -1,62 +1,71 @@
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import type { MockServer } from '../core/mock-server.js';
-import { MAX_BODY_BYTES } from '../core/request-body.js';
 import { createMock, type NodeMockOptions } from '../node/index.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
 
-function headersOf(req: Request): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(req.headers)) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  return out;
-}
-
-/** Body-parser failures are client mistakes: they get JSON 4xx answers like everything else. */
-const clientErrors: ErrorRequestHandler = (error: { type?: string; status?: number; message?: string }, _req, res, _next) => {
-  const status = error.type === 'entity.too.large' ? 413 : error.status && error.status < 500 ? error.status : 400;
-  res
-    .status(status)
-    .type('application/json')
-    .send(JSON.stringify({ detail: status === 413 ? `Request body exceeded ${MAX_BODY_BYTES} bytes.` : (error.message ?? 'Bad request') }));
-};
-
-/** Aborted when the response closes: the client went away (or the answer was sent). */
-function closeController(res: Response): AbortController {
-  const controller = new AbortController();
-  if (res.closed) controller.abort();
-  else res.once('close', () => controller.abort());
-  return controller;
+/**
+ * The request body as a web stream that reads from Node only when the core reads it: a body never read (a request
+ * refused for its token, say) is left to Node, which discards it and keeps the connection; one read in part (a 413)
+ * is discarded the same way once the core cancels.
+ */
+function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
+  let chunks: AsyncIterator<Buffer> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        chunks ??= req.iterator({ destroyOnReturn: false });
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      },
+      async cancel() {
+        await chunks?.return?.();
+        req.resume();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /**
- * An Express app serving the mock: raw bytes in, the core's answer out. Nothing else happens here. The contract is
- * `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else the package's own.
+ * Node's request as a web `Request`: headers as sent, the body as a stream the core reads only if it needs it, and
+ * a signal that aborts when the client goes away (ending a forced delay or a held request at once).
+ */
+function toWebRequest(req: ExpressRequest, res: ExpressResponse): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  return new Request(new URL(req.originalUrl, 'http://localhost'), {
+    method: req.method,
+    headers,
+    body: hasBody ? bodyStream(req) : null,
+    signal: gone.signal,
+    duplex: 'half',
+  } as RequestInit);
+}
+
+/** The web `Response` written to Node's; a network error (`Response.error()`) drops the connection. */
+async function send(response: Response, req: ExpressRequest, res: ExpressResponse): Promise<void> {
+  if (response.type === 'error') return void req.socket.destroy();
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => (headers[key] = value));
+  res.writeHead(response.status, headers);
+  res.end(response.body ? new Uint8Array(await response.arrayBuffer()) : undefined);
+}
+
+/**
+ * An Express app serving the mock: the standard bridge from Node's request to the core's `fetch` and back, nothing
+ * else. The contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else
+ * the package's own.
  */
 export function createApp(options: ExpressMockOptions = {}): Express & { mock: MockServer } {
   const mock = options.mock ?? createMock(options);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
-  app.use(async (req: Request, res: Response) => {
-    const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
-    // The client going away ends a forced delay or a held request at once (no timer outlives the connection). The
-    // signal is made only when the core asks for it (a scenario applies): most requests never need one.
-    let gone: AbortController | undefined;
-    const request = {
-      method: req.method,
-      url: req.originalUrl,
-      headers: headersOf(req),
-      body,
-      get signal() {
-        return (gone ??= closeController(res)).signal;
-      },
-    };
-    const answer = await mock.handle(request);
-    if (answer.network) return void req.socket.destroy(); // a forced reset, or a held request given up
-    res.status(answer.status).set(answer.headers);
-    res.end(answer.body);
-  });
-  app.use(clientErrors);
+  app.use(async (req: ExpressRequest, res: ExpressResponse) => send(await mock.fetch(toWebRequest(req, res)), req, res));
   return Object.assign(app, { mock });
 }

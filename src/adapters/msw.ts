@@ -1,4 +1,4 @@
-import { http, HttpResponse, type HttpHandler } from 'msw';
+import { http, type HttpHandler } from 'msw';
 import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 
@@ -24,25 +24,14 @@ const NEEDS_CONTRACT =
 
 /**
  * MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.handle()`.
- * `handlers.mock.scenarios` forces statuses, delays and network failures (`HttpResponse.error()`) from code.
+ * `handlers.mock.scenarios` forces statuses, delays and network failures (a rejected fetch) from code.
  */
 export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   const from = origin?.replace(/\/+$/, '') ?? '*';
   const bases = new Set([...mock.contract.operations.map((o) => o.server), CONTROL_PREFIX]);
-  const handlers = [...bases].map((base) =>
-    http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request }) => {
-      const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
-      const answer = await mock.handle({
-        method: request.method,
-        url: request.url,
-        headers: Object.fromEntries(request.headers),
-        body,
-        signal: request.signal,
-      });
-      if (answer.network) return HttpResponse.error(); // fetch rejects, as on a dropped connection
-      return new HttpResponse(answer.body ?? null, { status: answer.status, headers: answer.headers });
-    }),
-  );
+  // MSW hands its web Request straight to the core; a forced network failure is `Response.error()`, which MSW
+  // turns into a rejected fetch, as on a dropped connection.
+  const handlers = [...bases].map((base) => http.all(`${from}${base.replace(/\/?$/, '/')}*`, ({ request }) => mock.fetch(request)));
   return Object.assign(handlers, { mock });
 }
 

@@ -1,47 +1,11 @@
 import type { ErrorObject } from 'ajv';
+import { FIELD_MESSAGES as MESSAGES, pythonTypeName } from './authentik-messages.js';
 import { isPlainObject } from './types.js';
 
 /** DRF's 400 body: field → messages, nested objects nest, list items keyed by index. */
 export type DrfErrors = { [field: string]: string[] | DrfErrors };
 
 export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
-export const MESSAGES = {
-  required: 'This field is required.',
-  null: 'This field may not be null.',
-  blank: 'This field may not be blank.',
-  integer: 'A valid integer is required.',
-  number: 'A valid number is required.',
-  boolean: 'Must be a valid boolean.',
-  string: 'Not a valid string.',
-  uuid: 'Must be a valid UUID.',
-  email: 'Enter a valid email address.',
-  url: 'Enter a valid URL.',
-  dateTime: 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
-  date: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
-  slug: 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
-  pattern: 'This value does not match the required pattern.',
-  invalid: 'Invalid value.',
-  choice: (value: unknown) => `"${String(value)}" is not a valid choice.`,
-  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
-  minLength: (n: number) => `Ensure this field has at least ${n} characters.`,
-  maximum: (n: number) => `Ensure this value is less than or equal to ${n}.`,
-  minimum: (n: number) => `Ensure this value is greater than or equal to ${n}.`,
-  maxItems: (n: number) => `Ensure this field has no more than ${n} elements.`,
-  minItems: (n: number) => `Ensure this field has at least ${n} elements.`,
-  notAList: (type: string) => `Expected a list of items but got type "${type}".`,
-  notADict: (type: string) => `Invalid data. Expected a dictionary, but got ${type}.`,
-} as const;
-
-/** Python's name for a JSON value's type, as DRF puts it in messages. */
-export function pythonTypeName(value: unknown): string {
-  if (value === null) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  if (typeof value === 'string') return 'str';
-  return 'dict';
-}
-
 const FORMAT_MESSAGES: Record<string, string> = {
   uuid: MESSAGES.uuid,
   email: MESSAGES.email,

@@ -1,3 +1,4 @@
+import { FILTER_MESSAGES } from './authentik-messages.js';
 import type { Contract } from './contract.js';
 import { listShape, successSchema } from './operation-shapes.js';
 import { singular, squash } from './naming.js';
@@ -54,27 +55,23 @@ export interface FilterParam {
   maybeRelation: boolean;
 }
 
-export const INVALID_RELATION = 'Select a valid choice. That choice is not one of the available choices.';
-
 /** django-filter's message for a value its form field cannot read; undefined when it reads it (or, for booleans, ignores it). */
 export function filterValueError(filter: FilterParam, raw: string): string | undefined {
   switch (filter.kind) {
     case 'relation':
-      return validPk(filter.schema, raw) ? undefined : INVALID_RELATION;
+      return validPk(filter.schema, raw) ? undefined : FILTER_MESSAGES.invalidRelation;
     case 'multiple':
       // ModelMultipleChoiceFilter: each pk is looked up alone, and a malformed one is named.
       if (filter.schema['format'] === 'uuid') return UUID.test(raw) ? undefined : `“${raw}” is not a valid UUID.`;
       return validPk(filter.schema, raw) ? undefined : `“${raw}” is not a valid value.`;
     case 'choice':
-      return (filter.schema['enum'] as unknown[]).map(String).includes(raw)
-        ? undefined
-        : `Select a valid choice. ${raw} is not one of the available choices.`;
+      return (filter.schema['enum'] as unknown[]).map(String).includes(raw) ? undefined : FILTER_MESSAGES.invalidChoice(raw);
     case 'number':
-      return raw.trim() !== '' && Number.isFinite(Number(raw)) ? undefined : 'Enter a number.';
+      return raw.trim() !== '' && Number.isFinite(Number(raw)) ? undefined : FILTER_MESSAGES.number;
     case 'uuid':
-      return UUID.test(raw) ? undefined : 'Enter a valid UUID.';
+      return UUID.test(raw) ? undefined : FILTER_MESSAGES.uuid;
     case 'datetime':
-      return Number.isNaN(Date.parse(raw)) ? 'Enter a valid date/time.' : undefined;
+      return Number.isNaN(Date.parse(raw)) ? FILTER_MESSAGES.dateTime : undefined;
     default:
       return undefined;
   }

@@ -1,14 +1,17 @@
 import type { Principal, World } from '../world/world.js';
-import { DETAILS, detail, type MockResponse } from './http.js';
+import { DETAILS } from '../contract/authentik-messages.js';
+import { httpError } from './http.js';
 
-/** authentik's bearer-token check: every failure is a 403 (no WWW-Authenticate challenge, so DRF never says 401). */
-export function authenticate(world: World, header: string | undefined): Principal | MockResponse {
+/** authentik's bearer-token check: every failure throws a 403 (no WWW-Authenticate challenge, so DRF never says 401). */
+export function authenticate(world: World, header: string | undefined): Principal {
   const value = (header ?? '').trim();
-  if (value === '') return detail(403, DETAILS.notProvided);
+  if (value === '') throw httpError(403, DETAILS.notProvided);
   const space = value.search(/\s/);
   const scheme = space < 0 ? value : value.slice(0, space);
   const key = space < 0 ? '' : value.slice(space + 1).trim();
-  if (scheme.toLowerCase() !== 'bearer') return detail(403, DETAILS.unsupportedAuth);
-  if (key === '') return detail(403, DETAILS.malformed);
-  return world.authenticate(key) ?? detail(403, DETAILS.invalidToken);
+  if (scheme.toLowerCase() !== 'bearer') throw httpError(403, DETAILS.unsupportedAuth);
+  if (key === '') throw httpError(403, DETAILS.malformed);
+  const principal = world.authenticate(key);
+  if (!principal) throw httpError(403, DETAILS.invalidToken);
+  return principal;
 }

@@ -1,6 +1,6 @@
 import type { JsonSchema, OperationSpec } from '../contract/types.js';
 import { isPlainObject, requiredOf } from '../contract/types.js';
-import { properties } from '../world/entity-model.js';
+import { properties } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
 
 /** `GET /core/users/me/`: an action named `me` on the users' collection answers about the caller. */

@@ -1,10 +1,116 @@
 import { consoleAsset } from '../console/assets.js';
+import { DETAILS } from '../contract/authentik-messages.js';
 import type { World } from '../world/world.js';
-import { detail, json, noContent, type MockResponse } from './http.js';
+import { httpError, json, methodNotAllowed, noContent, unsupportedMediaType, type Answer } from './http.js';
+import { parseJson, readBody } from './request-body.js';
 import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
-/** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world. */
+/** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world; scenarios; console. */
 export const CONTROL_PREFIX = '/_mock/';
+
+/** A dump of a large world is bigger than an API body may be: loads get their own bound (only a token holder's). */
+export const MAX_LOAD_BYTES = 256 * 1024 * 1024;
+
+/** What the control routes act on: the MockServer. */
+export interface ControlHost {
+  world: World;
+  scenarios: Scenarios;
+  /** The bearer key /_mock/ requires, or false when the control API is off. */
+  readonly controlToken: string | false;
+  /** Host names the control API answers to (`true`: any). */
+  readonly allowedHosts: readonly string[] | true;
+  /** Back to the state the mock started from (a loaded dump, else the seed), with no scenario rules. */
+  reset(): void;
+  /** Replaces the world with a dump, or throws why it cannot (nothing changes then). */
+  load(dump: unknown): void;
+}
+
+const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+
+const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
+
+/**
+ * `/_mock/…`: off (404) when the host has no control token; else only for an allowed Host (against DNS rebinding),
+ * and, but for the console's static files, only with the control token. Bodies are JSON only (415 otherwise), so a
+ * web page elsewhere cannot post a form or `text/plain` here without a CORS preflight.
+ */
+export async function handleControl(host: ControlHost, request: Request, path: string): Promise<Answer> {
+  if (host.controlToken === false) throw httpError(404, DETAILS.notFound);
+  checkHost(host, request.headers.get('host'));
+  const route = path.slice(CONTROL_PREFIX.length - 1);
+  const method = request.method.toUpperCase();
+  if (route === '/ui') return { status: 301, headers: { location: `${CONTROL_PREFIX}ui/` } };
+  if (route.startsWith('/ui/')) return consoleFile(method, route.slice('/ui/'.length));
+  checkToken(host.controlToken, request.headers.get('authorization'));
+  if (route === '/scenarios' || route === '/scenarios/' || SCENARIO_PATH.test(route))
+    return handleScenarios(host.scenarios, request, route);
+  switch (`${method} ${route}`) {
+    case 'GET /':
+      return json(200, summary(host));
+    case 'GET /resources':
+      return json(200, resources(host.world));
+    case 'GET /tokens':
+      return json(200, { admin: host.world.adminToken, user: host.world.userToken });
+    case 'GET /dump':
+      return json(200, host.world.dump());
+    case 'POST /reset':
+      host.reset();
+      return json(200, { detail: 'The world is back to where it started, with no scenario rules.' });
+    case 'POST /load': {
+      const dump = await jsonBody(request, MAX_LOAD_BYTES);
+      try {
+        host.load(dump);
+      } catch (error) {
+        throw httpError(400, (error as Error).message);
+      }
+      return json(200, { detail: 'World loaded.' });
+    }
+    default:
+      throw httpError(404, DETAILS.notFound);
+  }
+}
+
+/** `Host: name[:port]` → name, as a dev server checks it (IPv6 literals keep their brackets). */
+function hostName(header: string): string {
+  const value = header.trim().toLowerCase();
+  return value.startsWith('[') ? value.slice(0, value.indexOf(']') + 1) : value.replace(/:\d*$/, '');
+}
+
+function checkHost(host: ControlHost, header: string | null): void {
+  if (host.allowedHosts === true) return;
+  const name = hostName(header ?? '');
+  if (!host.allowedHosts.includes(name))
+    throw httpError(403, `Host "${name}" is not allowed to use the control API (allowed: ${host.allowedHosts.join(', ')}).`);
+}
+
+function checkToken(token: string, authorization: string | null): void {
+  const given = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (given === undefined) throw httpError(403, DETAILS.notProvided);
+  if (given !== token) throw httpError(403, DETAILS.invalidToken);
+}
+
+/** Counts and routes, never a secret (tokens and dumps have their own routes). */
+function summary(host: ControlHost): unknown {
+  const { world } = host;
+  return {
+    operations: world.contract.operations.length,
+    resources: world.resources.length,
+    version: world.version,
+    records: world.recordCounts(),
+    routes: [
+      'GET /_mock/resources',
+      'GET /_mock/tokens',
+      'GET /_mock/dump',
+      'POST /_mock/load',
+      'POST /_mock/reset',
+      'GET|POST|DELETE /_mock/scenarios',
+      'DELETE /_mock/scenarios/{id}',
+      'GET /_mock/ui/',
+    ],
+    scenarios: host.scenarios.size,
+  };
+}
 
 function resources(world: World): unknown {
   return world.resources.map((r) => ({
@@ -19,22 +125,21 @@ function resources(world: World): unknown {
   }));
 }
 
-/** What the control routes need besides the world. */
-export interface ControlContext {
-  scenarios: Scenarios;
-  /** The request's Content-Type header. */
-  contentType: string | undefined;
+/** A JSON body (415 for any other media type). */
+async function jsonBody(request: Request, limit?: number): Promise<unknown> {
+  const header = request.headers.get('content-type') ?? undefined;
+  if ((header ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json') throw unsupportedMediaType(header);
+  return parseJson(await readBody(request, limit));
 }
 
-const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
-
 /** `POST /_mock/scenarios` (one rule or an array), `GET` (list), `DELETE` (all) and `DELETE /_mock/scenarios/{id}`. */
-function handleScenarios(method: string, route: string, body: () => unknown, context: ControlContext): MockResponse {
-  const { scenarios } = context;
+async function handleScenarios(scenarios: Scenarios, request: Request, route: string): Promise<Answer> {
+  const method = request.method.toUpperCase();
   const one = SCENARIO_PATH.exec(route);
   if (one) {
-    if (method !== 'DELETE') return detail(405, `Method "${method}" not allowed.`, { allow: 'DELETE' });
-    return scenarios.remove(decodeURIComponent(one[1]!)) ? noContent() : detail(404, `No scenario rule with id "${one[1]}".`);
+    if (method !== 'DELETE') throw methodNotAllowed(method, ['DELETE']);
+    if (!scenarios.remove(decodeURIComponent(one[1]!))) throw httpError(404, `No scenario rule with id "${one[1]}".`);
+    return noContent();
   }
   switch (method) {
     case 'GET':
@@ -43,24 +148,17 @@ function handleScenarios(method: string, route: string, body: () => unknown, con
       scenarios.clear();
       return noContent();
     case 'POST': {
-      const type = (context.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json') return detail(415, `Unsupported media type "${context.contentType ?? ''}" in request.`);
-      let parsed: unknown;
-      try {
-        parsed = body();
-      } catch (error) {
-        return detail(400, `JSON parse error - ${(error as Error).message}`);
-      }
+      const parsed = await jsonBody(request);
       const rules = Array.isArray(parsed) ? parsed : [parsed];
       // All or nothing: every rule is checked before any is added.
       const problem = firstProblem(rules);
-      if (problem) return detail(400, Array.isArray(parsed) ? `rule ${problem.index}: ${problem.message}` : problem.message);
+      if (problem) throw httpError(400, Array.isArray(parsed) ? `rule ${problem.index}: ${problem.message}` : problem.message);
       const ids = new Set(rules.map((rule) => scenarios.add(rule as ScenarioRule)));
       const added = scenarios.list().filter((r) => ids.has(r.id));
       return json(201, Array.isArray(parsed) ? added : added[0]);
     }
     default:
-      return detail(405, `Method "${method}" not allowed.`, { allow: 'GET, POST, DELETE' });
+      throw methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
   }
 }
 
@@ -78,61 +176,15 @@ function firstProblem(rules: unknown[]): { index: number; message: string } | un
 }
 
 /** The console's own files: a strict CSP (no inline script), so the page runs under the policy it asks apps to use. */
-function consoleFile(method: string, name: string): MockResponse {
-  if (method !== 'GET' && method !== 'HEAD') return detail(405, `Method "${method}" not allowed.`, { allow: 'GET' });
+function consoleFile(method: string, name: string): Answer {
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET']);
   const asset = consoleAsset(name);
-  if (!asset) return detail(404, 'Not found.');
+  if (!asset) throw httpError(404, DETAILS.notFound);
   const headers = {
     'content-type': asset.contentType,
-    'content-security-policy':
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy': CONSOLE_CSP,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-cache',
   };
-  return { status: 200, headers, body: method === 'HEAD' ? undefined : asset.body };
-}
-
-export function handleControl(world: World, method: string, path: string, body: () => unknown, context: ControlContext): MockResponse {
-  const route = path.slice(CONTROL_PREFIX.length - 1);
-  if (route === '/ui') return { status: 301, headers: { location: `${CONTROL_PREFIX}ui/` } };
-  if (route.startsWith('/ui/')) return consoleFile(method, route.slice('/ui/'.length));
-  if (route === '/scenarios' || route === '/scenarios/' || SCENARIO_PATH.test(route)) return handleScenarios(method, route, body, context);
-  switch (`${method} ${route}`) {
-    case 'GET /':
-      return json(200, {
-        operations: world.contract.operations.length,
-        resources: world.resources.length,
-        version: world.version,
-        records: world.recordCounts(),
-        routes: [
-          'GET /_mock/resources',
-          'GET /_mock/tokens',
-          'GET /_mock/dump',
-          'POST /_mock/load',
-          'POST /_mock/reset',
-          'GET|POST|DELETE /_mock/scenarios',
-          'DELETE /_mock/scenarios/{id}',
-        ],
-        scenarios: context.scenarios.size,
-      });
-    case 'GET /resources':
-      return json(200, resources(world));
-    case 'GET /tokens':
-      return json(200, { admin: world.adminToken, user: world.userToken });
-    case 'GET /dump':
-      return json(200, world.dump());
-    case 'POST /reset':
-      world.reset();
-      context.scenarios.clear();
-      return detail(200, 'The world is back to its seed, with no scenario rules.');
-    case 'POST /load':
-      try {
-        world.load(body());
-        return detail(200, 'World loaded.');
-      } catch (error) {
-        return detail(400, (error as Error).message);
-      }
-    default:
-      return detail(404, 'Not found.');
-  }
+  return { status: 200, headers, body: asset.body };
 }

@@ -1,54 +1,58 @@
+import { DETAILS } from '../contract/authentik-messages.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
 
-/** A request as any adapter sees it: no framework types, so the core runs in Node, a browser or a worker alike. */
-export interface MockRequest {
-  method: string;
-  /** Path with query string (`/api/v3/core/groups/?page=2`), or an absolute URL. */
-  url: string;
-  /** Header names in lower case. */
-  headers: Record<string, string | undefined>;
-  body?: Uint8Array | string;
-  /** Aborted when the client gives up: ends forced delays and held (`network=timeout`) requests early. */
-  signal?: AbortSignal;
-}
-
-export interface MockResponse {
+/**
+ * What the core answers before it becomes a web `Response` (MockServer.fetch makes that, once, at the boundary):
+ * a status, headers, and JSON text (absent for 204 and HEAD).
+ */
+export interface Answer {
   status: number;
   headers: Record<string, string>;
-  /** JSON text; absent for 204. */
   body?: string;
-  /** A forced network failure (see scenarios.ts): the adapter drops the connection instead of answering. */
+  /** A forced network failure (see scenarios.ts): `Response.error()`, which adapters turn into a dropped connection. */
   network?: 'reset' | 'timeout';
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): MockResponse {
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export const noContent = (status = 204): MockResponse => ({ status, headers: {} });
-export const detail = (status: number, message: string, headers?: Record<string, string>) => json(status, { detail: message }, headers);
-export const validationError = (errors: DrfErrors) => json(400, errors);
+export const noContent = (status = 204): Answer => ({ status, headers: {} });
 
-export const DETAILS = {
-  notProvided: 'Authentication credentials were not provided.',
-  unsupportedAuth: 'Unsupported authentication type',
-  malformed: 'Malformed header',
-  invalidToken: 'Token invalid/expired',
-  forbidden: 'You do not have permission to perform this action.',
-  notFound: 'Not found.',
-  invalidPage: 'Invalid page.',
-} as const;
+/**
+ * Every failure of a request, thrown wherever it is found (auth, routing, parsing, validation, permissions) and
+ * answered by MockServer with its status and DRF-shaped body. Nothing else in the core signals an error response.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`HTTP ${status}: ${JSON.stringify(body)}`);
+    this.name = 'HttpError';
+  }
 
-export const notFoundFor = (modelName: string) => detail(404, modelName ? `No ${modelName} matches the given query.` : DETAILS.notFound);
-export const forbidden = () => detail(403, DETAILS.forbidden);
-
-export function isMockResponse(value: unknown): value is MockResponse {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as MockResponse).status === 'number' &&
-    typeof (value as MockResponse).headers === 'object'
-  );
+  toAnswer(): Answer {
+    return json(this.status, this.body, this.headers);
+  }
 }
+
+/** `{"detail": message}` with the status: DRF's APIException body. */
+export const httpError = (status: number, message: string, headers?: Record<string, string>) =>
+  new HttpError(status, { detail: message }, headers);
+
+/** A 400 with DRF's field → messages body. */
+export const validationError = (errors: DrfErrors) => new HttpError(400, errors);
+
+export const forbidden = () => httpError(403, DETAILS.forbidden);
+
+/** Django's 404 for a queryset lookup: named after the model when the view knows it. */
+export const notFound = (modelName = '') => httpError(404, modelName ? DETAILS.noMatch(modelName) : DETAILS.notFound);
+
+export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
+  httpError(405, DETAILS.methodNotAllowed(method), { allow: allowed.join(', ') });
+
+export const unsupportedMediaType = (header: string | undefined) => httpError(415, DETAILS.unsupportedMediaType(header ?? ''));

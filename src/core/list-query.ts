@@ -1,9 +1,11 @@
 import type { RawQuery } from '../contract/query-parameters.js';
 import type { OperationSpec } from '../contract/types.js';
-import { booleanValue, filterParams, filterValueError, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
+import { booleanValue, filterParams, filterValueError, type FilterParam } from '../contract/filter-params.js';
+import { FILTER_MESSAGES } from '../contract/authentik-messages.js';
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
-import { properties, storedLinks, type EntityType } from '../world/entity-model.js';
-import type { WorldRecord } from '../world/store.js';
+import { validationError } from './http.js';
+import { properties, storedLinks, type EntityType } from '../contract/entity-model.js';
+import type { WorldRecord } from '../contract/entity-model.js';
 import type { World } from '../world/world.js';
 
 interface Filter {
@@ -24,12 +26,7 @@ function valueProblem(param: FilterParam, raws: string[]): string | undefined {
 }
 
 /** Reads each given filter as django-filter would: every unreadable value is a 400, a bad boolean is ignored. */
-function readFilters(
-  world: World,
-  entity: EntityType,
-  operation: OperationSpec,
-  query: RawQuery,
-): { filters: Filter[] } | { errors: DrfErrors } {
+function readFilters(world: World, entity: EntityType, operation: OperationSpec, query: RawQuery): Filter[] {
   const filters: Filter[] = [];
   const errors: DrfErrors = {};
   for (const param of filterParams(world.contract, operation)) {
@@ -44,7 +41,8 @@ function readFilters(
     if (problem) setOwn(errors, param.name, [problem]);
     else filters.push({ param, values: raws.map((raw) => readValue(param, raw)) });
   }
-  return Object.keys(errors).length > 0 ? { errors } : { filters };
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  return filters;
 }
 
 /** A readable value as the database compares it: numbers as numbers, UUIDs in their stored (lower) case. */
@@ -53,14 +51,14 @@ function readValue(param: FilterParam, raw: string): string | number {
   return param.schema['format'] === 'uuid' ? raw.toLowerCase() : raw;
 }
 
-/** The 400 an operation that is not a list of records gives for query values its filters cannot read. */
-export function queryErrors(world: World, operation: OperationSpec, query: RawQuery): DrfErrors | undefined {
+/** Throws the 400 an operation that is not a list of records gives for query values its filters cannot read. */
+export function checkQuery(world: World, operation: OperationSpec, query: RawQuery): void {
   const errors: DrfErrors = {};
   for (const param of filterParams(world.contract, operation)) {
     const problem = valueProblem(param, givenValues(query, param));
     if (problem) setOwn(errors, param.name, [problem]);
   }
-  return Object.keys(errors).length > 0 ? errors : undefined;
+  if (Object.keys(errors).length > 0) throw validationError(errors);
 }
 
 /** A relation filter must name records that exist (ModelChoiceFilter, ModelMultipleChoiceFilter). */
@@ -72,7 +70,7 @@ function unknownChoice(world: World, entity: EntityType, param: FilterParam, raw
   const table = world.table(target);
   const missing = raws.find((raw) => !table.get(raw));
   if (missing === undefined) return undefined;
-  return param.kind === 'relation' ? INVALID_RELATION : `Select a valid choice. ${missing} is not one of the available choices.`;
+  return param.kind === 'relation' ? FILTER_MESSAGES.invalidRelation : FILTER_MESSAGES.invalidChoice(missing);
 }
 
 /** What a filter compares: the record's own field, or (for `group__name`) the field of the record it points at. */
@@ -219,25 +217,22 @@ function ordered(records: WorldRecord[], ordering: string | undefined, entity: E
   });
 }
 
-export type ListOutcome = { records: WorldRecord[] } | { errors: DrfErrors };
-
-/** The records a list request selects, before pagination: filters, then search, then ordering. */
+/** The records a list request selects, before pagination: filters, then search, then ordering (a 400 for bad filters). */
 export function selectRecords(
   world: World,
   entity: EntityType,
   operation: OperationSpec,
   query: RawQuery,
   visible: WorldRecord[],
-): ListOutcome {
-  const read = readFilters(world, entity, operation, query);
-  if ('errors' in read) return read;
+): WorldRecord[] {
+  const filters = readFilters(world, entity, operation, query);
   let records = visible.filter((record) =>
-    read.filters.every((filter) => {
+    filters.every((filter) => {
       const stored = filterTargets(world, entity, record, filter.param);
       return stored === undefined || matches(stored, filter);
     }),
   );
   const search = query['search']?.at(-1);
   if (search && operation.parameters.some((p) => p.name === 'search')) records = searched(world, entity, records, search);
-  return { records: ordered(records, query['ordering']?.at(-1), entity, world) };
+  return ordered(records, query['ordering']?.at(-1), entity, world);
 }

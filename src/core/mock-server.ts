@@ -2,11 +2,14 @@ import { Contract } from '../contract/contract.js';
 import type { RawQuery } from '../contract/query-parameters.js';
 import type { ContractDocument } from '../contract/types.js';
 import { World, type WorldDump, type WorldOptions } from '../world/world.js';
+import { DETAILS } from '../contract/authentik-messages.js';
+import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { authenticate } from './auth.js';
-import { CONTROL_PREFIX, handleControl } from './control.js';
-import { DETAILS, detail, isMockResponse, type MockRequest, type MockResponse } from './http.js';
+import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
+import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
+import { HttpError, json, methodNotAllowed, type Answer } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
-import { parseRequestBody, withoutDangerousKeys } from './request-body.js';
+import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios } from './scenarios.js';
 
 export interface MockOptions extends WorldOptions {
@@ -26,12 +29,16 @@ export interface MockOptions extends WorldOptions {
    * Default: any (an in-process mock has no Host to check); `serve` passes loopback names plus its own host.
    */
   allowedHosts?: string[] | true;
+  /** Pages on these origins may call the mock (CORS, preflights answered without auth). Default: none. */
+  cors?: CorsOrigins;
+  /** Bounds of the GET answer cache. */
+  cache?: AnswerCacheLimits;
 }
 
 /** One answered request, as the request log shows it. */
 export interface RequestLogEntry {
   method: string;
-  /** Path and query string, as sent. */
+  /** Path and query string. */
   url: string;
   status: number;
   /** Time spent in the mock, including forced delays. */
@@ -42,7 +49,8 @@ export interface RequestLogEntry {
 
 type Listener<T> = (value: T) => void;
 
-const CACHE_LIMIT = 2000;
+/** Statuses whose responses carry no body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 function parseQuery(search: URLSearchParams): RawQuery {
   const query: RawQuery = Object.create(null) as RawQuery;
@@ -50,36 +58,53 @@ function parseQuery(search: URLSearchParams): RawQuery {
   return query;
 }
 
-function lowerCaseHeaders(headers: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
-  for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = value;
-  return out;
-}
-
 /**
- * The whole mock behind one function: `handle(request) → response`. No framework and no Node API, so the Express
- * adapter, the MSW adapter (Node or browser) and tests all drive the same code.
+ * The whole mock behind one function, as the web platform has it: `fetch(Request) → Response`. No framework and no
+ * Node API, so the Express bridge, MSW (which hands its `Request` straight in, in Node or a browser) and tests all
+ * drive the same code. Failures anywhere inside are thrown as `HttpError` and answered here.
  */
-export class MockServer {
+export class MockServer implements ControlHost {
   readonly contract: Contract;
   readonly world: World;
   /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
   readonly scenarios = new Scenarios();
+  readonly allowedHosts: readonly string[] | true;
+  private readonly cors: CorsOrigins | undefined;
   /**
    * GET answers by Authorization header and URL: valid while the world's version is unchanged and the caller's
    * token has not expired. A hit skips parsing, routing and authentication.
    */
-  private readonly cache = new Map<string, { version: number; validUntil: number; response: MockResponse }>();
-
-  private readonly caching: boolean;
+  private readonly cache: AnswerCache | undefined;
   private readonly changeListeners = new Set<Listener<number>>();
   private readonly requestListeners = new Set<Listener<RequestLogEntry>>();
+  /** What `reset()` returns to: the loaded dump, else the seed. */
+  private readonly start: unknown;
 
-  constructor(options: MockOptions) {
-    this.caching = options.cacheResponses !== false;
+  constructor(private readonly options: MockOptions) {
+    this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
     this.world = new World(this.contract, options);
+    this.allowedHosts = options.allowedHosts ?? true;
+    this.cors = options.cors;
+    this.start = options.data;
     if (options.data !== undefined) this.world.load(options.data);
+  }
+
+  /** The bearer key /_mock/ requires: the configured one, else the admin token; false when the control API is off. */
+  get controlToken(): string | false {
+    return this.options.controlToken ?? this.world.adminToken;
+  }
+
+  /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
+  reset(): void {
+    this.world.reset();
+    if (this.start !== undefined) this.world.load(this.start);
+    this.scenarios.clear();
+  }
+
+  /** Replaces the world with a dump (throws why not; then nothing changed). */
+  load(dump: unknown): void {
+    this.world.load(dump);
   }
 
   /** Called with the world's version after each request that changed the world (to save it, say). */
@@ -94,72 +119,60 @@ export class MockServer {
     return () => this.requestListeners.delete(listener);
   }
 
-  async handle(request: MockRequest): Promise<MockResponse> {
+  /**
+   * The mock as a `fetch`: a `Request` (what MSW and the Express bridge pass), or a URL and init as for the global
+   * `fetch` (a relative URL is taken on `http://localhost`). Bound: pass `mock.fetch` around as it is.
+   */
+  readonly fetch = (input: Request | string | URL, init?: RequestInit): Promise<Response> =>
+    this.respond(input instanceof Request ? input : new Request(new URL(input, 'http://localhost'), init));
+
+  private async respond(request: Request): Promise<Response> {
     const started = performance.now();
     const version = this.world.version;
-    let response: MockResponse;
-    try {
-      response = await this.dispatch(request);
-    } catch (error) {
-      // A bug of ours must still answer in JSON and never take the process down.
-      response = detail(500, `authentik-mock internal error: ${(error as Error).message}`);
-    }
+    const answer = await this.answer(request);
     if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
-    if (this.requestListeners.size > 0) this.logRequest(request, response, performance.now() - started);
-    return response;
+    if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
+    if (answer.network) return Response.error(); // a forced reset, or a held request given up
+    const headers = this.cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
+    const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
+    return new Response(bodiless ? null : (answer.body ?? null), { status: answer.status, headers });
   }
 
-  private logRequest(request: MockRequest, response: MockResponse, ms: number): void {
-    const entry = {
-      method: request.method.toUpperCase(),
-      url: request.url,
-      status: response.network ? 0 : response.status,
-      ms,
-      identity: this.identityOf(request),
-    };
-    for (const listener of this.requestListeners) listener(entry);
-  }
-
-  private identityOf(request: MockRequest): string {
-    if (new URL(request.url, 'http://mock.invalid').pathname.startsWith(CONTROL_PREFIX)) return 'control';
-    const header = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
-    if (!header) return 'anonymous';
-    const principal = authenticate(this.world, header);
-    if (isMockResponse(principal)) return 'invalid token';
-    const users = this.world.userEntity;
-    const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
-    return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;
-  }
-
-  private async dispatch(request: MockRequest): Promise<MockResponse> {
-    const method = request.method.toUpperCase();
-    const headers = lowerCaseHeaders(request.headers);
-    // While scenarios may apply, every request goes through routing so that they can.
-    const forcing = this.scenarios.size > 0 || headers['prefer'] !== undefined;
-    const cacheKey = method === 'GET' && this.caching && !forcing ? `${headers['authorization'] ?? ''}|${request.url}` : undefined;
-    const cached = cacheKey ? this.cache.get(cacheKey) : undefined;
-    if (cached && cached.version === this.world.version && Date.now() < cached.validUntil) return cached.response;
-
-    const url = new URL(request.url, 'http://mock.invalid');
-    const path = url.pathname;
-    if (path.startsWith(CONTROL_PREFIX)) {
-      return handleControl(this.world, method, path, () => this.controlBody(request.body), {
-        scenarios: this.scenarios,
-        contentType: headers['content-type'],
-      });
+  /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
+  private async answer(request: Request): Promise<Answer> {
+    try {
+      return await this.dispatch(request);
+    } catch (error) {
+      if (error instanceof HttpError) return error.toAnswer();
+      return json(500, { detail: `authentik-mock internal error: ${(error as Error).message}` });
     }
+  }
+
+  private async dispatch(request: Request): Promise<Answer> {
+    const method = request.method.toUpperCase();
+    const headers = request.headers;
+    // While scenarios may apply, every request goes through routing so that they can.
+    const forcing = this.scenarios.size > 0 || headers.has('prefer');
+    const cacheKey = method === 'GET' && this.cache && !forcing ? `${headers.get('authorization') ?? ''}|${request.url}` : undefined;
+    const cached = cacheKey ? this.cache!.get(cacheKey, this.world.version, Date.now()) : undefined;
+    if (cached) return cached;
+
+    const preflightAnswer = preflight(request, this.cors);
+    if (preflightAnswer) return preflightAnswer;
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, path);
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
-    if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? detail(404, DETAILS.notFound);
+    if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? json(404, { detail: DETAILS.notFound });
     if (forcing && match.kind === 'operation') {
       // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
       const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
-      if (forced) return method === 'HEAD' && !forced.network ? { status: forced.status, headers: forced.headers } : forced;
+      if (forced) return forced;
     }
-    const principal = authenticate(this.world, headers['authorization']);
-    if (isMockResponse(principal)) return principal;
-    if (match.kind === 'method-not-allowed') return detail(405, `Method "${method}" not allowed.`, { allow: match.allowed.join(', ') });
+    const principal = authenticate(this.world, headers.get('authorization') ?? undefined);
+    if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allowed);
 
     const call: OperationCall = {
       world: this.world,
@@ -167,16 +180,19 @@ export class MockServer {
       pathParams: match.pathParams,
       query: parseQuery(url.searchParams),
       principal,
-      body: () => parseRequestBody(match.operation, headers, request.body, (s) => this.contract.resolve(s)),
+      // Read only when the operation needs it: after routing, authentication and permissions.
+      body: async () =>
+        parseRequestBody(match.operation, headers.get('content-type') ?? undefined, await readBody(request), (s) =>
+          this.contract.resolve(s),
+        ),
     };
     const version = this.world.version;
-    const response = await this.run(call);
-    if (cacheKey && response.status < 500 && this.world.version === version)
-      this.remember(cacheKey, { version, validUntil: principal.validUntil, response });
-    return method === 'HEAD' ? { status: response.status, headers: response.headers } : response;
+    const answer = await this.run(call);
+    if (cacheKey && this.world.version === version) this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
+    return answer;
   }
 
-  private run(call: OperationCall): MockResponse | Promise<MockResponse> {
+  private run(call: OperationCall): Answer | Promise<Answer> {
     const role = this.world.roles.get(call.operation.operationId);
     if (!role || role.kind === 'action') return action(call, role?.resource);
     switch (role.kind) {
@@ -196,18 +212,33 @@ export class MockServer {
   }
 
   /** Django's APPEND_SLASH: a path that exists only with a trailing slash is a 301 there, query string kept. */
-  private appendSlash(method: string, url: URL): MockResponse | undefined {
+  private appendSlash(method: string, url: URL): Answer | undefined {
     if (url.pathname.endsWith('/') || this.contract.match(method, `${url.pathname}/`).kind === 'not-found') return undefined;
     return { status: 301, headers: { location: `${url.pathname}/${url.search}` } };
   }
 
-  private remember(key: string, entry: { version: number; validUntil: number; response: MockResponse }): void {
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, entry);
+  private logRequest(request: Request, answer: Answer, ms: number): void {
+    const url = new URL(request.url);
+    const entry = {
+      method: request.method.toUpperCase(),
+      url: `${url.pathname}${url.search}`,
+      status: answer.network ? 0 : answer.status,
+      ms,
+      identity: this.identityOf(url.pathname, request.headers.get('authorization')),
+    };
+    for (const listener of this.requestListeners) listener(entry);
   }
 
-  private controlBody(body: Uint8Array | string | undefined): unknown {
-    const text = typeof body === 'string' ? body : body ? new TextDecoder().decode(body) : '';
-    return withoutDangerousKeys(JSON.parse(text || 'null'));
+  private identityOf(path: string, authorization: string | null): string {
+    if (path.startsWith(CONTROL_PREFIX)) return 'control';
+    if (!authorization) return 'anonymous';
+    try {
+      const principal = authenticate(this.world, authorization);
+      const users = this.world.userEntity;
+      const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
+      return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;
+    } catch {
+      return 'invalid token';
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../contract/types.js';
-import type { EntityType } from '../world/entity-model.js';
+import type { EntityType } from '../contract/entity-model.js';
 import type { World } from '../world/world.js';
 
 const KEEP = Symbol('keep the generated value');

@@ -1,17 +1,18 @@
 import { coercePathKey, type RawQuery } from '../contract/query-parameters.js';
 import { isPlainObject, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
-import type { Resource } from '../world/resources.js';
-import type { WorldRecord } from '../world/store.js';
+import type { Resource } from '../contract/resources.js';
+import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
-import { forbidden, isMockResponse, json, noContent, notFoundFor, validationError, type MockResponse } from './http.js';
-import { queryErrors, selectRecords } from './list-query.js';
+import { forbidden, json, noContent, notFound, validationError, type Answer } from './http.js';
+import { checkQuery, selectRecords } from './list-query.js';
 import { paginate } from './pagination.js';
 import { canSee, canWrite, ownerField } from './permissions.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
-import { pkOf } from '../world/entity-model.js';
+import { pkOf } from '../contract/entity-model.js';
 import { modelDefaults } from './model-defaults.js';
+import type { ParsedBody } from './request-body.js';
 import { callerAnswer, isCallerPath } from './caller.js';
 
 /** What every operation handler gets: the matched operation, its path keys, query, caller, and the parsed body. */
@@ -21,19 +22,20 @@ export interface OperationCall {
   pathParams: Record<string, string>;
   query: RawQuery;
   principal: Principal;
-  body: () => Promise<{ value: unknown; mediaType: string | undefined } | MockResponse>;
+  /** The parsed body, read on first call (throws the 413/415/400 of the parsers). */
+  body: () => Promise<ParsedBody>;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The record an item path names, or the 404 Django gives (also for a key of the wrong shape). */
-function findRecord(call: OperationCall, resource: Resource): WorldRecord | MockResponse {
+/** The record an item path names; else the 404 Django gives (also for a key of the wrong shape). */
+function findRecord(call: OperationCall, resource: Resource): WorldRecord {
   const raw = call.pathParams[resource.lookupParam ?? ''] ?? '';
   const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
   const record = key === undefined ? undefined : call.world.table(resource.entity).find(resource.lookupField, key);
   // A record the caller may not see is not in their queryset: Django's 404, not a 403.
-  if (!record || !canSee(call.world, call.principal, call.world.entity(resource.entity), record)) return notFoundFor(resource.modelName);
+  if (!record || !canSee(call.world, call.principal, call.world.entity(resource.entity), record)) throw notFound(resource.modelName);
   return record;
 }
 
@@ -59,7 +61,7 @@ function render(call: OperationCall, resource: Resource, record: WorldRecord, sc
   return call.world.renderer.render(resource.entity, record, schema ? call.world.contract.resolve(schema) : undefined);
 }
 
-export function list(call: OperationCall, resource: Resource): MockResponse {
+export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = world.entity(resource.entity);
@@ -68,18 +70,15 @@ export function list(call: OperationCall, resource: Resource): MockResponse {
     .all()
     .filter((r) => canSee(world, call.principal, entity, r));
   const selected = selectRecords(world, entity, operation, query, visible);
-  if ('errors' in selected) return validationError(selected.errors);
   const view = shape ? world.contract.resolve(shape.items) : undefined;
   const show = (record: WorldRecord) => world.renderer.render(resource.entity, record, view);
-  if (!shape?.paginated) return json(200, selected.records.map(show));
-  const page = paginate(selected.records, query['page']?.at(-1), query['page_size']?.at(-1));
-  if (isMockResponse(page)) return page;
+  if (!shape?.paginated) return json(200, selected.map(show));
+  const page = paginate(selected, query['page']?.at(-1), query['page_size']?.at(-1));
   return json(200, envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: page.page.map(show) }));
 }
 
-export function retrieve(call: OperationCall, resource: Resource): MockResponse {
+export function retrieve(call: OperationCall, resource: Resource): Answer {
   const record = findRecord(call, resource);
-  if (isMockResponse(record)) return record;
   return json(200, render(call, resource, record, successSchema(call.operation)?.schema));
 }
 
@@ -90,33 +89,30 @@ interface CheckedBody {
   errors?: DrfErrors;
 }
 
-/** The request body, parsed and checked against its schema as DRF would; a 4xx response when it cannot be read. */
-async function checkedBody(call: OperationCall, partialUpdate: boolean): Promise<CheckedBody | MockResponse> {
+/** The request body, parsed and checked against its schema as DRF would (a 4xx thrown when it cannot be read). */
+async function checkedBody(call: OperationCall, partialUpdate: boolean): Promise<CheckedBody> {
   const parsed = await call.body();
-  if (isMockResponse(parsed)) return parsed;
   const mediaType = parsed.mediaType ?? Object.keys(call.operation.requestBody?.content ?? {})[0] ?? 'application/json';
   const schema = call.operation.requestBody?.content[mediaType]?.schema ?? {};
   const errors = call.world.contract.validateRequestBody(call.operation, mediaType, parsed.value, partialUpdate);
-  if (errors && !isPlainObject(parsed.value)) return validationError(errors);
+  if (errors && !isPlainObject(parsed.value)) throw validationError(errors);
   const body = isPlainObject(parsed.value) ? parsed.value : {};
   return errors ? { body, schema, errors } : { body, schema };
 }
 
 /** Applies a checked body to `base`: all problems at once (schema and world), or the write ready to commit. */
-function writeOrErrors(call: OperationCall, resource: Resource, base: WorldRecord, checked: CheckedBody): PreparedWrite | MockResponse {
+function writeOrErrors(call: OperationCall, resource: Resource, base: WorldRecord, checked: CheckedBody): PreparedWrite {
   const write = prepareWrite(call.world, resource, base, checked.body, checked.schema, checked.errors);
-  return 'errors' in write ? validationError(write.errors) : write;
+  if ('errors' in write) throw validationError(write.errors);
+  return write;
 }
 
-export async function update(call: OperationCall, resource: Resource, partialUpdate: boolean): Promise<MockResponse> {
+export async function update(call: OperationCall, resource: Resource, partialUpdate: boolean): Promise<Answer> {
   const record = findRecord(call, resource);
-  if (isMockResponse(record)) return record;
   const entity = call.world.entity(resource.entity);
-  if (!canWrite(call.world, call.principal, entity, record)) return forbidden();
+  if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   const checked = await checkedBody(call, partialUpdate);
-  if (isMockResponse(checked)) return checked;
   const write = writeOrErrors(call, resource, record, asOwner(call, resource, checked));
-  if (isMockResponse(write)) return write;
   commitWrite(call.world, resource.entity, write);
   return json(200, render(call, resource, write.record, successSchema(call.operation)?.schema));
 }
@@ -137,15 +133,13 @@ function asOwner(call: OperationCall, resource: Resource, checked: CheckedBody, 
   return Object.keys(otherErrors).length > 0 ? { ...checked, body, errors: otherErrors } : { body, schema: checked.schema };
 }
 
-export async function create(call: OperationCall, resource: Resource): Promise<MockResponse> {
+export async function create(call: OperationCall, resource: Resource): Promise<Answer> {
   const { world } = call;
   const entity = world.entity(resource.entity);
-  if (!canWrite(world, call.principal, entity)) return forbidden();
+  if (!canWrite(world, call.principal, entity)) throw forbidden();
   const checked = await checkedBody(call, false);
-  if (isMockResponse(checked)) return checked;
   // Prepared on a blank record: a rejected create must not advance the world's sequence either.
   const draft = writeOrErrors(call, resource, { [entity.pkField]: null }, asOwner(call, resource, checked, true));
-  if (isMockResponse(draft)) return draft;
   const table = world.table(resource.entity);
   const fresh = world.newRecord(table);
   world.linkRecord(table, fresh);
@@ -159,11 +153,10 @@ export async function create(call: OperationCall, resource: Resource): Promise<M
   return json(Number(success?.status ?? 201), render(call, resource, write.record, success?.schema));
 }
 
-export function destroy(call: OperationCall, resource: Resource): MockResponse {
+export function destroy(call: OperationCall, resource: Resource): Answer {
   const record = findRecord(call, resource);
-  if (isMockResponse(record)) return record;
   const entity = call.world.entity(resource.entity);
-  if (!canWrite(call.world, call.principal, entity, record)) return forbidden();
+  if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   call.world.destroy(resource.entity, pkOf(entity, record));
   return noContent(Number(successSchema(call.operation)?.status ?? 204));
 }
@@ -172,18 +165,15 @@ export function destroy(call: OperationCall, resource: Resource): MockResponse {
  * Anything that is not CRUD answers its documented success with a body generated from the schema, stable per seed
  * and path; an action on one record first finds that record (404/403 as a retrieve would).
  */
-export async function action(call: OperationCall, resource: Resource | undefined): Promise<MockResponse> {
+export async function action(call: OperationCall, resource: Resource | undefined): Promise<Answer> {
   const { world, operation } = call;
   const record = resource ? findRecord(call, resource) : undefined;
-  if (isMockResponse(record)) return record;
   const entity = resource && world.entity(resource.entity);
-  if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) return forbidden();
-  const badQuery = queryErrors(world, operation, call.query);
-  if (badQuery) return validationError(badQuery);
+  if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();
+  checkQuery(world, operation, call.query);
   if (operation.requestBody) {
     const checked = await checkedBody(call, operation.method === 'PATCH');
-    if (isMockResponse(checked)) return checked;
-    if (checked.errors) return validationError(checked.errors);
+    if (checked.errors) throw validationError(checked.errors);
   }
   const success = successSchema(operation);
   if (!success) return json(200, {});
@@ -197,8 +187,7 @@ export async function action(call: OperationCall, resource: Resource | undefined
   const shape = listShape(world.contract, success.schema);
   if (shape?.paginated) {
     const items = Array.from({ length: 3 }, (_, i) => world.stableValue(shape.items, `${key}:${i}`));
-    const page = paginate(items, call.query['page']?.at(-1), call.query['page_size']?.at(-1));
-    return isMockResponse(page) ? page : json(status, envelope(call, success.schema, page));
+    return json(status, envelope(call, success.schema, paginate(items, call.query['page']?.at(-1), call.query['page_size']?.at(-1))));
   }
   const generated = world.stableValue(success.schema, key);
   return json(status, isCallerPath(world, operation) ? callerAnswer(world, call.principal, success.schema, generated) : generated);

@@ -1,4 +1,5 @@
-import { DETAILS, detail, type MockResponse } from './http.js';
+import { DETAILS } from '../contract/authentik-messages.js';
+import { httpError } from './http.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -19,18 +20,18 @@ export function pageSize(raw: string | undefined): number {
 
 /**
  * One page of `items` the way authentik's paginator shows it: next/previous are page numbers (0 for none), an empty
- * list has one page and indexes 0, and a page that is not a positive integer or past the end is a 404.
+ * list has one page and indexes 0, and a page that is not a positive integer or past the end throws a 404.
  */
 export function paginate<T>(
   items: readonly T[],
   rawPage: string | undefined,
   rawPageSize: string | undefined,
-): { page: T[]; pagination: Pagination } | MockResponse {
+): { page: T[]; pagination: Pagination } {
   const size = pageSize(rawPageSize);
   const count = items.length;
   const totalPages = Math.max(1, Math.ceil(count / size));
   const current = rawPage === undefined || rawPage === '' ? 1 : /^\d+$/.test(rawPage) ? Number(rawPage) : NaN;
-  if (!(current >= 1) || current > totalPages) return detail(404, DETAILS.invalidPage);
+  if (!(current >= 1) || current > totalPages) throw httpError(404, DETAILS.invalidPage);
   const page = items.slice((current - 1) * size, current * size);
   const start = count === 0 ? 0 : (current - 1) * size + 1;
   return {

@@ -1,5 +1,5 @@
-import { pkOf, type EntityType } from '../world/entity-model.js';
-import type { WorldRecord } from '../world/store.js';
+import { pkOf, type EntityType } from '../contract/entity-model.js';
+import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
 
 /** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */

@@ -1,7 +1,9 @@
 import { coerceScalar } from '../contract/query-parameters.js';
 import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
-import { detail, json, type MockResponse } from './http.js';
+import { DETAILS } from '../contract/authentik-messages.js';
+import { httpError, unsupportedMediaType } from './http.js';
 
+/** Bodies past this many bytes are refused (413) as soon as the count passes it: never buffered whole. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -12,14 +14,40 @@ function mediaTypeOf(header: string | undefined): string | undefined {
   return type ? type : undefined;
 }
 
-function byteLength(body: Uint8Array | string | undefined): number {
-  if (body === undefined) return 0;
-  return typeof body === 'string' ? new TextEncoder().encode(body).length : body.byteLength;
+const tooLarge = (limit: number) => httpError(413, DETAILS.tooLarge(limit));
+
+/**
+ * The request's body bytes, read only when an operation needs them (so a request refused before, for its token or
+ * its path, is never read) and never past `limit`: a declared or streamed size over it is a 413 at once.
+ */
+export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length')) > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk.value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) bytes.set(chunk, (offset += chunk.byteLength) - chunk.byteLength);
+  return bytes;
 }
 
-function text(body: Uint8Array | string | undefined): string {
-  if (body === undefined) return '';
-  return typeof body === 'string' ? body : new TextDecoder().decode(body);
+/** JSON text as DRF's JSONParser reads it (a 400 when it cannot), with keys that could reach a prototype dropped. */
+export function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return withoutDangerousKeys(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch (error) {
+    throw httpError(400, DETAILS.jsonParseError((error as Error).message));
+  }
 }
 
 /** Deeper bodies are refused: stored, they could not be serialised again on the next GET. */
@@ -36,8 +64,7 @@ export function withoutDangerousKeys(value: unknown, depth = 0): unknown {
 }
 
 /** Form fields arrive as strings; each is read as its documented type, a file as its name. */
-async function parseForm(body: Uint8Array | string, contentType: string, schema: JsonSchema | undefined): Promise<Record<string, unknown>> {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+async function parseForm(bytes: Uint8Array, contentType: string, schema: JsonSchema | undefined): Promise<Record<string, unknown>> {
   const form = await new Response(bytes as BodyInit, { headers: { 'content-type': contentType } }).formData();
   const props = isPlainObject(schema?.['properties']) ? (schema!['properties'] as Record<string, JsonSchema>) : {};
   const out: Record<string, unknown> = {};
@@ -54,36 +81,29 @@ async function parseForm(body: Uint8Array | string, contentType: string, schema:
 }
 
 /**
- * The request body as DRF's parsers would see it, or the response they would give: 413 when too large, 415 for a
- * media type the operation does not document, 400 for unparseable JSON or form data.
+ * The request body as DRF's parsers would see it, or the error they would give: 415 for a media type the operation
+ * does not document, 400 for unparseable JSON or form data.
  */
 export async function parseRequestBody(
   operation: OperationSpec,
-  headers: Record<string, string | undefined>,
-  body: Uint8Array | string | undefined,
+  header: string | undefined,
+  bytes: Uint8Array,
   resolve: (schema: JsonSchema) => JsonSchema,
-): Promise<ParsedBody | MockResponse> {
-  if (byteLength(body) > MAX_BODY_BYTES) return detail(413, `Request body exceeded ${MAX_BODY_BYTES} bytes.`);
+): Promise<ParsedBody> {
   const documented = operation.requestBody?.content ?? {};
-  const header = headers['content-type'];
   const mediaType = mediaTypeOf(header);
-  const empty = byteLength(body) === 0;
+  const empty = bytes.byteLength === 0;
   // An operation that documents no body ignores whatever was sent, as its DRF view never reads it.
   if (Object.keys(documented).length === 0) return { value: {}, mediaType };
   if (empty && !mediaType) return { value: {}, mediaType: Object.keys(documented)[0] };
-  if (!mediaType || !(mediaType in documented)) return detail(415, `Unsupported media type "${header ?? ''}" in request.`);
+  if (!mediaType || !(mediaType in documented)) throw unsupportedMediaType(header);
   if (/^multipart\/form-data$|^application\/x-www-form-urlencoded$/.test(mediaType)) {
     try {
       const schema = resolve(documented[mediaType]!.schema);
-      return { value: empty ? {} : await parseForm(body!, header!, schema), mediaType };
+      return { value: empty ? {} : await parseForm(bytes, header!, schema), mediaType };
     } catch (error) {
-      return detail(400, `Multipart form parse error - ${(error as Error).message}`);
+      throw httpError(400, DETAILS.formParseError((error as Error).message));
     }
   }
-  if (empty) return { value: {}, mediaType };
-  try {
-    return { value: withoutDangerousKeys(JSON.parse(text(body))), mediaType };
-  } catch (error) {
-    return json(400, { detail: `JSON parse error - ${(error as Error).message}` });
-  }
+  return { value: empty ? {} : parseJson(bytes), mediaType };
 }

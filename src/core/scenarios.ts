@@ -1,7 +1,8 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject as isObject, type OperationSpec } from '../contract/types.js';
 import { generate } from '../fake/generate.js';
-import { DETAILS, detail, json, noContent, type MockResponse } from './http.js';
+import { STATUS_DETAILS } from '../contract/authentik-messages.js';
+import { httpError, json, noContent, type Answer } from './http.js';
 
 /**
  * UI states on demand: forced statuses, latency and network failures, per request (`Prefer` header) or by rules
@@ -242,28 +243,12 @@ export class Scenarios {
 }
 
 /** What the adapters turn into a dropped connection (Express) or `HttpResponse.error()` (MSW). */
-export const networkFailure = (network: NetworkFailure): MockResponse => ({ status: 0, headers: {}, network });
-
-const FORCED_DETAILS: Record<number, string> = {
-  400: 'Forced by the mock.',
-  401: DETAILS.notProvided,
-  403: DETAILS.forbidden,
-  404: DETAILS.notFound,
-  405: 'Method not allowed.',
-  406: 'Could not satisfy the request Accept header.',
-  409: 'Conflict.',
-  415: 'Unsupported media type in request.',
-  429: 'Request was throttled.',
-  500: 'A server error occurred.',
-  502: 'Bad Gateway.',
-  503: 'Service Unavailable.',
-  504: 'Gateway Timeout.',
-};
+export const networkFailure = (network: NetworkFailure): Answer => ({ status: 0, headers: {}, network });
 
 /** The body DRF would send for the status: `{"detail": …}`, or a ValidationError for a 400. */
 function drfBody(status: number): Record<string, unknown> {
-  if (status === 400) return { non_field_errors: [FORCED_DETAILS[400]] };
-  return { detail: FORCED_DETAILS[status] ?? `Forced by the mock (HTTP ${status}).` };
+  if (status === 400) return { non_field_errors: [STATUS_DETAILS[400]] };
+  return { detail: STATUS_DETAILS[status] ?? `Forced by the mock (HTTP ${status}).` };
 }
 
 /**
@@ -271,7 +256,7 @@ function drfBody(status: number): Record<string, unknown> {
  * schema (DRF's body when it fits, else one generated from the schema; none when the status documents no body);
  * an undocumented one gets DRF's `{"detail": …}` (400: `non_field_errors`); 204 has no body.
  */
-export function forcedResponse(contract: Contract, operation: OperationSpec, status: number, seed: number): MockResponse {
+export function forcedResponse(contract: Contract, operation: OperationSpec, status: number, seed: number): Answer {
   if (status === 204) return noContent();
   const documented = operation.responses[String(status)];
   if (!documented) return json(status, drfBody(status));
@@ -306,18 +291,18 @@ export async function forceScenario(
     operation: OperationSpec;
     method: string;
     path: string;
-    headers: Record<string, string | undefined>;
+    headers: Headers;
     signal?: AbortSignal | undefined;
   },
-): Promise<MockResponse | undefined> {
+): Promise<Answer | undefined> {
   let respond: ScenarioRespond | undefined;
   try {
-    respond = parsePrefer(request.headers['prefer']);
+    respond = parsePrefer(request.headers.get('prefer') ?? undefined);
   } catch (error) {
-    if (error instanceof ScenarioError) return detail(400, error.message);
+    if (error instanceof ScenarioError) throw httpError(400, error.message);
     throw error;
   }
-  respond ??= host.scenarios.take({ ...request, identity: identityOf(host.world, request.headers['authorization']) });
+  respond ??= host.scenarios.take({ ...request, identity: identityOf(host.world, request.headers.get('authorization') ?? undefined) });
   if (!respond) return undefined;
   if (respond.delay && !(await host.scenarios.wait(respond.delay, request.signal))) return networkFailure('timeout');
   if (respond.network === 'timeout') await host.scenarios.wait(HOLD_LIMIT_MS, request.signal);

@@ -12,12 +12,8 @@ export async function worldFixtures(mock: MockServer, operationId: string, count
   const { resource } = role;
   const base = operation.server.replace(/\/$/, '');
   const get = async (path: string) => {
-    const answer = await mock.handle({
-      method: 'GET',
-      url: `${base}${path}`,
-      headers: { authorization: `Bearer ${mock.world.adminToken}` },
-    });
-    return answer.status === 200 && answer.body ? (JSON.parse(answer.body) as unknown) : undefined;
+    const response = await mock.fetch(`${base}${path}`, { headers: { authorization: `Bearer ${mock.world.adminToken}` } });
+    return response.status === 200 ? ((await response.json()) as unknown) : undefined;
   };
   if (role.kind === 'list') {
     if (/\{/.test(operation.path)) return undefined;

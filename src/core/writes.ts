@@ -1,9 +1,9 @@
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { UUID_PATTERN, type JsonSchema } from '../contract/types.js';
-import { pkOf, type EntityType, type Reference } from '../world/entity-model.js';
+import { pkOf, type EntityType, type Reference } from '../contract/entity-model.js';
 import { verboseName } from '../contract/naming.js';
-import type { Resource } from '../world/resources.js';
-import type { Pk, WorldRecord } from '../world/store.js';
+import type { Resource } from '../contract/resources.js';
+import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import type { World } from '../world/world.js';
 
 export interface PreparedWrite {

@@ -1,7 +1,7 @@
 import { jsonMedia, type Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
-import type { OperationRole } from '../world/resources.js';
+import type { OperationRole } from '../contract/resources.js';
 import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
 import { fillPath, recordsOf, type FoundKey, type PathKeyFinder } from './path-keys.js';
 import {

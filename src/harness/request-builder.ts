@@ -1,10 +1,11 @@
 import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
 import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
-import { filterParams, INVALID_RELATION, type FilterParam } from '../contract/filter-params.js';
+import { filterParams, type FilterParam } from '../contract/filter-params.js';
+import { FILTER_MESSAGES as DJANGO_FILTER } from '../contract/authentik-messages.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
-import { buildResources, type ResourceMap } from '../world/resources.js';
+import { buildResources, type ResourceMap } from '../contract/resources.js';
 
 export const MULTIPART_TYPE = 'multipart/form-data';
 
@@ -145,12 +146,13 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
 // ---------------------------------------------------------------------------------------------------------------
 // Query parameters
 
+/** What a server may answer for each bad filter value (a list: django-filter words some cases more than one way). */
 export const FILTER_MESSAGES = {
-  relation: INVALID_RELATION,
-  choice: (value: string) => `Select a valid choice. ${value} is not one of the available choices.`,
-  uuid: 'Enter a valid UUID.',
-  number: 'Enter a number.',
-  datetime: 'Enter a valid date/time.',
+  relation: DJANGO_FILTER.invalidRelation,
+  choice: DJANGO_FILTER.invalidChoice,
+  uuid: DJANGO_FILTER.uuid,
+  number: DJANGO_FILTER.number,
+  datetime: DJANGO_FILTER.dateTime,
   pkValue: (value: string) => `\u201c${value}\u201d is not a valid value.`,
   pkUuid: (value: string) => `\u201c${value}\u201d is not a valid UUID.`,
 } as const;

@@ -1,4 +1,4 @@
-import type { Pk } from './store.js';
+import type { Pk } from '../contract/entity-model.js';
 
 /** Where a key belongs: a record of the token entity. */
 export interface KeyOwner {

@@ -1,6 +1,7 @@
 import { requiredOf, type JsonSchema } from '../contract/types.js';
-import { pkOf, properties, type Embed, type EntityModel, type Reference } from './entity-model.js';
-import type { Pk, Table, WorldRecord } from './store.js';
+import { pkOf, properties, type Embed, type EntityModel, type Reference } from '../contract/entity-model.js';
+import type { Table } from './store.js';
+import type { Pk, WorldRecord } from '../contract/entity-model.js';
 
 /** Below this depth optional embeds are left out (responses stay small); required ones go on, to a hard limit. */
 const OPTIONAL_EMBED_DEPTH = 4;

@@ -1,9 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import type { FixtureGenerator } from '../fake/generate.js';
-import type { EntityType } from './entity-model.js';
-
-export type WorldRecord = Record<string, unknown>;
-export type Pk = string | number;
+import type { EntityType, Pk, WorldRecord } from '../contract/entity-model.js';
 
 /**
  * Records of one entity in creation order, found by pk in O(1), and by an indexed field (unique fields, lookups) in

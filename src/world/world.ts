@@ -1,11 +1,12 @@
 import type { Contract } from '../contract/contract.js';
 import { isPlainObject, type JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
-import { pkOf, properties, storedLinks, type EntityType } from './entity-model.js';
+import { pkOf, properties, storedLinks, type EntityType } from '../contract/entity-model.js';
 import { RecordRenderer } from './render.js';
-import { buildResources, type OperationRole, type Resource } from './resources.js';
+import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { KeyRing } from './key-ring.js';
-import { Table, type Pk, type WorldRecord } from './store.js';
+import { Table } from './store.js';
+import type { Pk, WorldRecord } from '../contract/entity-model.js';
 
 export interface WorldOptions {
   seed?: number;

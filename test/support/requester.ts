@@ -65,7 +65,19 @@ export function fetchRequester(origin: string): Requester {
 export function coreRequester(mock: MockServer): Requester {
   return async (method, path, options = {}) => {
     const { headers, body } = await encode(options);
-    const response = await mock.handle({ method, url: path, headers, body });
-    return reply(response.status, response.headers, response.body ?? '');
+    const response = await mock.fetch(path, { method, headers, body: body as BodyInit | undefined });
+    return reply(response.status, Object.fromEntries(response.headers), await response.text());
+  };
+}
+
+/**
+ * The core as a global-`fetch`-like function for the harness: a forced network failure (`Response.error()`) rejects,
+ * as a dropped connection does for a real fetch.
+ */
+export function fetchOf(mock: MockServer): (url: string, init: RequestInit) => Promise<Response> {
+  return async (url, init) => {
+    const response = await mock.fetch(url, init);
+    if (response.type === 'error') throw new TypeError('fetch failed');
+    return response;
   };
 }

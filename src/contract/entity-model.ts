@@ -1,7 +1,10 @@
-import type { Contract } from '../contract/contract.js';
-import { isPlainObject, propertiesOf, refName, requiredOf, type JsonSchema } from '../contract/types.js';
-import { pascalCase, singular, squash } from '../contract/naming.js';
-import type { Pk, WorldRecord } from './store.js';
+import type { Contract } from './contract.js';
+import { isPlainObject, propertiesOf, refName, requiredOf, type JsonSchema } from './types.js';
+import { pascalCase, singular, squash } from './naming.js';
+/** A stored record of an entity: its fields as the API shows them, links as pks. */
+export type WorldRecord = Record<string, unknown>;
+/** A record's identity: an integer, a UUID or a slug. */
+export type Pk = string | number;
 
 export type PkKind = 'integer' | 'uuid' | 'string';
 

@@ -1,6 +1,6 @@
-import type { Contract } from '../contract/contract.js';
-import type { JsonSchema, OperationSpec } from '../contract/types.js';
-import { listShape, successSchema } from '../contract/operation-shapes.js';
+import type { Contract } from './contract.js';
+import type { JsonSchema, OperationSpec } from './types.js';
+import { listShape, successSchema } from './operation-shapes.js';
 import { EntityModel, properties } from './entity-model.js';
 
 export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';

@@ -1,0 +1,80 @@
+import type { Answer } from './http.js';
+
+export interface CachedAnswer {
+  /** The world's version the answer was computed at: valid until it changes. */
+  version: number;
+  /** When the caller's token stops authenticating (ms since epoch). */
+  validUntil: number;
+  answer: Answer;
+}
+
+export interface AnswerCacheLimits {
+  /** All cached bodies together, in bytes (UTF-16 length as the measure). Default 32 MiB. */
+  maxBytes?: number;
+  /** Larger answers are never cached: a huge page costs one answer's memory, never a cache full of them. Default 256 KiB. */
+  maxEntryBytes?: number;
+}
+
+/**
+ * GET answers by caller and URL, bounded by the bytes of their bodies (not by count: junk query strings or huge
+ * pages must not fill memory). Least recently used entries go first.
+ */
+export class AnswerCache {
+  private readonly entries = new Map<string, CachedAnswer>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
+
+  constructor(limits: AnswerCacheLimits = {}) {
+    this.maxBytes = limits.maxBytes ?? 32 * 1024 * 1024;
+    this.maxEntryBytes = Math.min(limits.maxEntryBytes ?? 256 * 1024, this.maxBytes);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Bytes held now. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /** The entry if it is still valid at `version` and `now`; a stale one is dropped. */
+  get(key: string, version: number, now: number): Answer | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.version !== version || now >= entry.validUntil) {
+      this.bytes -= sizeOf(key, entry.answer);
+      return undefined;
+    }
+    this.entries.set(key, entry); // most recently used last
+    return entry.answer;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  set(key: string, entry: CachedAnswer): void {
+    const size = sizeOf(key, entry.answer);
+    if (size > this.maxEntryBytes) return;
+    const previous = this.entries.get(key);
+    if (previous) {
+      this.entries.delete(key);
+      this.bytes -= sizeOf(key, previous.answer);
+    }
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes + size <= this.maxBytes) break;
+      this.entries.delete(oldKey);
+      this.bytes -= sizeOf(oldKey, old.answer);
+    }
+    this.entries.set(key, entry);
+    this.bytes += size;
+  }
+}
+
+function sizeOf(key: string, answer: Answer): number {
+  return key.length + (answer.body?.length ?? 0) + 64;
+}
