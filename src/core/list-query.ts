@@ -103,6 +103,10 @@ function matches(stored: unknown[], filter: Filter): boolean {
           return text(v).startsWith(text(w));
         case 'istartswith':
           return text(v).toLowerCase().startsWith(text(w).toLowerCase());
+        case 'endswith':
+          return text(v).endsWith(text(w));
+        case 'iendswith':
+          return text(v).toLowerCase().endsWith(text(w).toLowerCase());
         case 'gt':
           return compare(v, w) > 0;
         case 'gte':

@@ -1,3 +1,4 @@
+import XMLBuilder from 'fast-xml-builder';
 import type { OperationSpec } from '../contract/types.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
@@ -39,24 +40,55 @@ export function closingLine(report: ContractReport): string {
   return `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;
 }
 
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Characters XML 1.0 cannot carry at all, not even as a character reference: C0 controls other than tab, newline
+ * and carriage return (NUL, ESC…), lone surrogates, U+FFFE and U+FFFF.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** JUnit XML, one testcase per operation, for CI dashboards. */
+/** Text that XML 1.0 can carry: each character it cannot is shown as its `\uXXXX` escape, the rest kept as is. */
+function xmlSafeText(text: string): string {
+  return text.replace(NOT_XML_CHAR, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/**
+ * The builder escapes markup (`&`, `<`, `>`, quotes) in text and attributes; `suppressBooleanAttributes` is off so an
+ * attribute whose value is "true" keeps its value (valid XML), and unformatted output keeps a testcase and its
+ * failure on one line.
+ */
+const junitBuilder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressBooleanAttributes: false,
+  suppressEmptyNode: true,
+  processEntities: true,
+  format: false,
+});
+
+/** JUnit XML, one testcase per operation, for CI dashboards. Whatever a server answered, the document is well-formed. */
 export function junitXml(report: ContractReport, operations: readonly OperationSpec[]): string {
   const tag = new Map(operations.map((o) => [o.operationId, o.tags[0] ?? 'api']));
-  const cases = report.results.map((r) => {
-    const attrs = `classname="${escapeXml(`authentik.${tag.get(r.operationId) ?? 'api'}`)}" name="${escapeXml(`${r.operationId} (${r.method} ${r.path})`)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
-    if (r.verdict === 'pass') return `    <testcase ${attrs}/>`;
-    if (r.verdict === 'skip') return `    <testcase ${attrs}><skipped message="${escapeXml(r.reason ?? '')}"/></testcase>`;
-    return `    <testcase ${attrs}><failure message="${escapeXml(r.problems[0] ?? '')}">${escapeXml(r.problems.join('\n'))}</failure></testcase>`;
+  const testcases = report.results.map((r) => {
+    const testcase: Record<string, unknown> = {
+      '@_classname': xmlSafeText(`authentik.${tag.get(r.operationId) ?? 'api'}`),
+      '@_name': xmlSafeText(`${r.operationId} (${r.method} ${r.path})`),
+      '@_time': seconds(r.durationMs),
+    };
+    if (r.verdict === 'skip') testcase['skipped'] = { '@_message': xmlSafeText(r.reason ?? '') };
+    if (r.verdict === 'fail')
+      testcase['failure'] = { '@_message': xmlSafeText(r.problems[0] ?? ''), '#text': xmlSafeText(r.problems.join('\n')) };
+    return testcase;
   });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${report.results.length}" failures="${report.failed}" skipped="${report.skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="authentik-mock contract" tests="${report.results.length}" failures="${report.failed}" skipped="${report.skipped}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  const counts = { '@_tests': report.results.length, '@_failures': report.failed, '@_skipped': report.skipped };
+  const document = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      ...counts,
+      '@_time': seconds(report.durationMs),
+      testsuite: { '@_name': 'authentik-mock contract', ...counts, testcase: testcases },
+    },
+  };
+  return `${junitBuilder.build(document)}\n`;
 }

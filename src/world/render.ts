@@ -81,7 +81,9 @@ export class RecordRenderer {
   private compile(entityName: string, view: JsonSchema): Step[] {
     const entity = this.model.entities.get(entityName)!;
     const required = requiredOf(view);
-    return Object.keys(properties(view)).map((field): Step => {
+    // A writeOnly field (a secret the client sets) is never shown, as DRF leaves write_only fields out of answers.
+    const shown = Object.entries(properties(view)).filter(([, schema]) => schema['writeOnly'] !== true);
+    return shown.map(([field]): Step => {
       const embed = entity.embeds.get(field);
       if (embed) {
         const inverse = embed.via ? entity.references.get(embed.via) : undefined;
