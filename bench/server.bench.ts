@@ -34,7 +34,9 @@ async function load(url: string): Promise<number> {
 
 async function throughput(): Promise<void> {
   const mock = await start(['mock', 'schemas', '9301']);
-  const resources = (await (await fetch('http://127.0.0.1:9301/_mock/resources')).json()) as Array<{ path: string; keys: string[] }>;
+  const resources = (await (
+    await fetch('http://127.0.0.1:9301/_mock/resources', { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json()) as Array<{ path: string; keys: string[] }>;
   const group = resources.find((r) => r.path === '/core/groups/')!.keys[0]!;
   const paths = [`/api/v3/core/groups/${group}/`, '/api/v3/oauth2/access_tokens/?page_size=20'];
   const replies: Record<string, unknown> = {};
@@ -80,7 +82,11 @@ async function timeToFirstResponse(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
-  const operations = ((await (await fetch('http://127.0.0.1:9303/_mock/')).json()) as { operations: number }).operations;
+  const operations = (
+    (await (await fetch('http://127.0.0.1:9303/_mock/', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      operations: number;
+    }
+  ).operations;
   console.log(
     `time to first response, whole reference (${operations} operations): ${(performance.now() - started).toFixed(0)} ms from process spawn (target ≤ 1000 ms)`,
   );
@@ -90,12 +96,15 @@ async function timeToFirstResponse(): Promise<void> {
 /** RSS of the default server once every table of the whole reference is generated (a dump touches them all). */
 async function memory(): Promise<void> {
   const mock = await start(['mock', 'schemas', '9304']);
-  await (await fetch('http://127.0.0.1:9304/_mock/dump')).arrayBuffer();
+  await (await fetch('http://127.0.0.1:9304/_mock/dump', { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer();
   const rss = await new Promise<number>((resolve) => {
     mock.child.once('message', (m: { rss: number }) => resolve(m.rss));
     mock.child.send('rss');
   });
-  const summary = (await (await fetch('http://127.0.0.1:9304/_mock/')).json()) as { records: Record<string, number>; operations: number };
+  const summary = (await (await fetch('http://127.0.0.1:9304/_mock/', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+    records: Record<string, number>;
+    operations: number;
+  };
   const total = Object.values(summary.records).reduce((n, count) => n + count, 0);
   console.log(
     `RSS with every table generated: ${total} records in ${Object.keys(summary.records).length} tables, ${summary.operations} operations: ${(rss / 1024 / 1024).toFixed(0)} MB (target ≤ 150 MB)`,

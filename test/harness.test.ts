@@ -147,8 +147,7 @@ describe('the harness catches a broken server', () => {
         if (req.method === 'PUT' && res.status === 400) {
           const key = decodeURIComponent(req.url.pathname.split('/').at(-2)!);
           const record = mock.world.table('Widget').find('slug', key);
-          if (record) record['name'] = 'changed by a rejected write';
-          mock.world.touch();
+          if (record) mock.world.save('Widget', { ...record, name: 'changed by a rejected write' });
         }
         return res;
       },

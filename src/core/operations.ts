@@ -140,24 +140,20 @@ export async function create(call: OperationCall, resource: Resource): Promise<A
   const checked = await checkedBody(call, false);
   // Prepared on a blank record: a rejected create must not advance the world's sequence either.
   const draft = writeOrErrors(call, resource, { [entity.pkField]: null }, asOwner(call, resource, checked, true));
-  const table = world.table(resource.entity);
-  const fresh = world.newRecord(table);
-  world.linkRecord(table, fresh);
   const { [entity.pkField]: blank, ...sent } = draft.record;
   // A key the client chose (a slug pk) is kept; a generated one (integer, uuid) is the world's.
   const key = blank === null || blank === undefined ? {} : { [entity.pkField]: blank };
   const defaults = modelDefaults(world, entity, checked.schema, Object.keys(sent));
-  const write: PreparedWrite = { record: { ...fresh, ...defaults, ...sent, ...key }, inverse: draft.inverse };
-  commitWrite(world, resource.entity, write);
+  const record = world.create(resource.entity, { ...defaults, ...sent, ...key }, draft.inverse);
   const success = successSchema(call.operation);
-  return json(Number(success?.status ?? 201), render(call, resource, write.record, success?.schema));
+  return json(Number(success?.status ?? 201), render(call, resource, record, success?.schema));
 }
 
 export function destroy(call: OperationCall, resource: Resource): Answer {
   const record = findRecord(call, resource);
   const entity = call.world.entity(resource.entity);
   if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
-  call.world.destroy(resource.entity, pkOf(entity, record));
+  call.world.remove(resource.entity, pkOf(entity, record));
   return noContent(Number(successSchema(call.operation)?.status ?? 204));
 }
 

@@ -1,42 +1,34 @@
+import { FIELD_MESSAGES, pythonTypeName } from '../contract/authentik-messages.js';
 import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { UUID_PATTERN, type JsonSchema } from '../contract/types.js';
 import { pkOf, type EntityType, type Reference } from '../contract/entity-model.js';
 import { verboseName } from '../contract/naming.js';
 import type { Resource } from '../contract/resources.js';
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
+import type { InverseWrite } from '../world/store.js';
 import type { World } from '../world/world.js';
 
 export interface PreparedWrite {
   record: WorldRecord;
   /** Computed-side many-to-many values to store on the other entity on commit. */
-  inverse: Array<{ field: string; value: Pk[] }>;
-}
-
-/** Python's name for a JSON value's type, as DRF's relation messages print it. */
-function pythonType(value: unknown): string {
-  if (value === null) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  if (typeof value === 'string') return 'str';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  return 'dict';
+  inverse: InverseWrite[];
 }
 
 /** One pk of a PrimaryKeyRelatedField, checked as DRF checks it: the type, then that the record exists. */
 function relationProblem(world: World, entity: EntityType, value: unknown): string | undefined {
   if (entity.pk === 'integer' && !(typeof value === 'number' && Number.isInteger(value)))
-    return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
-  if (entity.pk === 'uuid' && typeof value !== 'string') return `Incorrect type. Expected pk value, received ${pythonType(value)}.`;
-  if (entity.pk === 'uuid' && !UUID_PATTERN.test(value as string)) return `“${String(value)}” is not a valid UUID.`;
-  return world.table(entity.name).get(value) ? undefined : `Invalid pk "${String(value)}" - object does not exist.`;
+    return FIELD_MESSAGES.relationType(pythonTypeName(value));
+  if (entity.pk === 'uuid' && typeof value !== 'string') return FIELD_MESSAGES.relationType(pythonTypeName(value));
+  if (entity.pk === 'uuid' && !UUID_PATTERN.test(value as string)) return FIELD_MESSAGES.relationUuid(String(value));
+  return world.table(entity.name).get(value) ? undefined : FIELD_MESSAGES.relationMissing(String(value));
 }
 
 /** DRF's answer for a related field (one pk, or a list of them for a many-field); undefined when it is fine. */
 export function relationErrors(world: World, reference: Reference, value: unknown): string[] | undefined {
-  if (value === null) return reference.nullable ? undefined : ['This field may not be null.'];
+  if (value === null) return reference.nullable ? undefined : [FIELD_MESSAGES.null];
   const target = world.entity(reference.target);
   if (reference.many) {
-    if (!Array.isArray(value)) return [`Expected a list of items but got type "${pythonType(value)}".`];
+    if (!Array.isArray(value)) return [FIELD_MESSAGES.notAList(pythonTypeName(value))];
     const problem = value.map((item) => relationProblem(world, target, item)).find((p) => p !== undefined);
     return problem ? [problem] : undefined;
   }
@@ -98,33 +90,23 @@ function uniquenessErrors(world: World, entity: EntityType, record: WorldRecord,
   const other = (found: WorldRecord | undefined) => found !== undefined && String(pkOf(entity, found)) !== String(pk);
   for (const field of world.uniqueFields(entity)) {
     if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field])))
-      setOwn(errors, field, [`${verboseName(entity.name)} with this ${field} already exists.`]);
+      setOwn(errors, field, [FIELD_MESSAGES.unique(verboseName(entity.name), field)]);
   }
   for (const fields of world.uniqueTogether(entity)) {
-    if (!fields.some((f) => f in body)) continue;
-    const clash = table
-      .all()
-      .some((candidate) => other(candidate) && fields.every((f) => String(candidate[f] ?? null) === String(record[f] ?? null)));
-    if (clash) setOwn(errors, 'non_field_errors', [`The fields ${fields.join(', ')} must make a unique set.`]);
+    if (
+      fields.some((f) => f in body) &&
+      other(
+        table.findTogether(
+          fields,
+          fields.map((f) => record[f]),
+        ),
+      )
+    )
+      setOwn(errors, 'non_field_errors', [FIELD_MESSAGES.uniqueTogether(fields)]);
   }
 }
 
 /** Stores a prepared write, including the other side of any many-to-many it changed. */
 export function commitWrite(world: World, entityName: string, write: PreparedWrite): void {
-  world.table(entityName).put(write.record);
-  const entity = world.entity(entityName);
-  const pk = pkOf(entity, write.record);
-  for (const { field, value } of write.inverse) {
-    const { entity: owner, field: ownerField } = entity.references.get(field)!.inverseOf!;
-    const ownerEntity = world.entity(owner);
-    const wanted = new Set(value.map(String));
-    for (const other of world.table(owner).all()) {
-      const current = Array.isArray(other[ownerField]) ? (other[ownerField] as Pk[]) : [];
-      const has = current.some((p) => String(p) === String(pk));
-      const otherPk = String(pkOf(ownerEntity, other));
-      if (wanted.has(otherPk) && !has) other[ownerField] = [...current, pk];
-      if (!wanted.has(otherPk) && has) other[ownerField] = current.filter((p) => String(p) !== String(pk));
-    }
-  }
-  world.touch();
+  world.save(entityName, write.record, write.inverse);
 }

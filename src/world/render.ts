@@ -22,12 +22,10 @@ type Step =
  */
 export class RecordRenderer {
   private readonly plans = new Map<string, WeakMap<JsonSchema, Step[]>>();
-  private readonly inverseIndexes = new Map<string, { version: number; owners: Map<string, Pk[]> }>();
 
   constructor(
     private readonly model: EntityModel,
     private readonly table: (entity: string) => Table,
-    private readonly version: () => number,
   ) {}
 
   render(entityName: string, record: WorldRecord, view?: JsonSchema, depth = 0): WorldRecord {
@@ -99,27 +97,11 @@ export class RecordRenderer {
     });
   }
 
-  /** Who points at `pk` through the stored side of a many-to-many; indexed once per world version. */
+  /** Who points at `pk` through the stored side of a many-to-many (the owner table's link index). */
   private owners(reference: Reference, pk: Pk): Pk[] {
     const { entity, field } = reference.inverseOf!;
-    const key = `${entity}.${field}`;
-    const version = this.version();
-    let index = this.inverseIndexes.get(key);
-    if (!index || index.version !== version) {
-      const owners = new Map<string, Pk[]>();
-      const owner = this.model.entities.get(entity)!;
-      for (const other of this.table(entity).all()) {
-        const pointed = other[field];
-        if (!Array.isArray(pointed)) continue;
-        for (const target of pointed) {
-          const list = owners.get(String(target)) ?? [];
-          list.push(pkOf(owner, other));
-          owners.set(String(target), list);
-        }
-      }
-      this.inverseIndexes.set(key, (index = { version, owners }));
-    }
-    return [...(index.owners.get(String(pk)) ?? [])];
+    const owners = this.table(entity);
+    return owners.pointingAt(field, pk).map((key) => pkOf(owners.entity, owners.get(key)!));
   }
 
   private embedded(target: string, pointer: unknown, view: JsonSchema, many: boolean, depth: number): unknown {

@@ -1,18 +1,27 @@
 import type { Faker } from '@faker-js/faker';
 import type { FixtureGenerator } from '../fake/generate.js';
-import type { EntityType, Pk, WorldRecord } from '../contract/entity-model.js';
+import { pkOf, storedLinks, type EntityModel, type EntityType, type Link, type Pk, type WorldRecord } from '../contract/entity-model.js';
+
+const SEPARATOR = '\u0000';
+const keyOf = (values: unknown[]) => values.map((v) => String(v ?? null)).join(SEPARATOR);
 
 /**
- * Records of one entity in creation order, found by pk in O(1), and by an indexed field (unique fields, lookups) in
- * O(1) too: a create or an update costs the same at 50 records as at 50,000.
+ * Records of one entity in creation order. Everything a write or a delete asks is indexed, so its cost does not
+ * grow with the table: a record by pk, by a unique field or a unique set of fields, the records whose link points
+ * at a given pk, and a random pk (for generated links).
  */
 export class Table {
   private readonly byPk = new Map<string, WorldRecord>();
-  /** field → value → pk, for the fields given to `index()`. */
-  private readonly indexes = new Map<string, Map<string, string>>();
-  /** pk → the indexed values it was stored under, so a record changed in place is re-indexed correctly on `put`. */
-  private readonly indexedAs = new Map<string, Map<string, string>>();
-  nextIntegerPk = 1;
+  /** Unique indexes: fields (joined) → values (joined) → pk. */
+  private readonly uniques = new Map<string, { fields: string[]; index: Map<string, string> }>();
+  /** Link indexes: link field → target pk → pks of the records pointing at it. */
+  private readonly links = new Map<string, Map<string, Set<string>>>();
+  /** pk → what it was indexed under, so a record changed in place is re-indexed correctly on `put`. */
+  private readonly indexedAs = new Map<string, Array<[Map<string, unknown>, string]>>();
+  /** pks for O(1) random picks (swap-remove on delete); in creation order until the first delete. */
+  private readonly pkList: Pk[] = [];
+  private readonly pkPosition = new Map<string, number>();
+  private nextPk = 1;
   private readonly counters = new Map<string, number>();
   /** Tables fill on first use; each has its own seeded sequence, so the order of use changes nothing. */
   state: 'empty' | 'generated' | 'linked' = 'empty';
@@ -31,49 +40,64 @@ export class Table {
     return [...this.byPk.values()];
   }
 
-  pks(): Pk[] {
-    return [...this.byPk.values()].map((r) => r[this.entity.pkField] as Pk);
-  }
-
   get(pk: unknown): WorldRecord | undefined {
     return pk === null || pk === undefined ? undefined : this.byPk.get(String(pk));
   }
 
-  /** Keeps `field` indexed from now on (call before records are stored). */
-  index(field: string): void {
-    if (field !== this.entity.pkField && !this.indexes.has(field)) this.indexes.set(field, new Map());
+  /** Keeps a unique index of the field, or of the set of fields together (call before records are stored). */
+  index(fields: string | string[]): void {
+    const list = typeof fields === 'string' ? [fields] : fields;
+    if (list.length === 1 && list[0] === this.entity.pkField) return;
+    this.uniques.set(list.join(SEPARATOR), { fields: list, index: new Map() });
+  }
+
+  /** Keeps an index of which records point at each pk through the link field (call before records are stored). */
+  indexLink(field: string): void {
+    this.links.set(field, new Map());
   }
 
   find(field: string, value: unknown): WorldRecord | undefined {
     if (field === this.entity.pkField) return this.get(value);
-    const index = this.indexes.get(field);
-    if (index) return this.get(index.get(String(value)));
+    const unique = this.uniques.get(field);
+    if (unique) return this.get(unique.index.get(keyOf([value])));
     for (const record of this.byPk.values()) if (String(record[field]) === String(value)) return record;
     return undefined;
   }
 
-  put(record: WorldRecord): void {
-    const pk = record[this.entity.pkField];
-    if (typeof pk === 'number' && pk >= this.nextIntegerPk) this.nextIntegerPk = pk + 1;
-    for (const [field, value] of this.counters)
-      if (typeof record[field] === 'number' && (record[field] as number) >= value) this.counters.set(field, (record[field] as number) + 1);
-    const key = String(pk);
-    this.unindex(key);
-    this.byPk.set(key, record);
-    if (this.indexes.size === 0) return;
-    const values = new Map<string, string>();
-    for (const [field, index] of this.indexes) {
-      const value = record[field];
-      if (value === null || value === undefined) continue;
-      index.set(String(value), key);
-      values.set(field, String(value));
-    }
-    this.indexedAs.set(key, values);
+  /** The record holding these values in these fields together (an indexed set: `index(fields)`). */
+  findTogether(fields: string[], values: unknown[]): WorldRecord | undefined {
+    return this.get(this.uniques.get(fields.join(SEPARATOR))?.index.get(keyOf(values)));
   }
 
-  delete(pk: unknown): boolean {
-    this.unindex(String(pk));
-    return this.byPk.delete(String(pk));
+  /** pks of the records whose link field points at `target` (an indexed link: `indexLink(field)`). */
+  pointingAt(field: string, target: Pk): string[] {
+    return [...(this.links.get(field)?.get(String(target)) ?? [])];
+  }
+
+  /** A random stored pk other than `except`, or undefined when there is none. */
+  randomPk(faker: Faker, except?: Pk): Pk | undefined {
+    const candidates = except !== undefined && this.pkPosition.has(String(except)) ? this.size - 1 : this.size;
+    if (candidates <= 0) return undefined;
+    let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
+    if (except !== undefined && String(pk) === String(except)) pk = this.pkList[candidates]!;
+    return pk;
+  }
+
+  /** Up to `max` distinct random pks other than `except`. */
+  randomPks(faker: Faker, max: number, except?: Pk): Pk[] {
+    const available = this.size - (except !== undefined && this.pkPosition.has(String(except)) ? 1 : 0);
+    const count = faker.number.int({ min: 0, max: Math.min(max, available) });
+    const picked = new Map<string, Pk>();
+    for (let tries = 0; picked.size < count && tries < count * 8; tries++) {
+      const pk = this.randomPk(faker, except);
+      if (pk !== undefined) picked.set(String(pk), pk);
+    }
+    return [...picked.values()];
+  }
+
+  /** The next integer pk: one more than any ever stored here (never reused, even after deletes). */
+  takeIntegerPk(): number {
+    return this.nextPk++;
   }
 
   /** The next value of a counter field (`num_pk`): one more than any stored. */
@@ -88,19 +112,194 @@ export class Table {
     return next;
   }
 
+  /** Stores the record (new, or changed in place), re-indexing it. */
+  put(record: WorldRecord): void {
+    const pk = record[this.entity.pkField] as Pk;
+    if (typeof pk === 'number' && pk >= this.nextPk) this.nextPk = pk + 1;
+    for (const [field, value] of this.counters)
+      if (typeof record[field] === 'number' && (record[field] as number) >= value) this.counters.set(field, (record[field] as number) + 1);
+    const key = String(pk);
+    this.unindex(key);
+    if (!this.pkPosition.has(key)) {
+      this.pkPosition.set(key, this.pkList.length);
+      this.pkList.push(pk);
+    }
+    this.byPk.set(key, record);
+    const entries: Array<[Map<string, unknown>, string]> = [];
+    for (const { fields, index } of this.uniques.values()) {
+      const values = fields.map((f) => record[f]);
+      if (values.some((v) => v === null || v === undefined) && fields.length === 1) continue;
+      const value = keyOf(values);
+      index.set(value, key);
+      entries.push([index, value]);
+    }
+    for (const [field, index] of this.links) {
+      const value = record[field];
+      for (const target of Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]) {
+        const targetKey = String(target);
+        let pointing = index.get(targetKey);
+        if (!pointing) index.set(targetKey, (pointing = new Set()));
+        pointing.add(key);
+        entries.push([index, targetKey]);
+      }
+    }
+    if (entries.length > 0) this.indexedAs.set(key, entries);
+  }
+
+  delete(pk: unknown): boolean {
+    const key = String(pk);
+    this.unindex(key);
+    const position = this.pkPosition.get(key);
+    if (position !== undefined) {
+      const last = this.pkList.pop()!;
+      if (position < this.pkList.length) {
+        this.pkList[position] = last;
+        this.pkPosition.set(String(last), position);
+      }
+      this.pkPosition.delete(key);
+    }
+    return this.byPk.delete(key);
+  }
+
   clear(state: Table['state'] = 'empty'): void {
     this.byPk.clear();
     this.indexedAs.clear();
-    for (const index of this.indexes.values()) index.clear();
+    for (const { index } of this.uniques.values()) index.clear();
+    for (const index of this.links.values()) index.clear();
+    this.pkList.length = 0;
+    this.pkPosition.clear();
     this.counters.clear();
-    this.nextIntegerPk = 1;
+    this.nextPk = 1;
     this.state = state;
   }
 
   private unindex(key: string): void {
-    const values = this.indexedAs.get(key);
-    if (!values) return;
-    for (const [field, value] of values) if (this.indexes.get(field)?.get(value) === key) this.indexes.get(field)!.delete(value);
+    for (const [index, value] of this.indexedAs.get(key) ?? []) {
+      const held = index.get(value);
+      if (held instanceof Set) {
+        held.delete(key);
+        if (held.size === 0) index.delete(value);
+      } else if (held === key) index.delete(value);
+    }
     this.indexedAs.delete(key);
+  }
+}
+
+/** A link into an entity from another: who to update or delete when one of its records goes. */
+interface IncomingLink {
+  from: string;
+  link: Link;
+}
+
+/** What a create or update also changes: the stored side of a many-to-many shown on this record (`group.users`). */
+export interface InverseWrite {
+  field: string;
+  value: Pk[];
+}
+
+/**
+ * Every record of the world, and every change to them: the one owner of writes, their indexes and the version
+ * (bumped by each change: answers computed at one version can be reused until the next).
+ */
+export class Store {
+  private readonly tables = new Map<string, Table>();
+  private readonly incoming = new Map<string, IncomingLink[]>();
+  private currentVersion = 0;
+
+  constructor(
+    private readonly model: EntityModel,
+    makeTable: (entity: EntityType) => Table,
+  ) {
+    const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
+    for (const entity of entities) this.tables.set(entity.name, makeTable(entity));
+    for (const entity of entities) {
+      for (const link of storedLinks(entity)) {
+        this.tables.get(entity.name)!.indexLink(link.field);
+        const list = this.incoming.get(link.target) ?? [];
+        list.push({ from: entity.name, link });
+        this.incoming.set(link.target, list);
+      }
+    }
+  }
+
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  has(name: string): boolean {
+    return this.tables.has(name);
+  }
+
+  /** The table as it is (generation on first use is the world's business). */
+  rawTable(name: string): Table {
+    return this.tables.get(name)!;
+  }
+
+  tableList(): Table[] {
+    return [...this.tables.values()];
+  }
+
+  /** Stores a created or changed record, and the other side of any many-to-many the write set. */
+  save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
+    this.tables.get(entityName)!.put(record);
+    const entity = this.model.entities.get(entityName)!;
+    const pk = pkOf(entity, record);
+    for (const { field, value } of inverse) this.setOwners(entity, field, pk, value);
+    this.currentVersion++;
+  }
+
+  /**
+   * Removes a record and what cannot live without it: Django's CASCADE for required links, SET_NULL for nullable
+   * ones, and the pk taken out of many-to-many lists. Returns every removed record's entity and pk.
+   */
+  remove(entityName: string, pk: Pk): Array<{ entity: string; pk: Pk }> {
+    const removed: Array<{ entity: string; pk: Pk }> = [];
+    this.removeCascading(entityName, pk, removed);
+    if (removed.length > 0) this.currentVersion++;
+    return removed;
+  }
+
+  /** A change made outside save/remove (a reset, a load, generated tables linked): answers must be recomputed. */
+  touch(): void {
+    this.currentVersion++;
+  }
+
+  private removeCascading(entityName: string, pk: Pk, removed: Array<{ entity: string; pk: Pk }>): void {
+    const table = this.tables.get(entityName)!;
+    if (!table.delete(pk)) return;
+    removed.push({ entity: entityName, pk });
+    for (const { from, link } of this.incoming.get(entityName) ?? []) {
+      const other = this.tables.get(from)!;
+      for (const otherKey of other.pointingAt(link.field, pk)) {
+        const record = other.get(otherKey);
+        if (!record) continue;
+        if (link.many) {
+          record[link.field] = (record[link.field] as Pk[]).filter((p) => String(p) !== String(pk));
+          other.put(record);
+        } else if (link.nullable) {
+          record[link.field] = null;
+          other.put(record);
+        } else this.removeCascading(from, pkOf(other.entity, record), removed);
+      }
+    }
+  }
+
+  /** Makes exactly the `wanted` records of the owning entity list `pk` in their many-to-many field (Django's `.set()`). */
+  private setOwners(entity: EntityType, field: string, pk: Pk, wanted: readonly Pk[]): void {
+    const { entity: ownerName, field: ownerField } = entity.references.get(field)!.inverseOf!;
+    const owners = this.tables.get(ownerName)!;
+    const wantedKeys = new Set(wanted.map(String));
+    for (const key of owners.pointingAt(ownerField, pk)) {
+      if (wantedKeys.delete(key)) continue; // already lists it
+      const owner = owners.get(key)!;
+      owner[ownerField] = (owner[ownerField] as Pk[]).filter((p) => String(p) !== String(pk));
+      owners.put(owner);
+    }
+    for (const key of wantedKeys) {
+      const owner = owners.get(key);
+      if (!owner) continue;
+      owner[ownerField] = [...(Array.isArray(owner[ownerField]) ? (owner[ownerField] as Pk[]) : []), pk];
+      owners.put(owner);
+    }
   }
 }

@@ -1,12 +1,15 @@
 import type { Contract } from '../contract/contract.js';
-import { isPlainObject, type JsonSchema } from '../contract/types.js';
+import type { JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
-import { pkOf, properties, storedLinks, type EntityType } from '../contract/entity-model.js';
+import { pkOf, properties, storedLinks, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
-import { KeyRing } from './key-ring.js';
-import { Table } from './store.js';
-import type { Pk, WorldRecord } from '../contract/entity-model.js';
+import { assignKnown, Identities, type Principal } from './identities.js';
+import { Store, Table, type InverseWrite } from './store.js';
+import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
+
+export type { Principal } from './identities.js';
+export { DUMP_FORMAT, type WorldDump } from './dump.js';
 
 export interface WorldOptions {
   seed?: number;
@@ -18,53 +21,35 @@ export interface WorldOptions {
   userToken?: string;
 }
 
-export interface Principal {
-  userPk: Pk;
-  superuser: boolean;
-  /** When the token stops authenticating (ms since epoch): a cached answer must not outlive it. */
-  validUntil: number;
-}
-
-export const DUMP_FORMAT = 'authentik-mock-world/1';
-
-export interface WorldDump {
-  format: typeof DUMP_FORMAT;
-  seed: number;
-  records: Record<string, WorldRecord[]>;
-  /** Secret keys of token records (`Entity:pk` → key): not part of any serializer, so kept beside the records. */
-  keys: Record<string, string>;
-}
-
 const DEFAULT_RECORDS = 25;
-/** Identifiers of the two API tokens whose keys the server prints. */
-const ADMIN_TOKEN = 'authentik-mock-admin';
-const USER_TOKEN = 'authentik-mock-user';
 const EXTRA_USERS = 15;
 /** akadmin and the ordinary user, with a token each, exist in every world, even one of `recordsPerEntity: 0`. */
 const PRINCIPALS = 2;
 /** Integer fields besides the pk that count records (`num_pk`): a sequence, never a random number. */
 const COUNTER_FIELD = /(^|_)pk$/;
+/** Fields unique on every authentik model that has them. */
+const UNIQUE_BY_NAME = ['username', 'slug'];
+/** How many records a generated many-to-many link lists at most. */
+const MAX_GENERATED_LINKS = 4;
 
 /**
- * The in-memory authentik: a table per entity, generated from the seed, consistent across every endpoint that shows
- * a record. Which entity holds users and which holds API tokens is recognised by fields (`username`, `intent` +
- * `identifier`), so any contract that has them gets authentik's authentication model.
+ * The in-memory authentik: a table per entity, generated from the seed on first use, consistent across every
+ * endpoint that shows a record. Writes go through `create`/`save`/`remove` (the store owns them, their indexes and
+ * the version); authentication through `identities`.
  */
 export class World {
   readonly resources: Resource[];
   readonly roles: Map<string, OperationRole>;
-  private readonly tables = new Map<string, Table>();
   readonly renderer: RecordRenderer;
-  /** Bumped by every change: responses computed at one version can be reused until the next. */
-  version = 0;
-  adminToken = '';
-  userToken = '';
-  private keys = new KeyRing();
-  private readonly uniqueByEntity = new WeakMap<EntityType, string[]>();
-  private readonly countersByEntity = new WeakMap<EntityType, string[]>();
+  readonly identities: Identities;
   readonly seed: number;
   readonly userEntity: EntityType | undefined;
   readonly tokenEntity: EntityType | undefined;
+  /** Identifies the contract a dump was made for. */
+  readonly fingerprint: string;
+  private readonly store: Store;
+  private readonly uniqueByEntity = new Map<EntityType, string[]>();
+  private readonly countersByEntity = new Map<EntityType, string[]>();
 
   constructor(
     readonly contract: Contract,
@@ -74,62 +59,167 @@ export class World {
     const { model, resources, roles } = buildResources(contract);
     this.resources = resources;
     this.roles = roles;
-    this.renderer = new RecordRenderer(
-      model,
-      (name) => this.table(name),
-      () => this.version,
-    );
-    const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
-    this.tokenEntity = entities.find((e) => isTokenEntity(contract, e));
+    const entities = [...model.entities.values()];
+    this.tokenEntity = entities.sort((a, b) => a.name.localeCompare(b.name)).find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
-    for (const entity of entities) {
-      const faker = createFaker(seedFor(this.seed, entity.name));
-      const table = new Table(entity, faker, new FixtureGenerator(faker, contract.components));
-      for (const field of this.uniqueFields(entity)) table.index(field);
-      this.tables.set(entity.name, table);
-    }
+    this.store = new Store(model, (entity) => this.newTable(entity));
+    this.renderer = new RecordRenderer(model, (name) => this.table(name));
+    this.identities = new Identities(this.tokenEntity, this.userEntity, {
+      tokens: () => this.tokenEntity && this.table(this.tokenEntity.name),
+      users: () => this.userEntity && this.table(this.userEntity.name),
+    });
+    this.fingerprint = contractFingerprint(entities);
     this.reset();
   }
 
+  /** Bumped by every change: answers computed at one version can be reused until the next. */
+  get version(): number {
+    return this.store.version;
+  }
+
+  get adminToken(): string {
+    return this.identities.adminToken;
+  }
+
+  get userToken(): string {
+    return this.identities.userToken;
+  }
+
   hasEntity(name: string): boolean {
-    return this.tables.has(name);
+    return this.store.has(name);
   }
 
   entity(name: string): EntityType {
-    return this.tables.get(name)!.entity;
+    return this.store.rawTable(name).entity;
   }
 
-  /** A table ready to use: generated and linked on first use. */
+  /** A table ready to read: generated and linked on first use. Change records only through create/save/remove. */
   table(name: string): Table {
-    const table = this.tables.get(name)!;
+    const table = this.store.rawTable(name);
     if (table.state !== 'linked') this.prepare(table);
+    return table;
+  }
+
+  authenticate(key: string, now = Date.now()): Principal | undefined {
+    return this.identities.authenticate(key, now);
+  }
+
+  keyOf(entity: string, pk: Pk): string | undefined {
+    return this.identities.keyOf(entity, pk);
+  }
+
+  /** Back to the seeded world: same seed, same records, same keys. */
+  reset(): void {
+    for (const table of this.store.tableList()) {
+      table.faker.seed(seedFor(this.seed, table.entity.name));
+      table.clear();
+    }
+    this.identities.reset(createFaker(seedFor(this.seed, 'bearer keys')), this.options);
+    this.store.touch();
+  }
+
+  /**
+   * Stores a new record: a generated one (pk, unique values, links drawn from the world) with `values` over it.
+   * A token gets its key. Returns the stored record.
+   */
+  create(entityName: string, values: WorldRecord, inverse: readonly InverseWrite[] = []): WorldRecord {
+    const table = this.table(entityName);
+    const fresh = this.newRecord(table);
+    this.linkRecord(table, fresh);
+    const record = { ...fresh, ...values };
+    this.store.save(entityName, record, inverse);
+    return record;
+  }
+
+  /** Stores a changed record (and the other side of any many-to-many it sets). */
+  save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
+    this.table(entityName);
+    this.store.save(entityName, record, inverse);
+  }
+
+  /** Removes a record and what cannot live without it (Django's CASCADE / SET_NULL); keys go with their tokens. */
+  remove(entityName: string, pk: Pk): void {
+    this.table(entityName);
+    this.identities.forget(this.store.remove(entityName, pk));
+  }
+
+  /** Records per entity, for the tables that hold any yet (counting never generates a table). */
+  recordCounts(): Record<string, number> {
+    return Object.fromEntries(this.startedTables().map((t) => [t.entity.name, t.size]));
+  }
+
+  dump(): WorldDump {
+    const records: Record<string, WorldRecord[]> = {};
+    for (const table of this.store.tableList()) records[table.entity.name] = this.table(table.entity.name).all();
+    return { format: DUMP_FORMAT, contract: this.fingerprint, records, keys: this.identities.toJSON() };
+  }
+
+  /**
+   * Replaces the world with a dump. Everything is checked first (format, contract, every record's fields, pks and
+   * links); the first problem is thrown, named, and nothing changes.
+   */
+  load(dump: unknown): void {
+    const checked = checkDump(this, dump);
+    for (const table of this.store.tableList()) {
+      const rows = checked.records[table.entity.name];
+      if (!rows) continue;
+      table.clear('linked');
+      for (const row of rows) table.put({ ...row });
+    }
+    this.identities.load(checked.keys);
+    this.store.touch();
+  }
+
+  /**
+   * Fields that tell an entity's records apart: lookup fields of its resources (a key must find one record), and the
+   * fields authentik's models declare unique whatever the model (`username`, `slug`). Fixed per entity.
+   */
+  uniqueFields(entity: EntityType): string[] {
+    let fields = this.uniqueByEntity.get(entity);
+    if (!fields) {
+      const set = new Set(this.resources.filter((r) => r.entity === entity.name).map((r) => r.lookupField));
+      for (const field of UNIQUE_BY_NAME) if (field in properties(entity.schema)) set.add(field);
+      this.uniqueByEntity.set(entity, (fields = [...set]));
+    }
+    return fields;
+  }
+
+  /** Fields unique in pairs: a tree's `name` within its `parent` (authentik's Group has `unique_together` on them). */
+  uniqueTogether(entity: EntityType): string[][] {
+    const parent = entity.references.get('parent');
+    return parent && parent.target === entity.name && 'name' in properties(entity.schema) ? [['name', 'parent']] : [];
+  }
+
+  /** Values stable per seed and key, independent of what else happened: for action responses. */
+  stableValue(schema: JsonSchema, key: string): unknown {
+    return new FixtureGenerator(createFaker(seedFor(this.seed, key)), this.contract.components).value(schema, 'response');
+  }
+
+  private newTable(entity: EntityType): Table {
+    const faker = createFaker(seedFor(this.seed, entity.name));
+    const table = new Table(entity, faker, new FixtureGenerator(faker, this.contract.components));
+    for (const field of this.uniqueFields(entity)) table.index(field);
+    for (const fields of this.uniqueTogether(entity)) table.index(fields);
     return table;
   }
 
   /** Tables that hold records already (the others will be generated consistent with them when first used). */
   private startedTables(): Table[] {
-    return [...this.tables.values()].filter((t) => t.state !== 'empty');
-  }
-
-  /** Back to the seeded world: same seed, same records, same keys. */
-  reset(): void {
-    this.keys = new KeyRing();
-    for (const table of this.tables.values()) {
-      table.faker.seed(seedFor(this.seed, table.entity.name));
-      table.clear();
-    }
-    const keys = createFaker(seedFor(this.seed, 'bearer keys'));
-    this.adminToken = this.options.adminToken ?? keys.string.alphanumeric(60);
-    this.userToken = this.options.userToken ?? keys.string.alphanumeric(60);
-    this.version++;
+    return this.store.tableList().filter((t) => t.state !== 'empty');
   }
 
   private prepare(table: Table): void {
     this.generated(table);
     if (table.state === 'linked') return;
     table.state = 'linked';
-    for (const record of table.all()) this.linkRecord(table, record);
-    if (table.entity === this.tokenEntity) this.seedTokens(table);
+    for (const record of table.all()) {
+      this.linkRecord(table, record);
+      table.put(record);
+    }
+    if (table.entity === this.tokenEntity) {
+      const users = this.userEntity ? this.generated(this.store.rawTable(this.userEntity.name)).all() : [];
+      this.identities.seedTokens(table, users);
+    }
   }
 
   private generated(table: Table): Table {
@@ -144,16 +234,17 @@ export class World {
   }
 
   /** A fresh record of the entity: every field generated, the pk assigned, unique fields unique, links still to be made. */
-  newRecord(table: Table): WorldRecord {
+  private newRecord(table: Table): WorldRecord {
     const entity = table.entity;
-    // Embedded records are links (drawn by linkRecord), so they are not generated here.
-    const record = table.generator.record(entity.schema, new Set(entity.embeds.keys()));
-    if (entity.pk === 'integer') record[entity.pkField] = table.nextIntegerPk;
+    // Embedded records are links (drawn by linkRecord), and the computed side of a many-to-many is shown from the
+    // other side: neither is generated (nor deleted after: a delete would leave the record in V8's slow layout).
+    const record = table.generator.record(entity.schema, this.notGenerated(entity));
+    if (entity.pk === 'integer') record[entity.pkField] = table.takeIntegerPk();
     else if (entity.pk === 'uuid') record[entity.pkField] = table.faker.string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
-    if (this.tokenEntity === entity) this.keys.set(entity.name, pkOf(entity, record), table.faker.string.alphanumeric(60));
+    if (this.tokenEntity === entity) this.identities.issue(record, table.faker);
     return record;
   }
 
@@ -182,157 +273,28 @@ export class World {
   }
 
   /** Points the record's references (and stand-alone embeds) at records that exist, drawn from the table's sequence. */
-  linkRecord(table: Table, record: WorldRecord): void {
+  private linkRecord(table: Table, record: WorldRecord): void {
     const entity = table.entity;
     for (const link of storedLinks(entity)) {
-      const target = this.generated(this.tables.get(link.target)!);
+      const target = this.generated(this.store.rawTable(link.target));
+      const self = link.target === entity.name ? pkOf(entity, record) : undefined;
       const current = record[link.field];
-      const pks = target.pks().filter((pk) => !(link.target === entity.name && pk === pkOf(entity, record)));
-      if (link.many) record[link.field] = table.faker.helpers.arrayElements(pks, { min: 0, max: Math.min(4, pks.length) });
+      if (link.many) record[link.field] = target.randomPks(table.faker, MAX_GENERATED_LINKS, self);
       else if (link.nullable && current === null) record[link.field] = null;
-      else record[link.field] = pks.length > 0 ? table.faker.helpers.arrayElement(pks) : link.nullable ? null : current;
+      else record[link.field] = target.randomPk(table.faker, self) ?? (link.nullable ? null : current);
     }
-    for (const reference of entity.references.values()) if (reference.inverseOf) delete record[reference.field];
   }
 
-  /**
-   * Fields that tell an entity's records apart: lookup fields of its resources (a key must find one record), and the
-   * fields authentik's models declare unique whatever the model (`username`, `slug`). Fixed per entity.
-   */
-  uniqueFields(entity: EntityType): string[] {
-    let fields = this.uniqueByEntity.get(entity);
+  private readonly skipped = new Map<EntityType, Set<string>>();
+
+  private notGenerated(entity: EntityType): Set<string> {
+    let fields = this.skipped.get(entity);
     if (!fields) {
-      const set = new Set(this.resources.filter((r) => r.entity === entity.name).map((r) => r.lookupField));
-      for (const field of UNIQUE_BY_NAME) if (field in properties(entity.schema)) set.add(field);
-      this.uniqueByEntity.set(entity, (fields = [...set]));
+      fields = new Set(entity.embeds.keys());
+      for (const reference of entity.references.values()) if (reference.inverseOf) fields.add(reference.field);
+      this.skipped.set(entity, fields);
     }
     return fields;
-  }
-
-  /** Fields unique in pairs: a tree's `name` within its `parent` (authentik's Group has `unique_together` on them). */
-  uniqueTogether(entity: EntityType): string[][] {
-    const parent = entity.references.get('parent');
-    return parent && parent.target === entity.name && 'name' in properties(entity.schema) ? [['name', 'parent']] : [];
-  }
-
-  /** The first two tokens become the API tokens of akadmin and of the ordinary user, with the printed keys. */
-  private seedTokens(table: Table): void {
-    const users = this.userEntity ? this.generated(this.tables.get(this.userEntity.name)!).all() : [];
-    const principals: Array<[number, string, string]> = [
-      [0, ADMIN_TOKEN, this.adminToken],
-      [1, USER_TOKEN, this.userToken],
-    ];
-    for (const [index, identifier, key] of principals) {
-      const token = table.all()[index];
-      if (!token) continue;
-      const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
-      const user = users[index] && this.userEntity ? pkOf(this.userEntity, users[index]) : undefined;
-      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description });
-      table.put(token);
-      this.keys.set(table.entity.name, pkOf(table.entity, token), key);
-    }
-  }
-
-  /** The user a bearer key authenticates, or why not (authentik's "Token invalid/expired" for every failure). */
-  authenticate(key: string, now = Date.now()): Principal | undefined {
-    if (!this.tokenEntity) {
-      if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
-      return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
-    }
-    // Using the table first generates it on the first request, and with it the keys this lookup needs.
-    const tokens = this.table(this.tokenEntity.name);
-    const owner = this.keys.ownerOf(key);
-    const token = owner?.entity === this.tokenEntity.name ? tokens.get(owner.pk) : undefined;
-    if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
-    const expires = token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
-    if (expires < now) return undefined;
-    const user = this.userEntity ? this.table(this.userEntity.name).get(token['user']) : undefined;
-    if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
-    return {
-      userPk: (token['user'] as Pk) ?? 0,
-      superuser: user?.['is_superuser'] === true,
-      validUntil: Number.isNaN(expires) ? Infinity : expires,
-    };
-  }
-
-  /** The secret key of a token record (authentik shows it only through a `view_key` action). */
-  keyOf(entity: string, pk: Pk): string | undefined {
-    return this.keys.keyOf(entity, pk);
-  }
-
-  /** Removes a record and what cannot live without it: Django's CASCADE for required links, SET_NULL for nullable ones. */
-  destroy(entityName: string, pk: Pk): void {
-    const table = this.table(entityName);
-    if (!table.delete(pk)) return;
-    this.keys.delete(entityName, pk);
-    for (const other of this.startedTables()) {
-      const links = storedLinks(other.entity).filter((link) => link.target === entityName);
-      if (links.length === 0) continue;
-      for (const record of other.all()) {
-        for (const link of links) {
-          const value = record[link.field];
-          if (link.many && Array.isArray(value)) record[link.field] = value.filter((p) => String(p) !== String(pk));
-          else if (!link.many && String(value) === String(pk)) {
-            if (link.nullable) record[link.field] = null;
-            else this.destroy(other.entity.name, pkOf(other.entity, record));
-          }
-        }
-      }
-    }
-    this.version++;
-  }
-
-  /** Records per entity, for the tables that hold any yet (counting never generates a table). */
-  recordCounts(): Record<string, number> {
-    return Object.fromEntries(this.startedTables().map((t) => [t.entity.name, t.size]));
-  }
-
-  touch(): void {
-    this.version++;
-  }
-
-  dump(): WorldDump {
-    const records: Record<string, WorldRecord[]> = {};
-    for (const name of this.tables.keys()) records[name] = this.table(name).all();
-    return { format: DUMP_FORMAT, seed: this.seed, records, keys: this.keys.toJSON() };
-  }
-
-  /** Replaces the world with a dump; throws a plain reason when the dump is not one. */
-  load(dump: unknown): void {
-    if (!isPlainObject(dump) || dump['format'] !== DUMP_FORMAT || !isPlainObject(dump['records'])) {
-      throw new Error(`not a world dump (expected "format": "${DUMP_FORMAT}" and "records")`);
-    }
-    const records = dump['records'];
-    for (const [name, rows] of Object.entries(records)) {
-      const pkField = this.tables.get(name)?.entity.pkField;
-      if (!pkField) continue;
-      if (!Array.isArray(rows) || rows.some((r) => !isPlainObject(r) || !(pkField in r)))
-        throw new Error(`records of "${name}" must be objects with a "${pkField}"`);
-    }
-    for (const [name, table] of this.tables) {
-      const rows = records[name];
-      if (!Array.isArray(rows)) continue;
-      table.clear('linked');
-      for (const row of rows as WorldRecord[]) table.put({ ...row });
-    }
-    if (isPlainObject(dump['keys'])) {
-      this.keys = KeyRing.fromJSON(dump['keys']);
-      this.adminToken = this.keyOfToken(ADMIN_TOKEN) ?? this.adminToken;
-      this.userToken = this.keyOfToken(USER_TOKEN) ?? this.userToken;
-    }
-    this.version++;
-  }
-
-  /** The key of the token with this identifier (after a load, the printed tokens are the dump's). */
-  private keyOfToken(identifier: string): string | undefined {
-    if (!this.tokenEntity) return undefined;
-    const token = this.table(this.tokenEntity.name).find('identifier', identifier);
-    return token ? this.keys.keyOf(this.tokenEntity.name, pkOf(this.tokenEntity, token)) : undefined;
-  }
-
-  /** Values stable per seed and key, independent of what else happened: for action responses. */
-  stableValue(schema: JsonSchema, key: string): unknown {
-    return new FixtureGenerator(createFaker(seedFor(this.seed, key)), this.contract.components).value(schema, 'response');
   }
 }
 
@@ -361,14 +323,6 @@ function seedUsers(table: Table): void {
   assignKnown(user, { is_superuser: false, is_active: true, type: 'internal' });
   for (const record of [taken, admin, user]) if (record) table.put(record);
 }
-
-/** Sets only the fields the record's entity has: the same world code serves contracts with fewer fields. */
-function assignKnown(record: WorldRecord, values: WorldRecord): void {
-  for (const [field, value] of Object.entries(values)) if (field in record && value !== undefined) record[field] = value;
-}
-
-/** Fields unique on every authentik model that has them. */
-const UNIQUE_BY_NAME = ['username', 'slug'];
 
 /** authentik's Token: an `identifier`, an `intent` that can be "api", and a `user` it authenticates as. */
 function isTokenEntity(contract: Contract, entity: EntityType): boolean {

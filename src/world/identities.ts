@@ -1,0 +1,122 @@
+import type { Faker } from '@faker-js/faker';
+import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
+import { KeyRing } from './key-ring.js';
+import type { Table } from './store.js';
+
+/** Who a bearer key authenticates as. */
+export interface Principal {
+  userPk: Pk;
+  superuser: boolean;
+  /** When the token stops authenticating (ms since epoch): a cached answer must not outlive it. */
+  validUntil: number;
+}
+
+/** Identifiers of the two API tokens whose keys the server prints. */
+export const ADMIN_TOKEN = 'authentik-mock-admin';
+export const USER_TOKEN = 'authentik-mock-user';
+
+/** The tables authentication reads, ready to use (generated on first use by the world). */
+export interface IdentityTables {
+  tokens: () => Table | undefined;
+  users: () => Table | undefined;
+}
+
+/**
+ * authentik's authentication model: API tokens (records of the token entity) with secret keys, the users they
+ * authenticate as, and the two printed keys (akadmin's and an ordinary user's). Keys are not part of any serializer,
+ * so they live here beside the records, and a dump carries them.
+ */
+export class Identities {
+  adminToken = '';
+  userToken = '';
+  private keys = new KeyRing();
+
+  constructor(
+    private readonly tokenEntity: EntityType | undefined,
+    private readonly userEntity: EntityType | undefined,
+    private readonly tables: IdentityTables,
+  ) {}
+
+  /** Fresh keys: the configured ones, else drawn from the seeded `faker`. */
+  reset(faker: Faker, configured: { adminToken?: string | undefined; userToken?: string | undefined }): void {
+    this.keys = new KeyRing();
+    this.adminToken = configured.adminToken ?? faker.string.alphanumeric(60);
+    this.userToken = configured.userToken ?? faker.string.alphanumeric(60);
+  }
+
+  /** A new token record's key. */
+  issue(token: WorldRecord, faker: Faker): void {
+    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), faker.string.alphanumeric(60));
+  }
+
+  /** Keys of removed records stop existing with them. */
+  forget(removed: ReadonlyArray<{ entity: string; pk: Pk }>): void {
+    for (const { entity, pk } of removed) this.keys.delete(entity, pk);
+  }
+
+  /** The first two tokens become the API tokens of akadmin and of the ordinary user, with the printed keys. */
+  seedTokens(tokens: Table, users: WorldRecord[]): void {
+    const principals: Array<[number, string, string]> = [
+      [0, ADMIN_TOKEN, this.adminToken],
+      [1, USER_TOKEN, this.userToken],
+    ];
+    for (const [index, identifier, key] of principals) {
+      const token = tokens.all()[index];
+      if (!token) continue;
+      const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
+      const user = users[index] && this.userEntity ? pkOf(this.userEntity, users[index]) : undefined;
+      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description });
+      tokens.put(token);
+      this.keys.set(tokens.entity.name, pkOf(tokens.entity, token), key);
+    }
+  }
+
+  /** The user a bearer key authenticates as, or undefined (authentik's "Token invalid/expired" for every failure). */
+  authenticate(key: string, now = Date.now()): Principal | undefined {
+    if (!this.tokenEntity) {
+      if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
+      return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
+    }
+    // Using the table first generates it on the first request, and with it the keys this lookup needs.
+    const tokens = this.tables.tokens()!;
+    const owner = this.keys.ownerOf(key);
+    const token = owner?.entity === this.tokenEntity.name ? tokens.get(owner.pk) : undefined;
+    if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
+    const expires = token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
+    if (expires < now) return undefined;
+    const user = this.userEntity ? this.tables.users()?.get(token['user']) : undefined;
+    if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
+    return {
+      userPk: (token['user'] as Pk) ?? 0,
+      superuser: user?.['is_superuser'] === true,
+      validUntil: Number.isNaN(expires) ? Infinity : expires,
+    };
+  }
+
+  /** The secret key of a token record (authentik shows it only through a `view_key` action). */
+  keyOf(entity: string, pk: Pk): string | undefined {
+    return this.keys.keyOf(entity, pk);
+  }
+
+  toJSON(): Record<string, string> {
+    return this.keys.toJSON();
+  }
+
+  /** Keys from a dump; the printed tokens become the dump's (found by their identifiers). */
+  load(keys: Record<string, unknown>): void {
+    this.keys = KeyRing.fromJSON(keys);
+    this.adminToken = this.keyOfToken(ADMIN_TOKEN) ?? this.adminToken;
+    this.userToken = this.keyOfToken(USER_TOKEN) ?? this.userToken;
+  }
+
+  private keyOfToken(identifier: string): string | undefined {
+    if (!this.tokenEntity) return undefined;
+    const token = this.tables.tokens()?.find('identifier', identifier);
+    return token ? this.keys.keyOf(this.tokenEntity.name, pkOf(this.tokenEntity, token)) : undefined;
+  }
+}
+
+/** Sets only the fields the record's entity has: the same world code serves contracts with fewer fields. */
+export function assignKnown(record: WorldRecord, values: WorldRecord): void {
+  for (const [field, value] of Object.entries(values)) if (field in record && value !== undefined) record[field] = value;
+}
