@@ -28,6 +28,15 @@ function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
   );
 }
 
+/** The URL the client asked for: its path on the Host it named (a Host that is no host name gives `host.invalid`). */
+function urlOf(req: ExpressRequest): URL {
+  try {
+    return new URL(req.originalUrl, `http://${req.headers.host ?? 'host.invalid'}`);
+  } catch {
+    return new URL(req.originalUrl, 'http://host.invalid');
+  }
+}
+
 /**
  * Node's request as a web `Request`: headers as sent, the body as a stream the core reads only if it needs it, and
  * a signal that aborts when the client goes away (ending a forced delay or a held request at once).
@@ -38,7 +47,7 @@ function toWebRequest(req: ExpressRequest, res: ExpressResponse): Request {
   const gone = new AbortController();
   res.once('close', () => gone.abort());
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(new URL(req.originalUrl, 'http://localhost'), {
+  return new Request(urlOf(req), {
     method: req.method,
     headers,
     body: hasBody ? bodyStream(req) : null,

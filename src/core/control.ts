@@ -19,6 +19,7 @@ export interface ControlHost {
   readonly controlToken: string | false;
   /** Host names the control API answers to (`true`: any). */
   readonly allowedHosts: readonly string[] | true;
+  usage(): Record<string, number>;
   /** Back to the state the mock started from (a loaded dump, else the seed), with no scenario rules. */
   reset(): void;
   /** Replaces the world with a dump, or throws why it cannot (nothing changes then). */
@@ -37,7 +38,7 @@ const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
  */
 export async function handleControl(host: ControlHost, request: Request, path: string): Promise<Answer> {
   if (host.controlToken === false) throw httpError(404, DETAILS.notFound);
-  checkHost(host, request.headers.get('host'));
+  checkHost(host, new URL(request.url).hostname);
   const route = path.slice(CONTROL_PREFIX.length - 1);
   const method = request.method.toUpperCase();
   if (route === '/ui') return { status: 301, headers: { location: `${CONTROL_PREFIX}ui/` } };
@@ -71,15 +72,9 @@ export async function handleControl(host: ControlHost, request: Request, path: s
   }
 }
 
-/** `Host: name[:port]` → name, as a dev server checks it (IPv6 literals keep their brackets). */
-function hostName(header: string): string {
-  const value = header.trim().toLowerCase();
-  return value.startsWith('[') ? value.slice(0, value.indexOf(']') + 1) : value.replace(/:\d*$/, '');
-}
-
-function checkHost(host: ControlHost, header: string | null): void {
+/** The request's host name (from its URL: the Host header, as the adapter received it; IPv6 in brackets). */
+function checkHost(host: ControlHost, name: string): void {
   if (host.allowedHosts === true) return;
-  const name = hostName(header ?? '');
   if (!host.allowedHosts.includes(name))
     throw httpError(403, `Host "${name}" is not allowed to use the control API (allowed: ${host.allowedHosts.join(', ')}).`);
 }
@@ -98,6 +93,7 @@ function summary(host: ControlHost): unknown {
     resources: world.resources.length,
     version: world.version,
     records: world.recordCounts(),
+    usage: host.usage(),
     routes: [
       'GET /_mock/resources',
       'GET /_mock/tokens',

@@ -95,6 +95,11 @@ export class MockServer implements ControlHost {
     return this.options.controlToken ?? this.world.adminToken;
   }
 
+  /** What the mock holds: records, bytes written through the API, cached answers and their bytes. */
+  usage(): { records: number; writtenBytes: number; cachedAnswers: number; cachedBytes: number } {
+    return { ...this.world.usage(), cachedAnswers: this.cache?.size ?? 0, cachedBytes: this.cache?.heldBytes ?? 0 };
+  }
+
   /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
   reset(): void {
     this.world.reset();

@@ -113,8 +113,15 @@ export async function update(call: OperationCall, resource: Resource, partialUpd
   if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   const checked = await checkedBody(call, partialUpdate);
   const write = writeOrErrors(call, resource, record, asOwner(call, resource, checked));
+  withinBudget(call.world, resource.entity, write.record, false);
   commitWrite(call.world, resource.entity, write);
   return json(200, render(call, resource, write.record, successSchema(call.operation)?.schema));
+}
+
+/** The record budget: a write past it is a 400 that says why (and changes nothing). */
+function withinBudget(world: World, entityName: string, record: WorldRecord, creating: boolean): void {
+  const problem = world.budgetProblem(entityName, record, creating);
+  if (problem) throw validationError({ non_field_errors: [problem] });
 }
 
 /**
@@ -144,7 +151,9 @@ export async function create(call: OperationCall, resource: Resource): Promise<A
   // A key the client chose (a slug pk) is kept; a generated one (integer, uuid) is the world's.
   const key = blank === null || blank === undefined ? {} : { [entity.pkField]: blank };
   const defaults = modelDefaults(world, entity, checked.schema, Object.keys(sent));
-  const record = world.create(resource.entity, { ...defaults, ...sent, ...key }, draft.inverse);
+  const values = { ...defaults, ...sent, ...key };
+  withinBudget(world, resource.entity, values, true);
+  const record = world.create(resource.entity, values, draft.inverse);
   const success = successSchema(call.operation);
   return json(Number(success?.status ?? 201), render(call, resource, record, success?.schema));
 }

@@ -185,6 +185,11 @@ export class Table {
   }
 }
 
+/** What a record costs to hold, as the byte budget counts it: its length as JSON. */
+export function sizeOf(record: WorldRecord): number {
+  return JSON.stringify(record).length;
+}
+
 /** A link into an entity from another: who to update or delete when one of its records goes. */
 interface IncomingLink {
   from: string;
@@ -205,6 +210,9 @@ export class Store {
   private readonly tables = new Map<string, Table>();
   private readonly incoming = new Map<string, IncomingLink[]>();
   private currentVersion = 0;
+  /** Size as JSON of each record written through the API (`Entity\u0000pk`), for the world's byte budget. */
+  private readonly writtenBytes = new Map<string, number>();
+  private totalWrittenBytes = 0;
 
   constructor(
     private readonly model: EntityModel,
@@ -239,11 +247,27 @@ export class Store {
     return [...this.tables.values()];
   }
 
-  /** Stores a created or changed record, and the other side of any many-to-many the write set. */
-  save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
+  /** Records held, over every table. */
+  get recordCount(): number {
+    let count = 0;
+    for (const table of this.tables.values()) count += table.size;
+    return count;
+  }
+
+  /** Size as JSON of the records written through the API that are held now. */
+  get storedBytes(): number {
+    return this.totalWrittenBytes;
+  }
+
+  /**
+   * Stores a created or changed record, and the other side of any many-to-many the write set. Its size as JSON
+   * counts against the world's byte budget until the record goes (generated records do not count).
+   */
+  save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = [], size = sizeOf(record)): void {
     this.tables.get(entityName)!.put(record);
     const entity = this.model.entities.get(entityName)!;
     const pk = pkOf(entity, record);
+    this.setWrittenBytes(`${entityName}${SEPARATOR}${String(pk)}`, size);
     for (const { field, value } of inverse) this.setOwners(entity, field, pk, value);
     this.currentVersion++;
   }
@@ -259,15 +283,33 @@ export class Store {
     return removed;
   }
 
-  /** A change made outside save/remove (a reset, a load, generated tables linked): answers must be recomputed. */
+  /** A change made outside save/remove (a reset, a load): answers must be recomputed. */
   touch(): void {
     this.currentVersion++;
+  }
+
+  /** Every table emptied of what was written (the world reseeds or loads next). */
+  forgetWrites(): void {
+    this.writtenBytes.clear();
+    this.totalWrittenBytes = 0;
+  }
+
+  /** What a record written through the API counts now (0 for a generated one). */
+  writtenSize(entityName: string, pk: Pk): number {
+    return this.writtenBytes.get(`${entityName}${SEPARATOR}${String(pk)}`) ?? 0;
+  }
+
+  private setWrittenBytes(key: string, bytes: number): void {
+    this.totalWrittenBytes += bytes - (this.writtenBytes.get(key) ?? 0);
+    if (bytes > 0) this.writtenBytes.set(key, bytes);
+    else this.writtenBytes.delete(key);
   }
 
   private removeCascading(entityName: string, pk: Pk, removed: Array<{ entity: string; pk: Pk }>): void {
     const table = this.tables.get(entityName)!;
     if (!table.delete(pk)) return;
     removed.push({ entity: entityName, pk });
+    this.setWrittenBytes(`${entityName}${SEPARATOR}${String(pk)}`, 0);
     for (const { from, link } of this.incoming.get(entityName) ?? []) {
       const other = this.tables.get(from)!;
       for (const otherKey of other.pointingAt(link.field, pk)) {

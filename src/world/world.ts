@@ -5,7 +5,7 @@ import { pkOf, properties, storedLinks, type EntityType, type Pk, type WorldReco
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { assignKnown, Identities, type Principal } from './identities.js';
-import { Store, Table, type InverseWrite } from './store.js';
+import { sizeOf, Store, Table, type InverseWrite } from './store.js';
 import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
 
 export type { Principal } from './identities.js';
@@ -19,7 +19,25 @@ export interface WorldOptions {
   adminToken?: string;
   /** Bearer key of an ordinary user's API token; generated from the seed when absent. */
   userToken?: string;
+  /** How much the API may add to the world (generated and loaded records are not refused). */
+  limits?: RecordLimits;
 }
+
+/** The record budget: creates and updates past it are refused with a 400 that says so. */
+export interface RecordLimits {
+  /** Records one table may hold for a create to be taken (default 100,000). */
+  maxRecordsPerTable?: number;
+  /** Records the whole world may hold for a create to be taken (default 1,000,000). */
+  maxRecords?: number;
+  /** Size as JSON of everything written through the API and held now (default 256 MiB). */
+  maxStoredBytes?: number;
+}
+
+export const DEFAULT_LIMITS: Required<RecordLimits> = {
+  maxRecordsPerTable: 100_000,
+  maxRecords: 1_000_000,
+  maxStoredBytes: 256 * 1024 * 1024,
+};
 
 const DEFAULT_RECORDS = 25;
 const EXTRA_USERS = 15;
@@ -115,6 +133,7 @@ export class World {
       table.clear();
     }
     this.identities.reset(createFaker(seedFor(this.seed, 'bearer keys')), this.options);
+    this.store.forgetWrites();
     this.store.touch();
   }
 
@@ -137,10 +156,32 @@ export class World {
     this.store.save(entityName, record, inverse);
   }
 
+  /**
+   * Why storing `record` (a new one when `creating`) would take the world past its record budget, in words for the
+   * client; undefined when it fits. Checked before the write, so a refused write changes nothing.
+   */
+  budgetProblem(entityName: string, record: WorldRecord, creating: boolean): string | undefined {
+    const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+    const table = this.table(entityName);
+    if (creating && table.size >= limits.maxRecordsPerTable)
+      return `This mock holds at most ${limits.maxRecordsPerTable} ${entityName} records: delete some first.`;
+    if (creating && this.store.recordCount >= limits.maxRecords)
+      return `This mock holds at most ${limits.maxRecords} records in all: delete some first.`;
+    const previous = creating ? 0 : this.store.writtenSize(entityName, pkOf(table.entity, record));
+    if (this.store.storedBytes - previous + sizeOf(record) > limits.maxStoredBytes)
+      return `This mock holds at most ${limits.maxStoredBytes} bytes of written records: delete some, or write less.`;
+    return undefined;
+  }
+
   /** Removes a record and what cannot live without it (Django's CASCADE / SET_NULL); keys go with their tokens. */
   remove(entityName: string, pk: Pk): void {
     this.table(entityName);
     this.identities.forget(this.store.remove(entityName, pk));
+  }
+
+  /** Records held, and the size of what the API wrote (the record budget's measures). */
+  usage(): { records: number; writtenBytes: number } {
+    return { records: this.store.recordCount, writtenBytes: this.store.storedBytes };
   }
 
   /** Records per entity, for the tables that hold any yet (counting never generates a table). */
@@ -167,6 +208,7 @@ export class World {
       for (const row of rows) table.put({ ...row });
     }
     this.identities.load(checked.keys);
+    this.store.forgetWrites();
     this.store.touch();
   }
 

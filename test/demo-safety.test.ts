@@ -1,0 +1,246 @@
+/**
+ * A shared demo cannot be taken over or crashed: the control API is locked, bounds hold, dumps are checked whole
+ * before anything changes, ids never collide. In process (the core) and over HTTP (the Express bridge), loopback only.
+ */
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/adapters/express.js';
+import { Contract } from '../src/contract/contract.js';
+import { MockServer, type MockOptions } from '../src/core/mock-server.js';
+import { referenceDocument } from './support/contracts.js';
+import { coreRequester, type Requester } from './support/requester.js';
+
+const contract = new Contract(referenceDocument());
+const ADMIN = 'demo-admin-key';
+
+function mockWith(options: Partial<MockOptions> = {}): { mock: MockServer; request: Requester } {
+  const mock = new MockServer({ contract, seed: 4, adminToken: ADMIN, recordsPerEntity: 5, ...options });
+  return { mock, request: coreRequester(mock) };
+}
+
+const api = (path: string) => `/api/v3${path}`;
+
+describe('the control API is locked', () => {
+  const { mock, request } = mockWith({ allowedHosts: ['localhost', '127.0.0.1'] });
+
+  it('needs the control token (the admin key by default): no token, another key → 403, secrets never shown', async () => {
+    for (const path of ['/_mock/', '/_mock/tokens', '/_mock/dump', '/_mock/resources', '/_mock/scenarios']) {
+      expect((await request('GET', path, { token: null })).status, path).toBe(403);
+      expect((await request('GET', path, { token: mock.world.userToken })).status, path).toBe(403);
+    }
+    expect((await request('POST', '/_mock/reset', { token: null })).status).toBe(403);
+    const summary = await request('GET', '/_mock/', { token: ADMIN });
+    expect(summary.status).toBe(200);
+    expect(summary.text).not.toContain(ADMIN);
+    expect(summary.text).not.toContain(mock.world.userToken);
+  });
+
+  it('answers only to allowed Host names (against DNS rebinding)', async () => {
+    const evil = await mock.fetch('http://attacker.example/_mock/tokens', { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(evil.status).toBe(403);
+    expect(((await evil.json()) as { detail: string }).detail).toMatch(/Host "attacker\.example" is not allowed/);
+    const local = await mock.fetch('http://127.0.0.1:9000/_mock/tokens', { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(local.status).toBe(200);
+  });
+
+  it('takes JSON only: a text/plain load (sendable by any web page without a preflight) is a 415 and changes nothing', async () => {
+    const dump = (await request('GET', '/_mock/dump', { token: ADMIN })).text;
+    const version = mock.world.version;
+    const reply = await request('POST', '/_mock/load', { token: ADMIN, raw: dump, contentType: 'text/plain' });
+    expect(reply.status).toBe(415);
+    expect(mock.world.version).toBe(version);
+  });
+
+  it('a separate control token replaces the admin key; controlToken: false turns the control API off', async () => {
+    const separate = mockWith({ controlToken: 'operator-key' });
+    expect((await separate.request('GET', '/_mock/', { token: ADMIN })).status).toBe(403);
+    expect((await separate.request('GET', '/_mock/', { token: 'operator-key' })).status).toBe(200);
+    const off = mockWith({ controlToken: false });
+    expect((await off.request('GET', '/_mock/', { token: ADMIN })).status).toBe(404);
+    expect((await off.request('GET', '/_mock/ui/', { token: null })).status).toBe(404);
+    expect((await off.request('GET', api('/core/groups/'), { token: ADMIN })).status).toBe(200);
+  });
+});
+
+describe('bounds', () => {
+  it('many-to-many writes are de-duplicated as Django’s .set() does: 520,000 repeats store and show one', async () => {
+    const { mock, request } = mockWith();
+    const group = ((await request('GET', api('/core/groups/?page_size=1'), { token: ADMIN })).body as { results: Array<{ pk: string }> })
+      .results[0]!;
+    const user = ((await request('GET', api('/core/users/?page_size=1'), { token: ADMIN })).body as { results: Array<{ pk: number }> })
+      .results[0]!;
+    const raw = `{"users": [${Array(520_000).fill(user.pk).join(',')}]}`;
+    expect(raw.length).toBeGreaterThan(1_000_000);
+    const reply = await request('PATCH', api(`/core/groups/${group.pk}/`), { token: ADMIN, raw, contentType: 'application/json' });
+    expect([200, 413]).toContain(reply.status);
+    const shown = (await request('GET', api(`/core/groups/${group.pk}/`), { token: ADMIN })).body as { users: number[] };
+    expect(shown.users.filter((pk) => pk === user.pk).length).toBeLessThanOrEqual(1);
+    expect(mock.usage().writtenBytes).toBeLessThan(10_000);
+  });
+
+  it('huge answers are served but never cached; the cache stays within its bytes whatever the query strings', async () => {
+    const { mock, request } = mockWith({ recordsPerEntity: 300, cache: { maxBytes: 1_000_000, maxEntryBytes: 100_000 } });
+    for (let junk = 0; junk < 40; junk++) {
+      const reply = await request('GET', api(`/core/users/?page_size=100000&junk=${junk}`), { token: ADMIN });
+      expect(reply.status).toBe(200);
+    }
+    for (let junk = 0; junk < 200; junk++) await request('GET', api(`/core/groups/?page_size=5&junk=${junk}`), { token: ADMIN });
+    const usage = mock.usage();
+    expect(usage.cachedBytes).toBeLessThanOrEqual(1_000_000);
+    expect(usage.cachedAnswers).toBeGreaterThan(0);
+  });
+
+  it('a create past the record budget is a 400 that says so, and changes nothing', async () => {
+    const { mock, request } = mockWith({ recordsPerEntity: 2, limits: { maxRecordsPerTable: 4 } });
+    const create = (n: number) => request('POST', api('/core/groups/'), { token: ADMIN, json: { name: `budget ${n}` } });
+    expect((await create(1)).status).toBe(201);
+    expect((await create(2)).status).toBe(201);
+    const before = mock.world.version;
+    const refused = await create(3);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ non_field_errors: ['This mock holds at most 4 Group records: delete some first.'] });
+    expect(mock.world.version).toBe(before);
+  });
+
+  it('written bytes are budgeted: big attributes are refused once the budget is reached, and deleting frees it', async () => {
+    const { mock, request } = mockWith({ limits: { maxStoredBytes: 3_000_000 } });
+    const attributes = { blob: 'x'.repeat(900_000) };
+    const made: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const reply = await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: `big ${n}`, attributes } });
+      expect(reply.status).toBe(201);
+      made.push((reply.body as { pk: string }).pk);
+    }
+    expect((await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'big 3', attributes } })).status).toBe(400);
+    expect(mock.usage().writtenBytes).toBeLessThanOrEqual(3_000_000);
+    expect((await request('DELETE', api(`/core/groups/${made[0]}/`), { token: ADMIN })).status).toBe(204);
+    expect((await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'big 3', attributes } })).status).toBe(201);
+  });
+});
+
+describe('dumps', () => {
+  it('dump → load round-trips, and reset returns to the loaded start, not the seed', async () => {
+    const { mock, request } = mockWith();
+    await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'made before the dump' } });
+    const dump = (await request('GET', '/_mock/dump', { token: ADMIN })).body;
+    const restarted = mockWith({ data: dump });
+    const names = async (r: Requester) =>
+      ((await r('GET', api('/core/groups/?page_size=1000'), { token: ADMIN })).body as { results: Array<{ name: string }> }).results.map(
+        (g) => g.name,
+      );
+    expect(await names(restarted.request)).toContain('made before the dump');
+    await restarted.request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'made after the start' } });
+    expect((await restarted.request('POST', '/_mock/reset', { token: ADMIN })).status).toBe(200);
+    const after = await names(restarted.request);
+    expect(after).toContain('made before the dump');
+    expect(after).not.toContain('made after the start');
+  });
+
+  it('a dump for other schemas, or with wrong values inside, is refused naming the first problem; nothing changes', async () => {
+    const { mock, request } = mockWith();
+    const dump = (await request('GET', '/_mock/dump', { token: ADMIN })).body as {
+      contract: string;
+      records: Record<string, Array<Record<string, unknown>>>;
+    };
+    const version = mock.world.version;
+    const before = (await request('GET', '/_mock/dump', { token: ADMIN })).text;
+    const variants: Array<[string, (d: typeof dump) => void, RegExp]> = [
+      ['other contract', (d) => (d.contract = '3-deadbeef'), /made for another contract/],
+      ['wrong type', (d) => (d.records['Group']![0]!['name'] = 42), /Group #0 .*"name"/],
+      ['unsafe integer pk', (d) => (d.records['User']![0]!['pk'] = 2 ** 53), /User #0: "pk" must be a safe integer/],
+      ['duplicate pk', (d) => (d.records['User']![1]!['pk'] = d.records['User']![0]!['pk']), /appears twice/],
+      ['dangling link', (d) => (d.records['Token']![0]!['user'] = 999_999), /Token #0 .*"user" points at User 999999/],
+      ['unknown entity', (d) => (d.records['Spaceship'] = []), /no such entity/],
+    ];
+    for (const [name, spoil, message] of variants) {
+      const copy = structuredClone(dump);
+      spoil(copy);
+      const reply = await request('POST', '/_mock/load', { token: ADMIN, json: copy });
+      expect(reply.status, name).toBe(400);
+      expect((reply.body as { detail: string }).detail, name).toMatch(message);
+    }
+    expect(mock.world.version).toBe(version);
+    expect((await request('GET', '/_mock/dump', { token: ADMIN })).text).toBe(before);
+  });
+
+  it('ids are never reused: a create after deletes takes a new integer pk', async () => {
+    const { request } = mockWith();
+    const create = async (name: string) =>
+      ((await request('POST', api('/core/users/'), { token: ADMIN, json: { username: name, name } })).body as { pk: number }).pk;
+    const first = await create('first-new');
+    expect((await request('DELETE', api(`/core/users/${first}/`), { token: ADMIN })).status).toBe(204);
+    const second = await create('second-new');
+    expect(second).toBeGreaterThan(first);
+  });
+});
+
+describe('over HTTP', () => {
+  let origin: string;
+  let close: () => Promise<void>;
+  let mock: MockServer;
+
+  beforeAll(async () => {
+    const app = createApp({ contract, seed: 4, adminToken: ADMIN, recordsPerEntity: 5, cors: ['http://localhost:5173'] });
+    mock = app.mock;
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+  });
+  afterAll(() => close());
+
+  it('an unauthenticated request is refused before its body is read: the 403 comes while the body is still unsent', async () => {
+    const port = Number(new URL(origin).port);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+        if (text.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      // Promises a megabyte, sends a few bytes, and stalls.
+      socket.write(
+        `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{"na`,
+      );
+      setTimeout(() => reject(new Error('no answer while the body was unsent')), 5000).unref();
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 403/);
+    const alive = await fetch(`${origin}/api/v3/core/groups/?page_size=1`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(alive.status).toBe(200);
+  });
+
+  it('CORS for the allowed origin: the preflight is answered without auth, errors carry the headers too', async () => {
+    const preflight = await fetch(`${origin}/api/v3/core/groups/`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/PATCH/);
+    const denied = await fetch(`${origin}/api/v3/core/groups/`, { headers: { origin: 'http://localhost:5173' } });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const other = await fetch(`${origin}/api/v3/core/groups/`, { headers: { origin: 'http://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('after every attack above the server still answers, and the world is as it was', async () => {
+    const summary = await fetch(`${origin}/_mock/`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(summary.status).toBe(200);
+    expect(mock.usage().writtenBytes).toBe(0);
+  });
+});
