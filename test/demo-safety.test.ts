@@ -121,7 +121,7 @@ describe('bounds', () => {
 
 describe('dumps', () => {
   it('dump → load round-trips, and reset returns to the loaded start, not the seed', async () => {
-    const { mock, request } = mockWith();
+    const { request } = mockWith();
     await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'made before the dump' } });
     const dump = (await request('GET', '/_mock/dump', { token: ADMIN })).body;
     const restarted = mockWith({ data: dump });
