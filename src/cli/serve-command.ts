@@ -1,13 +1,17 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { createApp } from '../adapters/express.js';
 import { CONTROL_PREFIX } from '../core/control.js';
-import { createMock } from '../node/index.js';
-import { readJsonFile } from '../node/read-json.js';
+import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
+import type { CorsOrigins } from '../core/cors.js';
+import { createDebouncedSaver, readDataFile, removeStaleTempFiles, writeFileAtomic, type DebouncedSaver } from '../node/data-file.js';
+import { createMock, loadContract } from '../node/index.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, OPERATIONS_DIR, defaultSchemasDir } from '../node/schemas-dir.js';
-import { wholeNumber } from './options.js';
+import { commaList, duration, formatDuration, isIpAddress, isLoopbackHost, oneOf, originOf, wholeNumber } from './options.js';
+
+type LogFormat = 'text' | 'json';
 
 interface ServeOptions {
   schemas?: string;
@@ -17,7 +21,251 @@ interface ServeOptions {
   token?: string;
   userToken?: string;
   data?: string;
+  saveDelay: number;
+  resetEvery?: number;
   records: number;
+  log: LogFormat;
+  quiet?: boolean;
+  controlToken?: string;
+  allowedHosts?: string[];
+  cors?: string[];
+  maxConnections: number;
+}
+
+export const CONTROL_TOKEN_ENV = 'AUTHENTIK_MOCK_CONTROL_TOKEN';
+/** Host names the control API always answers to (a request from this machine; IPv6 literals bracketed, as in Host). */
+export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `--host` as a Host header shows it: a name or IPv4 as is, IPv6 bracketed; nothing for a wildcard address. */
+function hostHeaderName(host: string): string | undefined {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === '' || h === '0.0.0.0' || h === '::' || h === '::0') return undefined;
+  return isIpAddress(h) && h.includes(':') ? `[${h}]` : h;
+}
+
+export interface ControlAccess {
+  /** For MockOptions.controlToken: a key, `false` (control API off), or undefined (the core's default: the admin token). */
+  controlToken: string | false | undefined;
+  /** For MockOptions.allowedHosts. */
+  allowedHosts: string[] | true;
+  /** Where the key comes from, for the banner. */
+  source: 'flag' | 'env' | 'admin' | 'off';
+}
+
+/**
+ * Who may use /_mock/: `--control-token`, else $AUTHENTIK_MOCK_CONTROL_TOKEN, else the admin token — except on a host
+ * other machines can reach, where the control API is off unless a control token was given (a demo hands out the
+ * admin token; it must not also hand out dump, load and reset). Host names: loopback names, the `--host` name or
+ * address, and `--allowed-hosts` (`all` for any).
+ */
+export function controlAccess(host: string, flags: { controlToken?: string; allowedHosts?: string[] }, env = process.env): ControlAccess {
+  const fromEnv = env[CONTROL_TOKEN_ENV] || undefined;
+  const token = flags.controlToken ?? fromEnv;
+  const source = flags.controlToken !== undefined ? 'flag' : fromEnv !== undefined ? 'env' : isLoopbackHost(host) ? 'admin' : 'off';
+  const own = hostHeaderName(host);
+  const allowedHosts: string[] | true = flags.allowedHosts?.some((h) => h.toLowerCase() === 'all')
+    ? true
+    : [...new Set([...LOOPBACK_NAMES, ...(own ? [own] : []), ...(flags.allowedHosts ?? []).map((h) => h.toLowerCase())])];
+  return { controlToken: source === 'off' ? false : token, allowedHosts, source };
+}
+
+/** Escapes what could forge lines or repaint the operator's terminal: C0/C1 controls, DEL, line separators, bidi overrides. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** `GET /api/v3/core/users/?page=2 200 3.1ms akadmin` (`-` for a forced network failure, which has no status). */
+export function formatLogText(entry: RequestLogEntry): string {
+  return `${printable(entry.method)} ${printable(entry.url)} ${entry.status || '-'} ${entry.ms.toFixed(1)}ms ${printable(entry.identity)}`;
+}
+
+/** One JSON object: `time` (ISO 8601), method, url, status (0 = no answer: a forced network failure), ms, identity. */
+export function formatLogJson(entry: RequestLogEntry, time = new Date()): string {
+  return JSON.stringify({
+    time: time.toISOString(),
+    method: entry.method,
+    url: entry.url,
+    status: entry.status,
+    ms: Math.round(entry.ms * 100) / 100,
+    identity: entry.identity,
+  });
+}
+
+/**
+ * Lines to a stream, written once per event-loop turn rather than once per line (a write to a pipe or file is a
+ * synchronous syscall in Node). If the reader falls more than `limit` bytes behind, lines are dropped and counted
+ * rather than held in memory; if it goes away (EPIPE), logging stops and the server carries on.
+ */
+export class LineWriter {
+  private lines: string[] = [];
+  private bytes = 0;
+  private dropped = 0;
+  private scheduled = false;
+  private broken = false;
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream & { writableLength?: number },
+    private readonly droppedLine: (count: number) => string,
+    private readonly limit = 1 << 20,
+  ) {
+    stream.on('error', () => (this.broken = true));
+  }
+
+  write(line: string): void {
+    if (this.broken) return;
+    if (this.bytes + (this.stream.writableLength ?? 0) > this.limit) {
+      this.dropped++;
+      return;
+    }
+    this.lines.push(line);
+    this.bytes += line.length + 1;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.dropped > 0 && this.bytes + (this.stream.writableLength ?? 0) <= this.limit) {
+      this.lines.push(this.droppedLine(this.dropped));
+      this.dropped = 0;
+    }
+    if (this.lines.length === 0 || this.broken) return;
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.bytes = 0;
+    this.stream.write(text);
+  }
+}
+
+/** The request log and the server's own events (reset, stop) on stdout, as text or JSON lines. */
+class Log {
+  private readonly out: LineWriter;
+
+  constructor(
+    private readonly format: LogFormat,
+    readonly requests: boolean,
+  ) {
+    this.out = new LineWriter(process.stdout, (count) =>
+      this.eventLine('dropped', `${count} log lines dropped (stdout is not keeping up)`, { lines: count }),
+    );
+  }
+
+  request(entry: RequestLogEntry): void {
+    this.out.write(this.format === 'json' ? formatLogJson(entry) : formatLogText(entry));
+  }
+
+  event(event: string, message: string, fields: Record<string, unknown> = {}): void {
+    this.out.write(this.eventLine(event, message, fields));
+  }
+
+  flush(): void {
+    this.out.flush();
+  }
+
+  private eventLine(event: string, message: string, fields: Record<string, unknown>): string {
+    return this.format === 'json'
+      ? JSON.stringify({ time: new Date().toISOString(), event, message, ...fields })
+      : `authentik-mock: ${message}`;
+  }
+}
+
+export interface BannerInfo {
+  operations: number;
+  resources: number;
+  readyMs: number;
+  origin: string;
+  base: string;
+  /** The schemas folder's index.json if it has one, else its operations/ folder. */
+  operationsFile: { path: string; index: boolean };
+  host: string;
+  access: ControlAccess;
+  customHosts: boolean;
+  adminToken: string;
+  userToken: string;
+  data?: { file: string; loaded: boolean; saveDelayMs: number };
+  resetEvery?: { ms: number; next: Date };
+  log: { format: LogFormat; quiet: boolean };
+}
+
+/** What `serve` prints once it listens. */
+export function bannerLines(info: BannerInfo): string[] {
+  const control = `${info.origin}${CONTROL_PREFIX}`;
+  const on = info.access.controlToken !== false;
+  const bearer =
+    info.access.source === 'admin'
+      ? 'Bearer the admin token'
+      : `Bearer the control token (${info.access.source === 'flag' ? '--control-token' : `$${CONTROL_TOKEN_ENV}`})`;
+  const lines = [
+    `authentik-mock: ${info.operations} operations, ${info.resources} resources, ready in ${info.readyMs} ms`,
+    `  API         ${info.origin}${info.base}`,
+    `  operations  ${info.operationsFile.index ? `${info.operationsFile.path}  (lists all ${info.operations})` : `${info.operationsFile.path}/  (one file each)`}`,
+  ];
+  if (on) {
+    lines.push(
+      `  resources   ${control}resources  (each resource's operations and keys)`,
+      `  control     ${control}  (summary; tokens, dump, load, reset; ${bearer})`,
+      `  scenarios   ${control}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`,
+      `  console     ${control}ui/  (the demo console: resources, tokens, reset, dump/load, scenarios; sign in with the control token)`,
+    );
+    if (!isLoopbackHost(info.host) || info.customHosts)
+      lines.push(
+        `  hosts       the control API answers Host: ${info.access.allowedHosts === true ? 'any (--allowed-hosts all)' : info.access.allowedHosts.join(', ')}`,
+      );
+  } else {
+    lines.push(
+      `  control     off: ${info.host} is reachable from other machines and no control token is set (/_mock/ answers 404)`,
+      `              to turn it on: --control-token KEY or $${CONTROL_TOKEN_ENV}, then send Authorization: Bearer KEY`,
+      `  scenarios   a Prefer: code=500 header still forces answers per request`,
+    );
+  }
+  if (info.data)
+    lines.push(
+      `  data        ${info.data.file}  (${info.data.loaded ? 'loaded' : 'not there yet: the seed, written at the first change'}; saved ${formatDuration(info.data.saveDelayMs)} after a change and at exit)`,
+    );
+  if (info.resetEvery)
+    lines.push(
+      `  reset       every ${formatDuration(info.resetEvery.ms)}, next at ${info.resetEvery.next.toISOString()}  (back to the start; scenarios cleared)`,
+    );
+  lines.push(
+    `  log         ${info.log.quiet ? 'off (--quiet)' : info.log.format === 'json' ? 'one JSON object per request on stdout (this banner: stderr)' : 'one line per request on stdout'}`,
+    `  admin token (akadmin):   ${info.adminToken}`,
+    `  user token (no rights):  ${info.userToken}`,
+  );
+  return lines;
+}
+
+/** `--data`: the file's world (undefined when it does not exist yet); the folder must be writable now, not at the first save. */
+function openDataFile(file: string): unknown {
+  try {
+    accessSync(dirname(file), constants.W_OK);
+  } catch (error) {
+    throw new Error(`${file}: its folder is not writable (${(error as Error).message})`);
+  }
+  removeStaleTempFiles(file);
+  return readDataFile(file);
+}
+
+function saverFor(mock: MockServer, file: string, delayMs: number): DebouncedSaver {
+  return createDebouncedSaver(() => writeFileAtomic(file, `${JSON.stringify(mock.world.dump())}\n`), {
+    delayMs,
+    onError: (error) =>
+      console.error(`authentik-mock: could not save ${file} (tried again after the next change): ${(error as Error).message}`),
+  });
+}
+
+/** Origins whose pages may call the mock: `--cors` (`*` for any), else any while only this machine can reach it. */
+export function corsOrigins(host: string, flag: string[] | undefined): CorsOrigins | undefined {
+  if (flag) return flag.includes('*') ? '*' : flag;
+  return isLoopbackHost(host) ? '*' : undefined;
 }
 
 export function registerServe(program: Command): void {
@@ -26,50 +274,129 @@ export function registerServe(program: Command): void {
     .description("serve the mock authentik API over HTTP (mounted at the contract's server base, /api/v3/)")
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port', wholeNumber(), 9000)
+    .option('--port <port>', 'port (0: any free port; the banner shows it)', wholeNumber(), 9000)
     .option('--seed <n>', 'seed of the generated world', wholeNumber(), 1)
     .option('--token <key>', "akadmin's API token (default: $AUTHENTIK_MOCK_TOKEN, else generated from the seed)")
     .option('--user-token <key>', "an ordinary user's API token (default: generated from the seed)")
     .option('--records <n>', 'records generated per resource', wholeNumber(2), 25)
-    .option('--data <file>', 'start from a saved world (GET /_mock/dump)')
+    .option('--data <file>', 'keep the world in this file: loaded at start if it exists, saved after changes and at exit')
+    .option('--save-delay <ms>', 'with --data: longest a change waits before it is saved', wholeNumber(), 1000)
+    .option('--reset-every <duration>', 'return the world to its start and clear scenarios on this period (90s, 30m, 1h)', duration(100))
+    .option(
+      '--log <format>',
+      'request log format: text or json (json: the banner goes to stderr)',
+      oneOf<LogFormat>('text', 'json'),
+      'text',
+    )
+    .option('--quiet', 'no request log (the banner and reset/stop notices stay)')
+    .option(
+      '--control-token <key>',
+      `the key /_mock/ requires (default: $${CONTROL_TOKEN_ENV}, else the admin token; off on a non-loopback --host)`,
+    )
+    .option(
+      '--allowed-hosts <list>',
+      'comma-separated Host names the control API answers to, besides localhost, 127.0.0.1, [::1] and the --host name; "all" for any',
+      commaList,
+    )
+    .option(
+      '--cors <origins>',
+      'comma-separated origins whose pages may call the mock, * for any (default: any on a loopback --host, none otherwise)',
+      commaList,
+    )
+    .option('--max-connections <n>', 'open connections at most; more are refused', wholeNumber(1), 1000)
     .action(async (options: ServeOptions) => {
       const started = performance.now();
       const schemas = options.schemas ?? defaultSchemasDir();
-      const mock = createMock({
-        schemas,
-        seed: options.seed,
-        adminToken: options.token ?? process.env['AUTHENTIK_MOCK_TOKEN'] ?? undefined,
-        userToken: options.userToken,
-        recordsPerEntity: options.records,
-        data: options.data ? readJsonFile(options.data) : undefined,
-      });
+      const dataFile = options.data === undefined ? undefined : resolvePath(options.data);
+      const data = dataFile === undefined ? undefined : openDataFile(dataFile);
+      const access = controlAccess(options.host, options);
+      const contract = loadContract(schemas);
+      let mock: MockServer;
+      try {
+        mock = createMock({
+          contract,
+          seed: options.seed,
+          adminToken: options.token ?? process.env['AUTHENTIK_MOCK_TOKEN'] ?? undefined,
+          userToken: options.userToken,
+          recordsPerEntity: options.records,
+          data,
+          controlToken: access.controlToken,
+          allowedHosts: access.allowedHosts,
+          cors: corsOrigins(options.host, options.cors),
+        });
+      } catch (error) {
+        throw data === undefined ? error : new Error(`${dataFile}: ${(error as Error).message}`);
+      }
+
+      const log = new Log(options.log, !options.quiet);
+      if (log.requests) mock.onRequest((entry) => log.request(entry));
+      const saver = dataFile === undefined ? undefined : saverFor(mock, dataFile, options.saveDelay);
+      if (saver) mock.onChange(() => saver.schedule());
+
       const app = createApp({ mock });
       const server = app.listen(options.port, options.host);
+      // Bounds for a shared demo: connections at most, and a request must arrive whole within 30 s (a client that
+      // promises a body and stalls is dropped; the answer to an unauthenticated one never waits for it).
+      server.maxConnections = options.maxConnections;
+      server.requestTimeout = 30_000;
+      server.headersTimeout = 10_000;
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-      const base = mock.contract.operations[0]?.server ?? '/api/v3/';
-      const origin = `http://${options.host}:${(server.address() as AddressInfo).port}`;
+
+      let resetTimer: ReturnType<typeof setInterval> | undefined;
+      const resetEvery = options.resetEvery;
+      let nextReset = resetEvery === undefined ? undefined : new Date(Date.now() + resetEvery);
+      if (resetEvery !== undefined) {
+        resetTimer = setInterval(() => {
+          mock.reset();
+          saver?.schedule();
+          nextReset = new Date(Date.now() + resetEvery);
+          log.event('reset', `world reset to its start, scenarios cleared; next at ${nextReset.toISOString()}`, {
+            next: nextReset.toISOString(),
+          });
+        }, resetEvery);
+      }
+
       const index = resolvePath(schemas, INDEX_FILE);
-      const operations = mock.contract.operations.length;
-      console.log(
-        `authentik-mock: ${operations} operations, ${mock.world.resources.length} resources, ready in ${Math.round(performance.now() - started)} ms`,
-      );
-      console.log(`  API         ${origin}${base}`);
-      console.log(
-        `  operations  ${existsSync(index) ? `${index}  (lists all ${operations})` : `${resolvePath(schemas, OPERATIONS_DIR)}/  (one file each)`}`,
-      );
-      console.log(`  resources   ${origin}${CONTROL_PREFIX}resources  (each resource's operations and keys)`);
-      console.log(`  control     ${origin}${CONTROL_PREFIX}  (summary; tokens, dump, load, reset)`);
-      console.log(
-        `  scenarios   ${origin}${CONTROL_PREFIX}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`,
-      );
-      console.log(`  admin token (akadmin):   ${mock.world.adminToken}`);
-      console.log(`  user token (no rights):  ${mock.world.userToken}`);
-      const stop = (signal: string) => {
-        console.log(`authentik-mock: ${signal}, stopping`);
-        server.close(() => process.exit(0));
+      const banner = bannerLines({
+        operations: mock.contract.operations.length,
+        resources: mock.world.resources.length,
+        readyMs: Math.round(performance.now() - started),
+        origin: originOf(options.host, (server.address() as AddressInfo).port),
+        base: mock.contract.operations[0]?.server ?? '/api/v3/',
+        operationsFile: existsSync(index) ? { path: index, index: true } : { path: resolvePath(schemas, OPERATIONS_DIR), index: false },
+        host: options.host,
+        access,
+        customHosts: options.allowedHosts !== undefined,
+        adminToken: mock.world.adminToken,
+        userToken: mock.world.userToken,
+        data: dataFile === undefined ? undefined : { file: dataFile, loaded: data !== undefined, saveDelayMs: options.saveDelay },
+        resetEvery: resetEvery === undefined || !nextReset ? undefined : { ms: resetEvery, next: nextReset },
+        log: { format: options.log, quiet: !log.requests },
+      });
+      (options.log === 'json' ? process.stderr : process.stdout).write(`${banner.join('\n')}\n`);
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.event('stop', `${signal}, stopping`, { signal });
+        if (resetTimer) clearInterval(resetTimer);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
+        let code = 0;
+        try {
+          await saver?.flush();
+        } catch (error) {
+          console.error(`authentik-mock: could not save ${dataFile}: ${(error as Error).message}`);
+          code = 1;
+        }
+        // A connection a forced delay still holds must not keep the process alive.
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        log.flush();
+        process.exit(code);
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      // A second signal while the last save runs is not handled: it ends the process (the file stays the previous one).
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
     });
 }

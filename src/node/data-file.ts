@@ -1,0 +1,178 @@
+/**
+ * `serve --data FILE`: the world's dump read at start and written back after changes. A write is atomic (a temp file
+ * in the same folder, fsync'd, renamed over the target, then the folder fsync'd), so a crash or `kill -9` at any
+ * moment leaves the previous file or the new one, never a partial one. Saves are debounced: a change is on disk at
+ * most `delayMs` (plus one write) after it happened, however long a stream of changes lasts.
+ */
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A saved world file's parsed content, or `undefined` when there is no such file yet; any other failure names the file. */
+export function readDataFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${file}: not JSON (${(error as Error).message})`);
+  }
+}
+
+let sequence = 0;
+const TEMP = /^\.(.+)\.(\d+)-(\d+)\.tmp$/;
+
+/** `.world.json.<pid>-<n>.tmp` beside the target: same folder, so the rename never crosses file systems. */
+const tempFileFor = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}-${++sequence}.tmp`);
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp files a killed writer of `file` left behind (those of a still-running process are left alone). */
+export function removeStaleTempFiles(file: string): string[] {
+  const dir = dirname(file);
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = TEMP.exec(name);
+    if (!match || match[1] !== basename(file) || isRunning(Number(match[2]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/** fsync of the folder, so the rename itself survives a power cut (not supported everywhere: best effort). */
+async function syncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some platforms and file systems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces `file` with `content` atomically. A new file is private (0600: a world dump holds every API key); an
+ * existing one keeps its mode.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  const temp = tempFileFor(file);
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => 0o600,
+  );
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDir(dirname(file));
+}
+
+export interface DebouncedSaver {
+  /** Something changed: save within `delayMs`. Calls during that window are coalesced into the same save. */
+  schedule(): void;
+  /** Saves now if anything is unsaved (after a save in progress ends); resolves once it is on disk, rejects if it fails. */
+  flush(): Promise<void>;
+  /** A change is waiting to be saved, or a save is in progress. */
+  readonly pending: boolean;
+  /** Stops the timer; nothing is saved after this (call `flush()` first to keep the last changes). */
+  cancel(): void;
+}
+
+export interface DebouncedSaverOptions {
+  /** Longest a change waits before its save starts (ms). The first unsaved change starts the wait; later ones do not extend it. */
+  delayMs: number;
+  /** A scheduled save failed; it is tried again `delayMs` after the next change (or by `flush()`). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs `save` once per burst of changes, never two at a time. Throttle-style rather than a pure trailing debounce: a
+ * steady stream of changes must not postpone the save forever, or a crash would lose everything since the stream
+ * began. A change's save starts at most `delayMs` after it, or when the save in progress then ends.
+ */
+export function createDebouncedSaver(save: () => Promise<void>, options: DebouncedSaverOptions): DebouncedSaver {
+  let dirtySince: number | undefined; // when the oldest unsaved change happened
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> | undefined;
+  let cancelled = false;
+
+  const arm = () => {
+    if (timer || running || dirtySince === undefined || cancelled) return;
+    timer = setTimeout(fire, Math.max(0, dirtySince + options.delayMs - Date.now()));
+  };
+  const start = (): Promise<void> => {
+    dirtySince = undefined; // changes from now on need another save: this one may already have read the world
+    const attempt = (async () => {
+      try {
+        await save();
+      } catch (error) {
+        dirtySince = Math.min(dirtySince ?? Infinity, Date.now()); // still unsaved; the next change tries again
+        throw error;
+      }
+    })();
+    const settled = attempt.then(
+      () => true,
+      () => false,
+    );
+    running = settled.then(() => undefined);
+    void settled.then((saved) => {
+      running = undefined;
+      if (saved) arm(); // changes made during the save; after a failure, no retry loop: the next change arms
+    });
+    return attempt;
+  };
+  function fire() {
+    timer = undefined;
+    if (dirtySince === undefined || running || cancelled) return;
+    start().catch((error: unknown) => options.onError?.(error));
+  }
+
+  return {
+    schedule() {
+      if (cancelled) return;
+      dirtySince ??= Date.now();
+      arm();
+    },
+    async flush() {
+      while (running) await running;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (dirtySince === undefined || cancelled) return;
+      await start();
+    },
+    get pending() {
+      return dirtySince !== undefined || running !== undefined;
+    },
+    cancel() {
+      cancelled = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
