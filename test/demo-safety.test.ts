@@ -164,6 +164,15 @@ describe('dumps', () => {
     expect((await request('GET', '/_mock/dump', { token: ADMIN })).text).toBe(before);
   });
 
+  it('GET /_mock/dump streams the same text as the dump, a record at a time (never one string of it all)', async () => {
+    const { mock, request } = mockWith({ recordsPerEntity: 40 });
+    const streamed = (await request('GET', '/_mock/dump', { token: ADMIN })).text;
+    expect(streamed).toBe(JSON.stringify(mock.world.dump()));
+    const pieces = [...mock.world.dumpText()];
+    expect(pieces.length).toBeGreaterThan(1000);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100_000);
+  });
+
   it('ids are never reused: a create after deletes takes a new integer pk', async () => {
     const { request } = mockWith();
     const create = async (name: string) =>

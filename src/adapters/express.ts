@@ -56,13 +56,37 @@ function toWebRequest(req: ExpressRequest, res: ExpressResponse): Request {
   } as RequestInit);
 }
 
-/** The web `Response` written to Node's; a network error (`Response.error()`) drops the connection. */
+/** Until Node's buffer has room again, or the client is gone. */
+function drained(res: ExpressResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
+}
+
+/**
+ * The web `Response` written to Node's: a one-chunk body (any answer but a dump) in one write, with its length; a
+ * longer stream chunk by chunk as the client takes it. A network error (`Response.error()`) drops the connection.
+ */
 async function send(response: Response, req: ExpressRequest, res: ExpressResponse): Promise<void> {
   if (response.type === 'error') return void req.socket.destroy();
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
   res.writeHead(response.status, headers);
-  res.end(response.body ? new Uint8Array(await response.arrayBuffer()) : undefined);
+  const reader = response.body?.getReader();
+  const first = await reader?.read();
+  if (!reader || !first || first.done) return void res.end();
+  const second = await reader.read();
+  if (second.done) return void res.end(first.value);
+  res.write(first.value);
+  for (let chunk: ReadableStreamReadResult<Uint8Array> = second; !chunk.done; chunk = await reader.read()) {
+    if (!res.write(chunk.value)) await drained(res);
+    if (res.destroyed) return void reader.cancel().catch(() => undefined);
+  }
+  res.end();
 }
 
 /**

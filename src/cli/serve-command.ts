@@ -255,11 +255,17 @@ function openDataFile(file: string): unknown {
 }
 
 function saverFor(mock: MockServer, file: string, delayMs: number): DebouncedSaver {
-  return createDebouncedSaver(() => writeFileAtomic(file, `${JSON.stringify(mock.world.dump())}\n`), {
+  return createDebouncedSaver(() => writeFileAtomic(file, dumpFileText(mock)), {
     delayMs,
     onError: (error) =>
       console.error(`authentik-mock: could not save ${file} (tried again after the next change): ${(error as Error).message}`),
   });
+}
+
+/** The world as the data file holds it: the dump's text, a record at a time, and a final newline. */
+function* dumpFileText(mock: MockServer): Generator<string> {
+  yield* mock.world.dumpText();
+  yield '\n';
 }
 
 /** Origins whose pages may call the mock: `--cors` (`*` for any), else any while only this machine can reach it. */

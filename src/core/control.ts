@@ -1,7 +1,7 @@
 import { consoleAsset } from '../console/assets.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import type { World } from '../world/world.js';
-import { httpError, json, methodNotAllowed, noContent, unsupportedMediaType, type Answer } from './http.js';
+import { httpError, json, jsonStream, methodNotAllowed, noContent, unsupportedMediaType, type Answer } from './http.js';
 import { parseJson, readBody } from './request-body.js';
 import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
@@ -54,7 +54,7 @@ export async function handleControl(host: ControlHost, request: Request, path: s
     case 'GET /tokens':
       return json(200, { admin: host.world.adminToken, user: host.world.userToken });
     case 'GET /dump':
-      return json(200, host.world.dump());
+      return jsonStream(200, host.world.dumpText());
     case 'POST /reset':
       host.reset();
       return json(200, { detail: 'The world is back to where it started, with no scenario rules.' });

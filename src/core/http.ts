@@ -8,7 +8,8 @@ import type { DrfErrors } from '../contract/drf-errors.js';
 export interface Answer {
   status: number;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or a stream of it for an answer too large to hold at once (a dump). */
+  body?: string | ReadableStream<Uint8Array>;
   /** A forced network failure (see scenarios.ts): `Response.error()`, which adapters turn into a dropped connection. */
   network?: 'reset' | 'timeout';
 }
@@ -20,6 +21,28 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export const noContent = (status = 204): Answer => ({ status, headers: {} });
+
+/** JSON text given in pieces, sent in chunks of about 64 KiB as the client reads them (never held whole). */
+export function jsonStream(status: number, pieces: Iterator<string>): Answer {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        let chunk = '';
+        for (let next = pieces.next(); ; next = pieces.next()) {
+          if (next.done) {
+            if (chunk) controller.enqueue(encoder.encode(chunk));
+            return controller.close();
+          }
+          chunk += next.value;
+          if (chunk.length >= 65_536) return controller.enqueue(encoder.encode(chunk));
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { status, headers: { ...JSON_HEADERS }, body };
+}
 
 /**
  * Every failure of a request, thrown wherever it is found (auth, routing, parsing, validation, permissions) and

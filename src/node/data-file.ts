@@ -71,7 +71,7 @@ async function syncDir(dir: string): Promise<void> {
  * Replaces `file` with `content` atomically. A new file is private (0600: a world dump holds every API key); an
  * existing one keeps its mode.
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array | Iterable<string>): Promise<void> {
   const temp = tempFileFor(file);
   const mode = await stat(file).then(
     (s) => s.mode & 0o777,
@@ -80,7 +80,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   try {
     const handle = await open(temp, 'wx', mode);
     try {
-      await handle.writeFile(content);
+      if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
+      else for (const batch of batched(content)) await handle.write(batch);
       await handle.sync();
     } finally {
       await handle.close();
@@ -91,6 +92,19 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     throw error;
   }
   await syncDir(dirname(file));
+}
+
+/** Pieces of text joined into writes of about 1 MiB (a dump comes a record at a time). */
+function* batched(pieces: Iterable<string>): Generator<string> {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 1 << 20) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
 }
 
 export interface DebouncedSaver {

@@ -65,8 +65,7 @@ export class Identities {
       if (!token) continue;
       const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
       const user = users[index] && this.userEntity ? pkOf(this.userEntity, users[index]) : undefined;
-      assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description });
-      tokens.put(token);
+      tokens.put(assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description }));
       this.keys.set(tokens.entity.name, pkOf(tokens.entity, token), key);
     }
   }
@@ -116,7 +115,9 @@ export class Identities {
   }
 }
 
-/** Sets only the fields the record's entity has: the same world code serves contracts with fewer fields. */
-export function assignKnown(record: WorldRecord, values: WorldRecord): void {
-  for (const [field, value] of Object.entries(values)) if (field in record && value !== undefined) record[field] = value;
+/** A copy with only the fields the record's entity has set: the same world code serves contracts with fewer fields. */
+export function assignKnown(record: WorldRecord, values: WorldRecord): WorldRecord {
+  const copy = { ...record };
+  for (const [field, value] of Object.entries(values)) if (field in copy && value !== undefined) copy[field] = value;
+  return copy;
 }

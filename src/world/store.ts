@@ -14,10 +14,8 @@ export class Table {
   private readonly byPk = new Map<string, WorldRecord>();
   /** Unique indexes: fields (joined) → values (joined) → pk. */
   private readonly uniques = new Map<string, { fields: string[]; index: Map<string, string> }>();
-  /** Link indexes: link field → target pk → pks of the records pointing at it. */
-  private readonly links = new Map<string, Map<string, Set<string>>>();
-  /** pk → what it was indexed under, so a record changed in place is re-indexed correctly on `put`. */
-  private readonly indexedAs = new Map<string, Array<[Map<string, unknown>, string]>>();
+  /** Link indexes: link field → target pk → the pk (or pks) of the records pointing at it. */
+  private readonly links = new Map<string, Map<string, string | Set<string>>>();
   /** pks for O(1) random picks (swap-remove on delete); in creation order until the first delete. */
   private readonly pkList: Pk[] = [];
   private readonly pkPosition = new Map<string, number>();
@@ -71,7 +69,8 @@ export class Table {
 
   /** pks of the records whose link field points at `target` (an indexed link: `indexLink(field)`). */
   pointingAt(field: string, target: Pk): string[] {
-    return [...(this.links.get(field)?.get(String(target)) ?? [])];
+    const held = this.links.get(field)?.get(String(target));
+    return held === undefined ? [] : typeof held === 'string' ? [held] : [...held];
   }
 
   /** A random stored pk other than `except`, or undefined when there is none. */
@@ -112,43 +111,42 @@ export class Table {
     return next;
   }
 
-  /** Stores the record (new, or changed in place), re-indexing it. */
+  /**
+   * Stores the record, re-indexing it. A changed record is a new object (records are never changed in place once
+   * stored): the stored one tells what to take out of the indexes.
+   */
   put(record: WorldRecord): void {
     const pk = record[this.entity.pkField] as Pk;
     if (typeof pk === 'number' && pk >= this.nextPk) this.nextPk = pk + 1;
     for (const [field, value] of this.counters)
       if (typeof record[field] === 'number' && (record[field] as number) >= value) this.counters.set(field, (record[field] as number) + 1);
     const key = String(pk);
-    this.unindex(key);
-    if (!this.pkPosition.has(key)) {
+    const previous = this.byPk.get(key);
+    if (previous) this.unindex(key, previous);
+    else {
       this.pkPosition.set(key, this.pkList.length);
       this.pkList.push(pk);
     }
     this.byPk.set(key, record);
-    const entries: Array<[Map<string, unknown>, string]> = [];
     for (const { fields, index } of this.uniques.values()) {
-      const values = fields.map((f) => record[f]);
-      if (values.some((v) => v === null || v === undefined) && fields.length === 1) continue;
-      const value = keyOf(values);
-      index.set(value, key);
-      entries.push([index, value]);
+      const value = uniqueKey(fields, record);
+      if (value !== undefined) index.set(value, key);
     }
     for (const [field, index] of this.links) {
-      const value = record[field];
-      for (const target of Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]) {
-        const targetKey = String(target);
-        let pointing = index.get(targetKey);
-        if (!pointing) index.set(targetKey, (pointing = new Set()));
-        pointing.add(key);
-        entries.push([index, targetKey]);
+      for (const target of linkTargets(record[field])) {
+        const held = index.get(target);
+        if (held === undefined) index.set(target, key);
+        else if (typeof held === 'string') {
+          if (held !== key) index.set(target, new Set([held, key]));
+        } else held.add(key);
       }
     }
-    if (entries.length > 0) this.indexedAs.set(key, entries);
   }
 
   delete(pk: unknown): boolean {
     const key = String(pk);
-    this.unindex(key);
+    const previous = this.byPk.get(key);
+    if (previous) this.unindex(key, previous);
     const position = this.pkPosition.get(key);
     if (position !== undefined) {
       const last = this.pkList.pop()!;
@@ -163,7 +161,6 @@ export class Table {
 
   clear(state: Table['state'] = 'empty'): void {
     this.byPk.clear();
-    this.indexedAs.clear();
     for (const { index } of this.uniques.values()) index.clear();
     for (const index of this.links.values()) index.clear();
     this.pkList.length = 0;
@@ -173,16 +170,35 @@ export class Table {
     this.state = state;
   }
 
-  private unindex(key: string): void {
-    for (const [index, value] of this.indexedAs.get(key) ?? []) {
-      const held = index.get(value);
-      if (held instanceof Set) {
-        held.delete(key);
-        if (held.size === 0) index.delete(value);
-      } else if (held === key) index.delete(value);
+  private unindex(key: string, record: WorldRecord): void {
+    for (const { fields, index } of this.uniques.values()) {
+      const value = uniqueKey(fields, record);
+      if (value !== undefined && index.get(value) === key) index.delete(value);
     }
-    this.indexedAs.delete(key);
+    for (const [field, index] of this.links) {
+      for (const target of linkTargets(record[field])) {
+        const held = index.get(target);
+        if (held === key) index.delete(target);
+        else if (typeof held !== 'string' && held) {
+          held.delete(key);
+          if (held.size === 1) index.set(target, held.values().next().value!);
+        }
+      }
+    }
   }
+}
+
+/** The unique index key of a record (undefined when a single indexed field is empty: nothing to find it by). */
+function uniqueKey(fields: string[], record: WorldRecord): string | undefined {
+  const values = fields.map((f) => record[f]);
+  if (fields.length === 1 && (values[0] === null || values[0] === undefined)) return undefined;
+  return keyOf(values);
+}
+
+/** The pks a link value points at (one, none, or a list). */
+function linkTargets(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return value === null || value === undefined ? [] : [String(value)];
 }
 
 /** What a record costs to hold, as the byte budget counts it: its length as JSON. */
@@ -315,13 +331,9 @@ export class Store {
       for (const otherKey of other.pointingAt(link.field, pk)) {
         const record = other.get(otherKey);
         if (!record) continue;
-        if (link.many) {
-          record[link.field] = (record[link.field] as Pk[]).filter((p) => String(p) !== String(pk));
-          other.put(record);
-        } else if (link.nullable) {
-          record[link.field] = null;
-          other.put(record);
-        } else this.removeCascading(from, pkOf(other.entity, record), removed);
+        if (link.many) other.put({ ...record, [link.field]: (record[link.field] as Pk[]).filter((p) => String(p) !== String(pk)) });
+        else if (link.nullable) other.put({ ...record, [link.field]: null });
+        else this.removeCascading(from, pkOf(other.entity, record), removed);
       }
     }
   }
@@ -334,14 +346,12 @@ export class Store {
     for (const key of owners.pointingAt(ownerField, pk)) {
       if (wantedKeys.delete(key)) continue; // already lists it
       const owner = owners.get(key)!;
-      owner[ownerField] = (owner[ownerField] as Pk[]).filter((p) => String(p) !== String(pk));
-      owners.put(owner);
+      owners.put({ ...owner, [ownerField]: (owner[ownerField] as Pk[]).filter((p) => String(p) !== String(pk)) });
     }
     for (const key of wantedKeys) {
       const owner = owners.get(key);
       if (!owner) continue;
-      owner[ownerField] = [...(Array.isArray(owner[ownerField]) ? (owner[ownerField] as Pk[]) : []), pk];
-      owners.put(owner);
+      owners.put({ ...owner, [ownerField]: [...(Array.isArray(owner[ownerField]) ? (owner[ownerField] as Pk[]) : []), pk] });
     }
   }
 }
