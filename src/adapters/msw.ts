@@ -1,6 +1,7 @@
 import { http, type HttpHandler } from 'msw';
 import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
+import { forgetKeptWorld, keepPageState, pageWorldOptions, type PersistIn } from './page-state.js';
 
 export type MswMockOptions = Omit<MockOptions, 'contract'> & {
   /**
@@ -13,6 +14,11 @@ export type MswMockOptions = Omit<MockOptions, 'contract'> & {
   /** Origin the app calls (`http://localhost:9000`); any origin when absent. */
   origin?: string;
   mock?: MockServer;
+  /**
+   * Browser only: keep the world (and what the app created) across reloads in this Web Storage. Without it each
+   * load starts from the seed, but ids created after a reload still never collide with ids created before it.
+   */
+  persist?: PersistIn;
 };
 
 export type MswHandlers = HttpHandler[] & { mock: MockServer };
@@ -43,5 +49,22 @@ export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
 export function createHandlers(options: MswMockOptions = {}): MswHandlers {
   if (options.mock) return handlersFor(options.mock, options.origin);
   if (!options.contract) throw new Error(NEEDS_CONTRACT);
-  return handlersFor(new MockServer({ ...options, contract: options.contract }), options.origin);
+  const mock = pageMock({ ...options, contract: options.contract });
+  keepPageState(mock, options.persist);
+  return handlersFor(mock, options.origin);
+}
+
+/** The page's mock: from the kept world when there is one that still fits, else from the seed. */
+function pageMock(options: MswMockOptions & { contract: MockOptions['contract'] }): MockServer {
+  const page = pageWorldOptions(options.persist);
+  const createdIds = { ...page.createdIds, ...options.createdIds };
+  const data = options.data ?? page.data;
+  try {
+    return new MockServer({ ...options, createdIds, ...(data === undefined ? {} : { data }) });
+  } catch (error) {
+    if (options.data !== undefined || page.data === undefined) throw error;
+    console.warn(`authentik-mock: the world kept in ${options.persist} does not fit (${(error as Error).message}); starting over`);
+    forgetKeptWorld(options.persist);
+    return new MockServer({ ...options, createdIds });
+  }
 }

@@ -94,9 +94,16 @@ export class Table {
     return [...picked.values()];
   }
 
-  /** The next integer pk: one more than any ever stored here (never reused, even after deletes). */
-  takeIntegerPk(): number {
-    return this.nextPk++;
+  /** The next integer pk: one more than any ever stored here (never reused, even after deletes), and at least `floor`. */
+  takeIntegerPk(floor = 0): number {
+    const pk = Math.max(this.nextPk, floor);
+    this.nextPk = pk + 1;
+    return pk;
+  }
+
+  /** The integer pk the next create would take (ignoring any floor). */
+  get nextIntegerPk(): number {
+    return this.nextPk;
   }
 
   /** The next value of a counter field (`num_pk`): one more than any stored. */

@@ -1,4 +1,5 @@
 import type { Contract } from '../contract/contract.js';
+import type { Faker } from '@faker-js/faker';
 import type { JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { pkOf, properties, storedLinks, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
@@ -21,6 +22,12 @@ export interface WorldOptions {
   userToken?: string;
   /** How much the API may add to the world (generated and loaded records are not refused). */
   limits?: RecordLimits;
+  /**
+   * Ids of records the API creates, apart from the seeded sequence: created integer pks start at `integerFloor`,
+   * created UUIDs are drawn from a sequence salted with `uuidSalt`. A page that reloads (a new world from the same
+   * seed) passes what it used before, so ids it created never collide with ids an app kept from before.
+   */
+  createdIds?: { integerFloor?: number; uuidSalt?: string };
 }
 
 /** The record budget: creates and updates past it are refused with a 400 that says so. */
@@ -143,7 +150,7 @@ export class World {
    */
   create(entityName: string, values: WorldRecord, inverse: readonly InverseWrite[] = []): WorldRecord {
     const table = this.table(entityName);
-    const fresh = this.newRecord(table);
+    const fresh = this.newRecord(table, true);
     this.linkRecord(table, fresh);
     const record = { ...fresh, ...values };
     this.store.save(entityName, record, inverse);
@@ -182,6 +189,20 @@ export class World {
   /** Records held, and the size of what the API wrote (the record budget's measures). */
   usage(): { records: number; writtenBytes: number } {
     return { records: this.store.recordCount, writtenBytes: this.store.storedBytes };
+  }
+
+  /** One more than the largest integer pk any table holds or has given: a floor for the ids of a later world. */
+  integerHighWater(): number {
+    return Math.max(1, ...this.store.tableList().map((t) => t.nextIntegerPk));
+  }
+
+  private readonly salted = new Map<Table, Faker>();
+
+  /** The sequence created UUIDs are drawn from when a salt is given (one per table, seeded by entity and salt). */
+  private saltedFaker(table: Table, salt: string): Faker {
+    let faker = this.salted.get(table);
+    if (!faker) this.salted.set(table, (faker = createFaker(seedFor(this.seed, `${table.entity.name}:created:${salt}`))));
+    return faker;
   }
 
   /** Records per entity, for the tables that hold any yet (counting never generates a table). */
@@ -294,13 +315,14 @@ export class World {
   }
 
   /** A fresh record of the entity: every field generated, the pk assigned, unique fields unique, links still to be made. */
-  private newRecord(table: Table): WorldRecord {
+  private newRecord(table: Table, created = false): WorldRecord {
     const entity = table.entity;
     // Embedded records are links (drawn by linkRecord), and the computed side of a many-to-many is shown from the
     // other side: neither is generated (nor deleted after: a delete would leave the record in V8's slow layout).
     const record = table.generator.record(entity.schema, this.notGenerated(entity));
-    if (entity.pk === 'integer') record[entity.pkField] = table.takeIntegerPk();
-    else if (entity.pk === 'uuid') record[entity.pkField] = table.faker.string.uuid();
+    const ids = created ? this.options.createdIds : undefined;
+    if (entity.pk === 'integer') record[entity.pkField] = table.takeIntegerPk(ids?.integerFloor);
+    else if (entity.pk === 'uuid') record[entity.pkField] = (ids?.uuidSalt ? this.saltedFaker(table, ids.uuidSalt) : table.faker).string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
