@@ -1,4 +1,5 @@
 import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
+import { heldBody } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/index.js';
 
@@ -68,14 +69,16 @@ function drained(res: ExpressResponse): Promise<void> {
 }
 
 /**
- * The web `Response` written to Node's: a one-chunk body (any answer but a dump) in one write, with its length; a
- * longer stream chunk by chunk as the client takes it. A network error (`Response.error()`) drops the connection.
+ * The web `Response` written to Node's: a body the core holds (any answer but a dump) in one write, without reading
+ * it back through the web stream; any other body chunk by chunk as the client takes it. A network error (`Response.error()`) drops the connection.
  */
 async function send(response: Response, req: ExpressRequest, res: ExpressResponse): Promise<void> {
   if (response.type === 'error') return void req.socket.destroy();
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
   res.writeHead(response.status, headers);
+  const held = heldBody(response);
+  if (held !== undefined) return void res.end(held);
   const reader = response.body?.getReader();
   const first = await reader?.read();
   if (!reader || !first || first.done) return void res.end();

@@ -7,7 +7,7 @@ import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { authenticate } from './auth.js';
 import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, json, methodNotAllowed, type Answer } from './http.js';
+import { HttpError, toResponse, json, methodNotAllowed, type Answer } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios } from './scenarios.js';
@@ -48,6 +48,8 @@ export interface RequestLogEntry {
 }
 
 type Listener<T> = (value: T) => void;
+
+const ENCODER = new TextEncoder();
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -139,8 +141,7 @@ export class MockServer implements ControlHost {
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
     if (answer.network) return Response.error(); // a forced reset, or a held request given up
     const headers = this.cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
-    const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
-    return new Response(bodiless ? null : (answer.body ?? null), { status: answer.status, headers });
+    return toResponse(answer, headers, request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status));
   }
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
@@ -193,7 +194,8 @@ export class MockServer implements ControlHost {
     };
     const version = this.world.version;
     const answer = await this.run(call);
-    if (cacheKey && this.world.version === version) this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
+    if (cacheKey && this.world.version === version && typeof answer.body === 'string')
+      this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer: { ...answer, bytes: ENCODER.encode(answer.body) } });
     return answer;
   }
 
