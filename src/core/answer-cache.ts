@@ -78,5 +78,5 @@ export class AnswerCache {
 /** What an entry holds; a streamed body is never cached (it can be read once). */
 function sizeOf(key: string, answer: Answer): number {
   if (answer.body !== undefined && typeof answer.body !== 'string') return Infinity;
-  return key.length + (answer.bytes?.byteLength ?? answer.body?.length ?? 0) + 64;
+  return key.length + (answer.body?.length ?? 0) + 64;
 }

@@ -49,8 +49,6 @@ export interface RequestLogEntry {
 
 type Listener<T> = (value: T) => void;
 
-const ENCODER = new TextEncoder();
-
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -194,8 +192,7 @@ export class MockServer implements ControlHost {
     };
     const version = this.world.version;
     const answer = await this.run(call);
-    if (cacheKey && this.world.version === version && typeof answer.body === 'string')
-      this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer: { ...answer, bytes: ENCODER.encode(answer.body) } });
+    if (cacheKey && this.world.version === version) this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
     return answer;
   }
 

@@ -322,7 +322,8 @@ export class World {
     const record = table.generator.record(entity.schema, this.notGenerated(entity));
     const ids = created ? this.options.createdIds : undefined;
     if (entity.pk === 'integer') record[entity.pkField] = table.takeIntegerPk(ids?.integerFloor);
-    else if (entity.pk === 'uuid') record[entity.pkField] = (ids?.uuidSalt ? this.saltedFaker(table, ids.uuidSalt) : table.faker).string.uuid();
+    else if (entity.pk === 'uuid')
+      record[entity.pkField] = (ids?.uuidSalt ? this.saltedFaker(table, ids.uuidSalt) : table.faker).string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
