@@ -136,8 +136,10 @@ async function memory(): Promise<void> {
   mock.child.kill();
 }
 
-await throughput();
-await timeToFirstResponse();
-await memory();
-await largeWorld();
+// BENCH_ONLY=throughput (or memory, …) runs one part.
+const only = process.env['BENCH_ONLY'];
+if (!only || only === 'throughput') await throughput();
+if (!only || only === 'first-response') await timeToFirstResponse();
+if (!only || only === 'memory') await memory();
+if (!only || only === 'large-world') await largeWorld();
 rmSync(tmp, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -37,5 +37,33 @@ describe('the core runs in a browser', () => {
   it('the check itself notices a Node import (the Express adapter has one)', () => {
     const imports = [...importGraph('adapters/express.ts').values()].flat();
     expect(imports.some((i) => NODE_ONLY.test(i))).toBe(true);
+  });
+});
+
+describe('the direction of knowledge', () => {
+  /** Relative imports of every module in a folder of src/, resolved to their folder under src/. */
+  function foldersImportedBy(folder: string): string[] {
+    const files = readdirSync(join(SRC, folder)).filter((f) => f.endsWith('.ts'));
+    return files.flatMap((file) => {
+      const source = readFileSync(join(SRC, folder, file), 'utf8');
+      return [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)].map(
+        (m) =>
+          `${folder}/${file} → ${
+            resolve(join(SRC, folder), m[1]!)
+              .slice(SRC.length + 1)
+              .split('/')[0]
+          }`,
+      );
+    });
+  }
+
+  it('the harness depends on the contract only: never on the world, the core or an adapter', () => {
+    const imports = foldersImportedBy('harness');
+    expect(imports.length).toBeGreaterThan(10);
+    expect(imports.filter((i) => /→ (world|core|adapters|node)$/.test(i))).toEqual([]);
+  });
+
+  it('the contract depends on nothing above it', () => {
+    expect(foldersImportedBy('contract').filter((i) => /→ (world|core|adapters|harness|node|cli)$/.test(i))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
-import { heldBody } from '../core/http.js';
+import { heldBody, type IncomingRequest } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/index.js';
 
@@ -30,31 +30,53 @@ function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
 }
 
 /** The URL the client asked for: its path on the Host it named (a Host that is no host name gives `host.invalid`). */
-function urlOf(req: ExpressRequest): URL {
-  try {
-    return new URL(req.originalUrl, `http://${req.headers.host ?? 'host.invalid'}`);
-  } catch {
-    return new URL(req.originalUrl, 'http://host.invalid');
+function urlOf(req: ExpressRequest): string {
+  let path = req.originalUrl;
+  if (!path.startsWith('/')) {
+    // A proxy's absolute-form target (`GET http://host/path`): its path and query.
+    const absolute = URL.canParse(path) ? new URL(path) : undefined;
+    path = absolute ? `${absolute.pathname}${absolute.search}` : '/';
   }
+  const url = `http://${req.headers.host ?? 'host.invalid'}${path}`;
+  return URL.canParse(url) ? url : `http://host.invalid${path}`;
+}
+
+/** Node's parsed headers read as web `Headers` read (names in any case; repeated values joined). */
+function headersOf(req: ExpressRequest): IncomingRequest['headers'] {
+  const value = (name: string) => {
+    const held = req.headers[name.toLowerCase()];
+    return held === undefined ? null : Array.isArray(held) ? held.join(', ') : held;
+  };
+  return { get: value, has: (name) => value(name) !== null };
 }
 
 /**
- * Node's request as a web `Request`: headers as sent, the body as a stream the core reads only if it needs it, and
- * a signal that aborts when the client goes away (ending a forced delay or a held request at once).
+ * Node's request as the core reads a web `Request`: method, URL, headers, a body stream read only if the core needs
+ * it, and a signal made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a
+ * real `Request` (and its signal) for every request cost most of the bridge's time.
  */
-function toWebRequest(req: ExpressRequest, res: ExpressResponse): Request {
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const gone = new AbortController();
-  res.once('close', () => gone.abort());
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(urlOf(req), {
+function toWebRequest(req: ExpressRequest, res: ExpressResponse): IncomingRequest {
+  let signal: AbortSignal | undefined;
+  let body: ReadableStream<Uint8Array> | null | undefined;
+  return {
     method: req.method,
-    headers,
-    body: hasBody ? bodyStream(req) : null,
-    signal: gone.signal,
-    duplex: 'half',
-  } as RequestInit);
+    url: urlOf(req),
+    headers: headersOf(req),
+    get signal() {
+      return (signal ??= closeSignal(res));
+    },
+    get body() {
+      return (body ??= req.method === 'GET' || req.method === 'HEAD' ? null : bodyStream(req));
+    },
+  };
+}
+
+/** Aborted when the response closes: the client went away (or the answer was sent). */
+function closeSignal(res: ExpressResponse): AbortSignal {
+  const controller = new AbortController();
+  if (res.closed) controller.abort();
+  else res.once('close', () => controller.abort());
+  return controller.signal;
 }
 
 /** Until Node's buffer has room again, or the client is gone. */
@@ -74,9 +96,10 @@ function drained(res: ExpressResponse): Promise<void> {
  */
 async function send(response: Response, req: ExpressRequest, res: ExpressResponse): Promise<void> {
   if (response.type === 'error') return void req.socket.destroy();
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => (headers[key] = value));
-  res.writeHead(response.status, headers);
+  // Headers are set, not written: Node sends them with the first body write, with a Content-Length when that write
+  // is the whole body (writeHead now would commit to chunked encoding).
+  res.statusCode = response.status;
+  response.headers.forEach((value, key) => res.setHeader(key, value));
   const held = heldBody(response);
   if (held !== undefined) return void res.end(held);
   const reader = response.body?.getReader();

@@ -1,7 +1,16 @@
 import { consoleAsset } from '../console/assets.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import type { World } from '../world/world.js';
-import { httpError, json, jsonStream, methodNotAllowed, noContent, unsupportedMediaType, type Answer } from './http.js';
+import {
+  httpError,
+  json,
+  jsonStream,
+  methodNotAllowed,
+  noContent,
+  unsupportedMediaType,
+  type Answer,
+  type IncomingRequest,
+} from './http.js';
 import { parseJson, readBody } from './request-body.js';
 import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
@@ -36,7 +45,7 @@ const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
  * and, but for the console's static files, only with the control token. Bodies are JSON only (415 otherwise), so a
  * web page elsewhere cannot post a form or `text/plain` here without a CORS preflight.
  */
-export async function handleControl(host: ControlHost, request: Request, path: string): Promise<Answer> {
+export async function handleControl(host: ControlHost, request: IncomingRequest, path: string): Promise<Answer> {
   if (host.controlToken === false) throw httpError(404, DETAILS.notFound);
   checkHost(host, new URL(request.url).hostname);
   const route = path.slice(CONTROL_PREFIX.length - 1);
@@ -122,14 +131,14 @@ function resources(world: World): unknown {
 }
 
 /** A JSON body (415 for any other media type). */
-async function jsonBody(request: Request, limit?: number): Promise<unknown> {
+async function jsonBody(request: IncomingRequest, limit?: number): Promise<unknown> {
   const header = request.headers.get('content-type') ?? undefined;
   if ((header ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/json') throw unsupportedMediaType(header);
   return parseJson(await readBody(request, limit));
 }
 
 /** `POST /_mock/scenarios` (one rule or an array), `GET` (list), `DELETE` (all) and `DELETE /_mock/scenarios/{id}`. */
-async function handleScenarios(scenarios: Scenarios, request: Request, route: string): Promise<Answer> {
+async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, route: string): Promise<Answer> {
   const method = request.method.toUpperCase();
   const one = SCENARIO_PATH.exec(route);
   if (one) {

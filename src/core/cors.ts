@@ -1,4 +1,4 @@
-import type { Answer } from './http.js';
+import type { Answer, IncomingRequest } from './http.js';
 
 /** Origins allowed to call the mock from a page elsewhere: a list (`http://localhost:5173`), or `*` for any. */
 export type CorsOrigins = readonly string[] | '*';
@@ -15,7 +15,7 @@ function allowed(origin: string | null, origins: CorsOrigins | undefined): origi
  * The answer to a CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`), given before any
  * authentication, as a dev server gives it; undefined when the request is not one.
  */
-export function preflight(request: Request, origins: CorsOrigins | undefined): Answer | undefined {
+export function preflight(request: IncomingRequest, origins: CorsOrigins | undefined): Answer | undefined {
   if (!origins || request.method !== 'OPTIONS' || !request.headers.has('access-control-request-method')) return undefined;
   const origin = request.headers.get('origin');
   if (!allowed(origin, origins)) return { status: 403, headers: { vary: 'Origin' }, body: '' };

@@ -1,7 +1,7 @@
 import { coerceScalar } from '../contract/query-parameters.js';
 import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { DETAILS } from '../contract/authentik-messages.js';
-import { httpError, unsupportedMediaType } from './http.js';
+import { httpError, unsupportedMediaType, type IncomingRequest } from './http.js';
 
 /** Bodies past this many bytes are refused (413) as soon as the count passes it: never buffered whole. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,7 +20,7 @@ const tooLarge = (limit: number) => httpError(413, DETAILS.tooLarge(limit));
  * The request's body bytes, read only when an operation needs them (so a request refused before, for its token or
  * its path, is never read) and never past `limit`: a declared or streamed size over it is a 413 at once.
  */
-export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+export async function readBody(request: IncomingRequest, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   if (Number(request.headers.get('content-length')) > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();

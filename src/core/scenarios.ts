@@ -291,7 +291,7 @@ export async function forceScenario(
     operation: OperationSpec;
     method: string;
     path: string;
-    headers: Headers;
+    headers: Pick<Headers, 'get'>;
     signal?: AbortSignal | undefined;
   },
 ): Promise<Answer | undefined> {

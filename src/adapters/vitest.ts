@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createApp } from '../adapters/express.js';
+import { createApp } from './express.js';
 import type { Contract } from '../contract/contract.js';
 import type { MockServer } from '../core/mock-server.js';
 import type { Scenarios } from '../core/scenarios.js';
@@ -88,8 +88,7 @@ export function useMock(options: NodeMockOptions & { resetBetweenTests?: boolean
   beforeAll(async () => void Object.assign(handle, await startMock(options)));
   if (options.resetBetweenTests !== false) {
     beforeEach(() => {
-      handle.mock.world.reset();
-      handle.scenarios.clear();
+      handle.mock.reset();
     });
   }
   afterAll(() => handle.close());
