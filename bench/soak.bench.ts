@@ -1,9 +1,12 @@
 /**
  * npm run bench:soak — `authentik-mock serve` as a demo runs it (the whole reference, --data, the request log on a
  * pipe), under 40 connections of mixed writes for 3 minutes: creates, patches and deletes of groups and tokens, and
- * lists. Every cycle of 10 requests keeps 2 new records, so the world grows all along. Reports the server's RSS (from
- * /proc/<pid>/status) and throughput in the first and the last window, and their ratio. Loopback only.
+ * lists. Every cycle of 10 requests keeps 2 new records, so the world grows until it reaches its record budget
+ * (--max-table-records 5000 here, reached within the first 30 s). Reports the server's RSS (from /proc/<pid>/status)
+ * and throughput in a window once the budget is reached (from SOAK_WARMUP s) and in the last window, and their
+ * ratio. Loopback only.
  *
+ *   SOAK_WARMUP=30 (seconds before the first window: the world reaching its budget)
  *   SOAK_SECONDS=60 (default 180)  SOAK_CONNECTIONS (40)  SOAK_WINDOW=10 (seconds averaged at each end)
  *   SOAK_LOG=quiet (no request log)  SOAK_DATA=0 (no --data)  SOAK_ARGS="--records 5" (more serve flags)
  */
@@ -16,6 +19,7 @@ const TOKEN = 'soak-token';
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 180);
 const CONNECTIONS = Number(process.env['SOAK_CONNECTIONS'] ?? 40);
 const WINDOW = Math.min(Number(process.env['SOAK_WINDOW'] ?? 10), Math.floor(SECONDS / 3));
+const WARMUP = Math.min(Number(process.env['SOAK_WARMUP'] ?? 30), SECONDS - 2 * WINDOW);
 const tmp = join(process.cwd(), '.bench-tmp', 'soak');
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
@@ -24,7 +28,7 @@ const dataFile = join(tmp, 'world.json');
 const args = ['dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--token', TOKEN];
 if (process.env['SOAK_DATA'] !== '0') args.push('--data', dataFile);
 if (process.env['SOAK_LOG'] === 'quiet') args.push('--quiet');
-args.push(...(process.env['SOAK_ARGS'] ?? '').split(/\s+/).filter(Boolean));
+args.push(...(process.env['SOAK_ARGS'] ?? '--max-table-records 5000').split(/\s+/).filter(Boolean));
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
 const pid = child.pid!;
 
@@ -149,9 +153,9 @@ clearInterval(sampler);
 
 const after = await summary();
 const total = (s: { records: Record<string, number> }) => Object.values(s.records).reduce((a, b) => a + b, 0);
-// First window skips the first second (connections opening, first tables generated); last window is the end.
+// First window once the world has reached its budget (after the warm-up); last window is the end.
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-const first = perSecond.slice(1, 1 + WINDOW);
+const first = perSecond.slice(WARMUP, WARMUP + WINDOW);
 const last = perSecond.slice(-WINDOW);
 const startRps = mean(first.map((s) => s.requests));
 const endRps = mean(last.map((s) => s.requests));

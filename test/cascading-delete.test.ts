@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MockServer } from '../src/core/mock-server.js';
-import { importPages } from '../src/importer/import-pages.js';
+import { libraryContract, ref, resource } from './support/library.js';
 import { coreRequester, type Reply, type RequestOptions, type Requester } from './support/requester.js';
 
 /**
@@ -11,7 +11,6 @@ import { coreRequester, type Reply, type RequestOptions, type Requester } from '
  */
 
 const TOKEN = 'cascading-delete-token';
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const named = (field: string) => ({
   type: 'object',
@@ -31,19 +30,6 @@ const bookFields = {
 };
 
 const components = {
-  Pagination: {
-    type: 'object',
-    properties: Object.fromEntries(
-      ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
-    ),
-    required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
-  },
-  ValidationError: {
-    type: 'object',
-    properties: { non_field_errors: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: {},
-  },
-  GenericError: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] },
   Shelf: named('name'),
   ShelfRequest: namedRequest('name'),
   Author: named('name'),
@@ -68,70 +54,16 @@ const components = {
   BookmarkRequest: { type: 'object', properties: { book: { type: 'integer' }, page: { type: 'integer' } }, required: ['book', 'page'] },
 };
 
-/** List, create, retrieve and destroy of one resource, as authentik's API documents them. */
-function resource(path: string, name: string): Record<string, object> {
-  const json = (schema: object) => ({ description: '', content: { 'application/json': { schema } } });
-  const errors = { '400': json(ref('ValidationError')), '403': json(ref('GenericError')) };
-  const id = path.replaceAll('/', '_').replace(/^_|_$/g, '');
-  const key = [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }];
-  const page = ['page', 'page_size'].map((n) => ({ in: 'query', name: n, required: false, schema: { type: 'integer' } }));
-  return {
-    [path]: {
-      get: {
-        operationId: `${id}_list`,
-        tags: ['library'],
-        parameters: page,
-        responses: {
-          '200': json({
-            type: 'object',
-            properties: { pagination: ref('Pagination'), results: { type: 'array', items: ref(name) } },
-            required: ['pagination', 'results'],
-          }),
-          ...errors,
-        },
-      },
-      post: {
-        operationId: `${id}_create`,
-        tags: ['library'],
-        requestBody: { required: true, content: { 'application/json': { schema: ref(`${name}Request`) } } },
-        responses: { '201': json(ref(name)), ...errors },
-      },
-    },
-    [`${path}{id}/`]: {
-      get: { operationId: `${id}_retrieve`, tags: ['library'], parameters: key, responses: { '200': json(ref(name)), ...errors } },
-      delete: {
-        operationId: `${id}_destroy`,
-        tags: ['library'],
-        parameters: key,
-        responses: { '204': { description: 'No response body' }, ...errors },
-      },
-    },
-  };
-}
-
-const contract = (() => {
-  const imported = importPages([
-    {
-      file: 'library.json',
-      document: {
-        openapi: '3.0.3',
-        info: { title: 'authentik', version: '2024.8.2' },
-        servers: [{ url: '/api/v3/' }],
-        security: [{ authentik: [] }],
-        paths: {
-          ...resource('/library/shelves/', 'Shelf'),
-          ...resource('/library/authors/', 'Author'),
-          ...resource('/library/tags/', 'Tag'),
-          ...resource('/library/books/', 'Book'),
-          ...resource('/library/bookmarks/', 'Bookmark'),
-        },
-        components: { schemas: components, securitySchemes: { authentik: { type: 'http', scheme: 'bearer' } } },
-      },
-    },
-  ]);
-  if (imported.errors.length > 0) throw new Error(imported.errors.map((e) => e.message).join('\n'));
-  return imported.contract;
-})();
+const contract = libraryContract(
+  {
+    ...resource('/library/shelves/', 'Shelf'),
+    ...resource('/library/authors/', 'Author'),
+    ...resource('/library/tags/', 'Tag'),
+    ...resource('/library/books/', 'Book'),
+    ...resource('/library/bookmarks/', 'Bookmark'),
+  },
+  components,
+);
 
 interface Book {
   pk: number;

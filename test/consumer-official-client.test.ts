@@ -4,7 +4,7 @@ import { Configuration, CoreApi, Oauth2Api, ResponseError } from '@goauthentik/a
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../src/adapters/msw-node.js';
-import { startMock, type RunningMock } from '../src/harness/vitest.js';
+import { startMock, type RunningMock } from '../src/adapters/vitest.js';
 
 const TOKEN = 'official-client-token';
 

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createApp } from '../src/adapters/express.js';
 import { createHandlers as createBrowserHandlers } from '../src/adapters/msw.js';
 import { createHandlers } from '../src/adapters/msw-node.js';
-import { startMock, useContract } from '../src/harness/vitest.js';
+import { startMock, useContract } from '../src/adapters/vitest.js';
 import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract, writeSchemasDir } from '../src/node/index.js';
 import { ROOT, seedDocument } from './support/contracts.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MockServer } from '../src/core/mock-server.js';
-import { importPages } from '../src/importer/import-pages.js';
+import { libraryContract, query, resource } from './support/library.js';
 import { coreRequester, type Reply, type RequestOptions, type Requester } from './support/requester.js';
 
 /**
@@ -11,23 +11,8 @@ import { coreRequester, type Reply, type RequestOptions, type Requester } from '
  */
 
 const TOKEN = 'filter-lookups-token';
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const query = (name: string, schema: object) => ({ in: 'query', name, required: false, schema });
 
 const components = {
-  Pagination: {
-    type: 'object',
-    properties: Object.fromEntries(
-      ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
-    ),
-    required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
-  },
-  ValidationError: {
-    type: 'object',
-    properties: { non_field_errors: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: {},
-  },
-  GenericError: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] },
   Shelf: {
     type: 'object',
     properties: { pk: { type: 'integer', readOnly: true }, name: { type: 'string', maxLength: 64 } },
@@ -79,59 +64,6 @@ const BOOK_FILTERS = [
   query('shelf__name', { type: 'string' }),
 ];
 
-/** List, create, retrieve and destroy of one resource, as authentik's API documents them. */
-function resource(path: string, name: string, listParameters: object[]): Record<string, object> {
-  const json = (schema: object, description = '') => ({ description, content: { 'application/json': { schema } } });
-  const errors = { '400': json(ref('ValidationError')), '403': json(ref('GenericError')) };
-  const id = path.replaceAll('/', '_').replace(/^_|_$/g, '');
-  const key = [{ in: 'path', name: 'id', required: true, schema: { type: 'integer' } }];
-  const page = ['ordering', 'search'].map((n) => query(n, { type: 'string' }));
-  const numbers = ['page', 'page_size'].map((n) => query(n, { type: 'integer' }));
-  return {
-    [path]: {
-      get: {
-        operationId: `${id}_list`,
-        tags: ['library'],
-        parameters: [...page, ...numbers, ...listParameters],
-        responses: {
-          '200': json({
-            type: 'object',
-            properties: { pagination: ref('Pagination'), results: { type: 'array', items: ref(name) } },
-            required: ['pagination', 'results'],
-          }),
-          ...errors,
-        },
-      },
-      post: {
-        operationId: `${id}_create`,
-        tags: ['library'],
-        requestBody: { required: true, content: { 'application/json': { schema: ref(`${name}Request`) } } },
-        responses: { '201': json(ref(name)), ...errors },
-      },
-    },
-    [`${path}{id}/`]: {
-      get: { operationId: `${id}_retrieve`, tags: ['library'], parameters: key, responses: { '200': json(ref(name)), ...errors } },
-      delete: {
-        operationId: `${id}_destroy`,
-        tags: ['library'],
-        parameters: key,
-        responses: { '204': { description: 'No response body' }, ...errors },
-      },
-    },
-  };
-}
-
-function libraryDocument(): Record<string, unknown> {
-  return {
-    openapi: '3.0.3',
-    info: { title: 'authentik', version: '2024.8.2' },
-    servers: [{ url: '/api/v3/' }],
-    security: [{ authentik: [] }],
-    paths: { ...resource('/library/shelves/', 'Shelf', []), ...resource('/library/books/', 'Book', BOOK_FILTERS) },
-    components: { schemas: components, securitySchemes: { authentik: { type: 'http', scheme: 'bearer' } } },
-  };
-}
-
 const BOOKS = [
   { title: 'Dune', pages: 412, released: '1965-08-01T00:00:00Z', note: null, shelf: 'Fiction' },
   { title: 'dune messiah', pages: 256, released: null, note: 'sequel', shelf: 'Fiction' },
@@ -152,10 +84,12 @@ describe('filter lookups on a list, as django-filter reads them', () => {
   }
 
   beforeAll(async () => {
-    const imported = importPages([{ file: 'library.json', document: libraryDocument() }]);
-    expect(imported.errors).toEqual([]);
+    const contract = libraryContract(
+      { ...resource('/library/shelves/', 'Shelf'), ...resource('/library/books/', 'Book', BOOK_FILTERS) },
+      components,
+    );
     // No generated records: the world holds exactly the books created here.
-    const mock = new MockServer({ contract: imported.contract, seed: 3, recordsPerEntity: 0, adminToken: TOKEN });
+    const mock = new MockServer({ contract, seed: 3, recordsPerEntity: 0, adminToken: TOKEN });
     request = coreRequester(mock);
     const shelves = new Map<string, number>();
     for (const name of ['Fiction', 'Science']) {

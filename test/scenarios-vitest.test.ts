@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useMock } from '../src/harness/vitest.js';
+import { useMock } from '../src/adapters/vitest.js';
 import { mixedDocument } from './support/contracts.js';
 
 describe('useMock() exposes the scenarios, cleared before each test', () => {

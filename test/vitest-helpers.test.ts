@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useContract, useMock } from '../src/harness/vitest.js';
+import { useContract, useMock } from '../src/adapters/vitest.js';
 
 useContract();
 const server = useMock({ seed: 3 });

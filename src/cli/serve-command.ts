@@ -8,6 +8,7 @@ import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
 import type { CorsOrigins } from '../core/cors.js';
 import { createDebouncedSaver, readDataFile, removeStaleTempFiles, writeFileAtomic, type DebouncedSaver } from '../node/data-file.js';
 import { createMock, loadContract } from '../node/index.js';
+import { DEFAULT_LIMITS } from '../world/world.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, OPERATIONS_DIR, defaultSchemasDir } from '../node/schemas-dir.js';
 import { commaList, duration, formatDuration, isIpAddress, isLoopbackHost, oneOf, originOf, wholeNumber } from './options.js';
 
@@ -30,6 +31,9 @@ interface ServeOptions {
   allowedHosts?: string[];
   cors?: string[];
   maxConnections: number;
+  maxTableRecords: number;
+  maxRecords: number;
+  maxWrittenMb: number;
 }
 
 export const CONTROL_TOKEN_ENV = 'AUTHENTIK_MOCK_CONTROL_TOKEN';
@@ -310,6 +314,24 @@ export function registerServe(program: Command): void {
       commaList,
     )
     .option('--max-connections <n>', 'open connections at most; more are refused', wholeNumber(1), 1000)
+    .option(
+      '--max-table-records <n>',
+      'record budget: a create into a table holding this many is refused (400)',
+      wholeNumber(1),
+      DEFAULT_LIMITS.maxRecordsPerTable,
+    )
+    .option(
+      '--max-records <n>',
+      'record budget: a create into a world holding this many is refused (400)',
+      wholeNumber(1),
+      DEFAULT_LIMITS.maxRecords,
+    )
+    .option(
+      '--max-written-mb <n>',
+      'record budget: MiB of records written through the API, at most',
+      wholeNumber(1),
+      DEFAULT_LIMITS.maxStoredBytes / 2 ** 20,
+    )
     .action(async (options: ServeOptions) => {
       const started = performance.now();
       const schemas = options.schemas ?? defaultSchemasDir();
@@ -329,6 +351,11 @@ export function registerServe(program: Command): void {
           controlToken: access.controlToken,
           allowedHosts: access.allowedHosts,
           cors: corsOrigins(options.host, options.cors),
+          limits: {
+            maxRecordsPerTable: options.maxTableRecords,
+            maxRecords: options.maxRecords,
+            maxStoredBytes: options.maxWrittenMb * 2 ** 20,
+          },
         });
       } catch (error) {
         throw data === undefined ? error : new Error(`${dataFile}: ${(error as Error).message}`);
