@@ -35,12 +35,12 @@ function requiredLinks(schema: JsonSchema): string[] {
   const required = requiredOf(schema);
   return Object.keys(props).filter((field) => {
     const embed = props[`${field}_obj`];
-    return embed !== undefined && required.has(`${field}_obj`) && embed['nullable'] !== true && !isArrayEmbed(embed);
+    return embed !== undefined && required.has(`${field}_obj`) && embed.nullable !== true && !isArrayEmbed(embed);
   });
 }
 
 function isArrayEmbed(schema: JsonSchema): boolean {
-  return schema['type'] === 'array';
+  return schema.type === 'array';
 }
 
 function tighten(request: JsonSchema, links: string[], partial: boolean): JsonSchema {

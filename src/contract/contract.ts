@@ -108,9 +108,9 @@ export class Contract {
 
   /** Top-level fields of a request schema that a client may set (read-only ones left out). */
   writableFields(requestSchema: JsonSchema | undefined): Record<string, JsonSchema> {
-    const props = requestSchema ? this.resolve(requestSchema)['properties'] : undefined;
+    const props = requestSchema ? this.resolve(requestSchema).properties : undefined;
     if (!isPlainObject(props)) return {};
-    const isReadOnly = (s: JsonSchema) => s['readOnly'] === true || this.resolve(s)['readOnly'] === true;
+    const isReadOnly = (s: JsonSchema) => s.readOnly === true || this.resolve(s).readOnly === true;
     return Object.fromEntries(Object.entries(props as Record<string, JsonSchema>).filter(([, s]) => !isReadOnly(s)));
   }
 
@@ -203,8 +203,7 @@ export function describe(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'body' : error.instancePath;
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') return `${where}: required field "${String(params['missingProperty'])}" is missing`;
-  if (error.keyword === 'type')
-    return `${where}: must be ${Array.isArray(params['type']) ? params['type'].join(' or ') : String(params['type'])}`;
+  if (error.keyword === 'type') return `${where}: must be ${Array.isArray(params.type) ? params.type.join(' or ') : String(params.type)}`;
   if (error.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(params['allowedValues'])}`;
   return `${where}: ${error.message ?? error.keyword}`;
 }

@@ -45,7 +45,7 @@ function messageFor(error: ErrorObject, value: unknown): string | undefined {
     case 'required':
       return MESSAGES.required;
     case 'type':
-      return typeMessage(params['type'], value);
+      return typeMessage(params.type, value);
     case 'enum':
       return value === null ? MESSAGES.null : MESSAGES.choice(value);
     case 'maxLength':
@@ -63,9 +63,9 @@ function messageFor(error: ErrorObject, value: unknown): string | undefined {
     case 'minItems':
       return MESSAGES.minItems(params['limit'] as number);
     case 'format':
-      return FORMAT_MESSAGES[params['format'] as string] ?? MESSAGES.invalid;
+      return FORMAT_MESSAGES[params.format as string] ?? MESSAGES.invalid;
     case 'pattern':
-      return params['pattern'] === SLUG_PATTERN ? MESSAGES.slug : MESSAGES.pattern;
+      return params.pattern === SLUG_PATTERN ? MESSAGES.slug : MESSAGES.pattern;
     case 'if':
     case 'anyOf':
     case 'oneOf':

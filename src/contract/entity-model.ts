@@ -91,15 +91,15 @@ export class EntityModel {
     let nullable = false;
     let many = false;
     for (let depth = 0; depth < 8; depth++) {
-      if (current['nullable'] === true) nullable = true;
-      const allOf = current['allOf'];
+      if (current.nullable === true) nullable = true;
+      const allOf = current.allOf;
       if (Array.isArray(allOf) && allOf.length === 1 && isPlainObject(allOf[0])) {
         current = allOf[0];
         continue;
       }
-      if (!many && current['type'] === 'array' && isPlainObject(current['items'])) {
+      if (!many && current.type === 'array' && isPlainObject(current.items)) {
         many = true;
-        current = current['items'];
+        current = current.items;
         continue;
       }
       break;
@@ -213,7 +213,7 @@ function identityOf(schema: JsonSchema, keyHint: string | undefined): { field: s
   if (kind) return { field: 'pk', kind };
   const key = keyHint ? properties(schema)[keyHint] : undefined;
   if (!key) return undefined;
-  const keyKind = scalarKind(key) ?? (key['type'] === 'string' ? 'string' : undefined);
+  const keyKind = scalarKind(key) ?? (key.type === 'string' ? 'string' : undefined);
   return keyKind && { field: keyHint!, kind: keyKind };
 }
 
@@ -223,8 +223,8 @@ export function pkOf(entity: EntityType, record: WorldRecord): Pk {
 }
 
 function scalarKind(schema: JsonSchema): PkKind | undefined {
-  if (schema['type'] === 'integer') return 'integer';
-  if (schema['type'] === 'string' && schema['format'] === 'uuid') return 'uuid';
+  if (schema.type === 'integer') return 'integer';
+  if (schema.type === 'string' && schema.format === 'uuid') return 'uuid';
   return undefined;
 }
 

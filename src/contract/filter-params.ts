@@ -62,10 +62,10 @@ export function filterValueError(filter: FilterParam, raw: string): string | und
       return validPk(filter.schema, raw) ? undefined : FILTER_MESSAGES.invalidRelation;
     case 'multiple':
       // ModelMultipleChoiceFilter: each pk is looked up alone, and a malformed one is named.
-      if (filter.schema['format'] === 'uuid') return UUID.test(raw) ? undefined : `“${raw}” is not a valid UUID.`;
+      if (filter.schema.format === 'uuid') return UUID.test(raw) ? undefined : `“${raw}” is not a valid UUID.`;
       return validPk(filter.schema, raw) ? undefined : `“${raw}” is not a valid value.`;
     case 'choice':
-      return (filter.schema['enum'] as unknown[]).map(String).includes(raw) ? undefined : FILTER_MESSAGES.invalidChoice(raw);
+      return (filter.schema.enum as unknown[]).map(String).includes(raw) ? undefined : FILTER_MESSAGES.invalidChoice(raw);
     case 'number':
       return raw.trim() !== '' && Number.isFinite(Number(raw)) ? undefined : FILTER_MESSAGES.number;
     case 'uuid':
@@ -85,8 +85,8 @@ export function booleanValue(raw: string): boolean | undefined {
 }
 
 function validPk(schema: JsonSchema, raw: string): boolean {
-  if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(raw.trim());
-  return schema['format'] === 'uuid' ? UUID.test(raw) : raw !== '';
+  if (schema.type === 'integer' || schema.type === 'number') return /^-?\d+$/.test(raw.trim());
+  return schema.format === 'uuid' ? UUID.test(raw) : raw !== '';
 }
 
 const cache = new WeakMap<OperationSpec, FilterParam[]>();
@@ -106,8 +106,8 @@ function classify(contract: Contract, operation: OperationSpec): FilterParam[] {
   for (const parameter of operation.parameters) {
     if (parameter.in !== 'query' || RESERVED_QUERY.has(parameter.name)) continue;
     const declared = contract.resolve(parameter.schema);
-    const many = declared['type'] === 'array';
-    const schema = many && isPlainObject(declared['items']) ? contract.resolve(declared['items'] as JsonSchema) : declared;
+    const many = declared.type === 'array';
+    const schema = many && isPlainObject(declared.items) ? contract.resolve(declared.items as JsonSchema) : declared;
     const segments = parameter.name.split('__');
     const lookup = segments.length > 1 && LOOKUPS.has(segments.at(-1)!) ? segments.pop()! : 'exact';
     const [field = parameter.name, related] = segments;
@@ -145,21 +145,21 @@ function isOwnKey(contract: Contract, operation: OperationSpec, name: string, it
 
 /** Booleans first (never an error), choices, then many pks (ModelMultipleChoiceFilter), one related pk, plain values. */
 function kindOf(schema: JsonSchema, lookup: string, many: boolean, relation: boolean): FilterKind {
-  if (schema['type'] === 'boolean' || lookup === 'isnull') return 'boolean';
-  if (Array.isArray(schema['enum'])) return 'choice';
+  if (schema.type === 'boolean' || lookup === 'isnull') return 'boolean';
+  if (Array.isArray(schema.enum)) return 'choice';
   if (many && isPkType(schema)) return 'multiple';
   return relation ? 'relation' : scalarKind(schema);
 }
 
 function isPkType(schema: JsonSchema): boolean {
-  return schema['type'] === 'integer' || schema['format'] === 'uuid';
+  return schema.type === 'integer' || schema.format === 'uuid';
 }
 
 function scalarKind(schema: JsonSchema): FilterKind {
-  if (Array.isArray(schema['enum'])) return 'choice';
-  if (schema['type'] === 'integer' || schema['type'] === 'number') return 'number';
-  if (schema['format'] === 'uuid') return 'uuid';
-  if (schema['format'] === 'date-time') return 'datetime';
+  if (Array.isArray(schema.enum)) return 'choice';
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if (schema.format === 'uuid') return 'uuid';
+  if (schema.format === 'date-time') return 'datetime';
   return 'text';
 }
 
@@ -175,7 +175,7 @@ function relationOf(
   schema: JsonSchema,
 ): { target?: string } | undefined {
   const own = fields[field] ? contract.resolve(fields[field]!) : undefined;
-  const embedsObject = own !== undefined && own['type'] !== 'string' && !isPkType(own) && 'pk' in propertiesOf(own);
+  const embedsObject = own !== undefined && own.type !== 'string' && !isPkType(own) && 'pk' in propertiesOf(own);
   const shown = fields[`${field}_obj`] ?? (embedsObject ? fields[field] : undefined);
   const withPk = (candidate: string | undefined) => {
     const pk = candidate ? propertiesOf(contract.resolve({ $ref: `#/components/schemas/${candidate}` }))['pk'] : undefined;
@@ -193,6 +193,6 @@ function relationOf(
 }
 
 function samePkType(pk: JsonSchema, param: JsonSchema): boolean {
-  if (pk['type'] === 'integer') return param['type'] === 'integer' || param['type'] === 'number';
-  return pk['type'] === 'string' && param['type'] === 'string' && (param['format'] === undefined || param['format'] === pk['format']);
+  if (pk.type === 'integer') return param.type === 'integer' || param.type === 'number';
+  return pk.type === 'string' && param.type === 'string' && (param.format === undefined || param.format === pk.format);
 }

@@ -23,7 +23,7 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
     schema,
     mode,
   );
-  return schema['nullable'] === true ? nullable(converted) : converted;
+  return schema.nullable === true ? nullable(converted) : converted;
 }
 
 /**
@@ -34,7 +34,7 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
  */
 function discriminated(converted: JsonSchema, original: JsonSchema, mode: SchemaMode): JsonSchema {
   const discriminator = discriminatorOf(original);
-  if (!discriminator || !Array.isArray(converted['oneOf'])) return converted;
+  if (!discriminator || !Array.isArray(converted.oneOf)) return converted;
   const { property, branches } = discriminator;
   const { oneOf, discriminator: _discriminator, ...rest } = converted;
   const chosen = branches.map(({ value, ref }) => ({
@@ -47,13 +47,13 @@ function discriminated(converted: JsonSchema, original: JsonSchema, mode: Schema
 
 /** Request side: drop readOnly properties; response side: drop writeOnly ones. Either way they are not required. */
 function dropHiddenProperties(schema: JsonSchema, mode: SchemaMode): JsonSchema {
-  const properties = schema['properties'];
+  const properties = schema.properties;
   if (!isPlainObject(properties)) return schema;
   const hiddenKey = mode === 'request' ? 'readOnly' : 'writeOnly';
   const hidden = Object.keys(properties).filter((key) => isHidden(properties[key], hiddenKey));
   if (hidden.length === 0) return schema;
   const kept = Object.fromEntries(Object.entries(properties).filter(([key]) => !hidden.includes(key)));
-  const required = Array.isArray(schema['required']) ? schema['required'].filter((r) => !hidden.includes(r as string)) : undefined;
+  const required = Array.isArray(schema.required) ? schema.required.filter((r) => !hidden.includes(r as string)) : undefined;
   return { ...schema, properties: kept, ...(required ? { required } : {}) };
 }
 
@@ -64,10 +64,10 @@ function isHidden(property: unknown, key: 'readOnly' | 'writeOnly'): boolean {
 /** `nullable: true` in JSON Schema terms; an untyped wrapper (allOf/$ref) lets null through ahead of its branches. */
 function nullable(schema: JsonSchema): JsonSchema {
   const { nullable: _nullable, ...rest } = schema;
-  const type = rest['type'];
+  const type = rest.type;
   if (typeof type === 'string') {
     const out: JsonSchema = { ...rest, type: [type, 'null'] };
-    if (Array.isArray(rest['enum'])) out['enum'] = [...rest['enum'], null];
+    if (Array.isArray(rest.enum)) out.enum = [...rest.enum, null];
     return out;
   }
   return { if: { type: 'null' }, then: true, else: rest };

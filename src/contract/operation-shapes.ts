@@ -13,10 +13,10 @@ export function successSchema(operation: OperationSpec): { status: string; schem
 export function listShape(contract: Contract, schema: JsonSchema | undefined): { items: JsonSchema; paginated: boolean } | undefined {
   if (!schema) return undefined;
   const resolved = contract.resolve(schema);
-  if (resolved['type'] === 'array' && isPlainObject(resolved['items'])) return { items: resolved['items'], paginated: false };
+  if (resolved.type === 'array' && isPlainObject(resolved.items)) return { items: resolved.items, paginated: false };
   const props = propertiesOf(resolved);
   const results = props['results'] ? contract.resolve(props['results']) : undefined;
-  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results['items']))
-    return { items: results['items'], paginated: true };
+  if (props['pagination'] && results?.['type'] === 'array' && isPlainObject(results.items))
+    return { items: results.items, paginated: true };
   return undefined;
 }

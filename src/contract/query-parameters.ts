@@ -9,9 +9,9 @@ const choice = (value: string) => `Select a valid choice. ${value} is not one of
 
 /** One string (a form field, a path key) read as its schema's type; a message when it cannot be. */
 export function coerceScalar(raw: string, schema: JsonSchema): string | number | boolean | { error: string } {
-  const enumValues = Array.isArray(schema['enum']) ? schema['enum'] : undefined;
+  const enumValues = Array.isArray(schema.enum) ? schema.enum : undefined;
   if (enumValues && !enumValues.map(String).includes(raw)) return { error: choice(raw) };
-  switch (schema['type']) {
+  switch (schema.type) {
     case 'integer':
       return /^-?\d+$/.test(raw.trim()) ? Number(raw) : { error: 'Enter a number.' };
     case 'number':
@@ -21,8 +21,8 @@ export function coerceScalar(raw: string, schema: JsonSchema): string | number |
       if (FALSE.has(raw)) return false;
       return { error: choice(raw) };
     default:
-      if (schema['format'] === 'uuid' && !UUID.test(raw)) return { error: 'Enter a valid UUID.' };
-      if (schema['format'] === 'date-time' && Number.isNaN(Date.parse(raw))) return { error: 'Enter a valid date/time.' };
+      if (schema.format === 'uuid' && !UUID.test(raw)) return { error: 'Enter a valid UUID.' };
+      if (schema.format === 'date-time' && Number.isNaN(Date.parse(raw))) return { error: 'Enter a valid date/time.' };
       return raw;
   }
 }

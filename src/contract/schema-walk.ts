@@ -6,11 +6,11 @@ const LIST_SUBSCHEMA_KEYS = ['allOf', 'anyOf', 'oneOf'] as const;
 /** A copy of `schema` with every direct subschema replaced by `map(subschema)`; keywords that are not subschemas are kept. */
 export function mapSubschemas(schema: JsonSchema, map: (sub: JsonSchema) => JsonSchema): JsonSchema {
   const out: JsonSchema = { ...schema };
-  const properties = schema['properties'];
+  const properties = schema.properties;
   if (isPlainObject(properties)) {
     const mapped: Record<string, JsonSchema> = {};
     for (const [name, sub] of Object.entries(properties)) mapped[name] = isPlainObject(sub) ? map(sub) : (sub as JsonSchema);
-    out['properties'] = mapped;
+    out.properties = mapped;
   }
   for (const key of SINGLE_SUBSCHEMA_KEYS) {
     const sub = schema[key];

@@ -1,6 +1,37 @@
 /** The contract as stored in schemas/: OpenAPI 3.0 operations whose schemas $ref shared components. */
 
-export type JsonSchema = { [keyword: string]: unknown };
+/**
+ * An OpenAPI 3.0 schema object (JSON Schema plus `nullable` and `discriminator`): the keywords the mock reads are
+ * typed; any other keyword is kept as it came.
+ */
+export interface JsonSchema {
+  $ref?: string;
+  type?: string | string[];
+  format?: string;
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  allOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  nullable?: boolean;
+  readOnly?: boolean;
+  writeOnly?: boolean;
+  default?: unknown;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  [keyword: string]: unknown;
+}
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -78,7 +109,7 @@ export function componentRef(name: string): JsonSchema {
 
 export function refName(schema: unknown): string | undefined {
   if (!isPlainObject(schema)) return undefined;
-  const ref = schema['$ref'];
+  const ref = schema.$ref;
   return typeof ref === 'string' && ref.startsWith(COMPONENT_REF_PREFIX) ? ref.slice(COMPONENT_REF_PREFIX.length) : undefined;
 }
 
@@ -94,7 +125,7 @@ export interface Discriminator {
 
 /** The discriminator of a schema (already resolved), when it has one with a mapping. */
 export function discriminatorOf(schema: JsonSchema): Discriminator | undefined {
-  const discriminator = schema['discriminator'];
+  const discriminator = schema.discriminator;
   if (!isPlainObject(discriminator) || typeof discriminator['propertyName'] !== 'string' || !isPlainObject(discriminator['mapping']))
     return undefined;
   const branches = Object.entries(discriminator['mapping'])
@@ -109,7 +140,7 @@ export function componentName(schema: JsonSchema | undefined): string | undefine
   for (let depth = 0; current && depth < 4; depth++) {
     const name = refName(current);
     if (name) return name;
-    const next = Array.isArray(current['allOf']) ? current['allOf'][0] : current['items'];
+    const next = Array.isArray(current.allOf) ? current.allOf[0] : current.items;
     current = isPlainObject(next) ? (next as JsonSchema) : undefined;
   }
   return undefined;
@@ -117,12 +148,12 @@ export function componentName(schema: JsonSchema | undefined): string | undefine
 
 /** An object schema's `properties`, or none. */
 export function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
-  return schema && isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
+  return schema && isPlainObject(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : {};
 }
 
 /** An object schema's `required` names. */
 export function requiredOf(schema: JsonSchema | undefined): Set<string> {
-  return new Set(schema && Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+  return new Set(schema && Array.isArray(schema.required) ? (schema.required as string[]) : []);
 }
 
 /** A UUID as Django's UUIDField reads one: hex, hyphens optional, any case. */

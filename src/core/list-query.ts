@@ -48,7 +48,7 @@ function readFilters(world: World, entity: EntityType, operation: OperationSpec,
 /** A readable value as the database compares it: numbers as numbers, UUIDs in their stored (lower) case. */
 function readValue(param: FilterParam, raw: string): string | number {
   if (param.kind === 'number') return Number(raw);
-  return param.schema['format'] === 'uuid' ? raw.toLowerCase() : raw;
+  return param.schema.format === 'uuid' ? raw.toLowerCase() : raw;
 }
 
 /** Throws the 400 an operation that is not a list of records gives for query values its filters cannot read. */
@@ -148,8 +148,8 @@ function plainTextFields(world: World, entity: EntityType): string[] {
       const resolved = world.contract.resolve(schema);
       return (
         field !== entity.pkField &&
-        resolved['type'] === 'string' &&
-        !UNSEARCHABLE_FORMATS.has(resolved['format'] as string) &&
+        resolved.type === 'string' &&
+        !UNSEARCHABLE_FORMATS.has(resolved.format as string) &&
         !entity.references.has(field)
       );
     })
@@ -209,7 +209,7 @@ function ordered(records: WorldRecord[], ordering: string | undefined, entity: E
     .map((k) => ({ field: k.replace(/^-/, ''), descending: k.startsWith('-') }))
     .filter(
       ({ field }) =>
-        field in fields && ['string', 'integer', 'number', 'boolean'].includes(world.contract.resolve(fields[field]!)['type'] as string),
+        field in fields && ['string', 'integer', 'number', 'boolean'].includes(world.contract.resolve(fields[field]!).type as string),
     );
   if (keys.length === 0) return records;
   return [...records].sort((a, b) => {

@@ -11,17 +11,17 @@ const KEEP = Symbol('keep the generated value');
  */
 function modelDefault(schema: JsonSchema): unknown {
   if ('default' in schema) return schema['default'];
-  if (schema['nullable'] === true) return null;
-  if (Array.isArray(schema['enum'])) return schema['enum'][0];
-  switch (schema['type']) {
+  if (schema.nullable === true) return null;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  switch (schema.type) {
     case 'boolean':
       return false;
     case 'array':
       return typeof schema['minItems'] === 'number' && schema['minItems'] > 0 ? KEEP : [];
     case 'object':
-      return Array.isArray(schema['required']) && schema['required'].length > 0 ? KEEP : {};
+      return Array.isArray(schema.required) && schema.required.length > 0 ? KEEP : {};
     case 'string':
-      return schema['format'] || schema['pattern'] || (typeof schema['minLength'] === 'number' && schema['minLength'] > 0) ? KEEP : '';
+      return schema.format || schema.pattern || (typeof schema.minLength === 'number' && schema.minLength > 0) ? KEEP : '';
     default:
       return KEEP;
   }

@@ -201,7 +201,7 @@ export async function action(call: OperationCall, resource: Resource | undefined
 /** A token action whose answer is only `{key}` (authentik's view_key) shows the key that really authenticates. */
 function revealedKey(world: World, resource: Resource, record: WorldRecord, schema: JsonSchema): string | undefined {
   if (world.tokenEntity?.name !== resource.entity) return undefined;
-  const fields = world.contract.resolve(schema)['properties'];
+  const fields = world.contract.resolve(schema).properties;
   if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
   return world.keyOf(resource.entity, pkOf(world.entity(resource.entity), record));
 }

@@ -66,7 +66,7 @@ export function withoutDangerousKeys(value: unknown, depth = 0): unknown {
 /** Form fields arrive as strings; each is read as its documented type, a file as its name. */
 async function parseForm(bytes: Uint8Array, contentType: string, schema: JsonSchema | undefined): Promise<Record<string, unknown>> {
   const form = await new Response(bytes as BodyInit, { headers: { 'content-type': contentType } }).formData();
-  const props = isPlainObject(schema?.['properties']) ? (schema!['properties'] as Record<string, JsonSchema>) : {};
+  const props = isPlainObject(schema?.['properties']) ? (schema!.properties as Record<string, JsonSchema>) : {};
   const out: Record<string, unknown> = {};
   for (const [key, entry] of form.entries()) {
     if (FORBIDDEN_KEYS.has(key)) continue;
@@ -74,7 +74,7 @@ async function parseForm(bytes: Uint8Array, contentType: string, schema: JsonSch
       out[key] = entry.name || 'upload';
       continue;
     }
-    const coerced = props[key] && props[key]!['format'] !== 'binary' ? coerceScalar(entry, props[key]!) : entry;
+    const coerced = props[key] && props[key]!.format !== 'binary' ? coerceScalar(entry, props[key]!) : entry;
     out[key] = typeof coerced === 'object' ? entry : coerced;
   }
   return out;

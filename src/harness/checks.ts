@@ -235,7 +235,7 @@ function badRequestDoc(ctx: CheckContext, operation: OperationSpec): 'fields' | 
   if (!response) return 'none';
   const schema = jsonMedia(response.content)?.schema;
   if (!schema) return 'opaque';
-  const extra = ctx.contract.resolve(schema)['additionalProperties'];
+  const extra = ctx.contract.resolve(schema).additionalProperties;
   return extra !== undefined && extra !== false ? 'fields' : 'opaque';
 }
 

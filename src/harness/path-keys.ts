@@ -239,13 +239,13 @@ export function keyField(record: Record<string, unknown>, name: string, schema: 
 
 function fitsPathParam(schema: JsonSchema, value: unknown): boolean {
   if (value === null || value === undefined || typeof value === 'object' || typeof value === 'boolean' || value === '') return false;
-  if (schema['type'] === 'integer' || schema['type'] === 'number') return /^-?\d+$/.test(String(value));
-  if (schema['format'] === 'uuid') return UUID_PATTERN.test(String(value));
+  if (schema.type === 'integer' || schema.type === 'number') return /^-?\d+$/.test(String(value));
+  if (schema.format === 'uuid') return UUID_PATTERN.test(String(value));
   return true;
 }
 
 function typeOf(schema: JsonSchema): string {
-  const type = [schema['type'], schema['format']].filter((t) => typeof t === 'string').join(' ');
+  const type = [schema.type, schema.format].filter((t) => typeof t === 'string').join(' ');
   return type ? ` (${type})` : '';
 }
 

@@ -23,7 +23,7 @@ function writableFields(contract: Contract, operation: OperationSpec): Record<st
 
 export function requiredFields(contract: Contract, operation: OperationSpec): string[] {
   const schema = requestMedia(operation)?.schema;
-  const required = schema ? contract.resolve(schema)['required'] : undefined;
+  const required = schema ? contract.resolve(schema).required : undefined;
   return Array.isArray(required) ? (required as string[]) : [];
 }
 
@@ -60,7 +60,7 @@ export function bodyFromRecord(
 /** The fields of the request body that are files (`format: binary`): sent as file parts of a multipart form. */
 export function fileFields(contract: Contract, operation: OperationSpec): Set<string> {
   const fields = writableFields(contract, operation);
-  return new Set(Object.keys(fields).filter((field) => contract.resolve(fields[field]!)['format'] === 'binary'));
+  return new Set(Object.keys(fields).filter((field) => contract.resolve(fields[field]!).format === 'binary'));
 }
 
 /** A copy whose unique-looking string fields (slug, identifier, username, name) will not clash with the original. */
@@ -75,7 +75,7 @@ export function uniqueVariant(
   for (const field of ['slug', 'identifier', 'username', 'name', 'uid']) {
     const schema = fields[field] ? contract.resolve(fields[field]) : undefined;
     if (!schema || typeof out[field] !== 'string') continue;
-    const max = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : 255;
+    const max = typeof schema.maxLength === 'number' ? schema.maxLength : 255;
     out[field] = `${(out[field] as string).slice(0, Math.max(1, max - suffix.length - 1))}-${suffix}`;
   }
   return out;
@@ -97,18 +97,18 @@ const BAD_FORMATS: Record<string, unknown> = { uuid: 'not-a-uuid', email: 'not-a
 
 /** The value that breaks a schema's first checkable constraint, with the kind of constraint it breaks. */
 function breaking(schema: JsonSchema): { constraint: Violation['constraint']; value: unknown } | undefined {
-  if (Array.isArray(schema['enum'])) return { constraint: 'enum', value: 'not-a-choice' };
-  if (schema['type'] === 'integer') return { constraint: 'type', value: 'not-a-number' };
-  if (schema['type'] === 'boolean') return { constraint: 'type', value: 'maybe' };
-  if (schema['type'] !== 'string') return undefined;
-  const format = schema['format'] as string | undefined;
+  if (Array.isArray(schema.enum)) return { constraint: 'enum', value: 'not-a-choice' };
+  if (schema.type === 'integer') return { constraint: 'type', value: 'not-a-number' };
+  if (schema.type === 'boolean') return { constraint: 'type', value: 'maybe' };
+  if (schema.type !== 'string') return undefined;
+  const format = schema.format as string | undefined;
   if (format && format in BAD_FORMATS) return { constraint: 'format', value: BAD_FORMATS[format] };
-  if (typeof schema['maxLength'] === 'number') return { constraint: 'maxLength', value: 'x'.repeat(schema['maxLength'] + 1) };
-  if (typeof schema['pattern'] === 'string') {
-    const value = schema['pattern'] === SLUG_PATTERN ? 'not a slug!' : ' no match \u0000';
-    if (!safeTest(schema['pattern'], value)) return { constraint: 'pattern', value };
+  if (typeof schema.maxLength === 'number') return { constraint: 'maxLength', value: 'x'.repeat(schema.maxLength + 1) };
+  if (typeof schema.pattern === 'string') {
+    const value = schema.pattern === SLUG_PATTERN ? 'not a slug!' : ' no match \u0000';
+    if (!safeTest(schema.pattern, value)) return { constraint: 'pattern', value };
   }
-  if (typeof schema['minLength'] === 'number' && schema['minLength'] > 0) return { constraint: 'minLength', value: '' };
+  if (typeof schema.minLength === 'number' && schema.minLength > 0) return { constraint: 'minLength', value: '' };
   return undefined;
 }
 
@@ -204,7 +204,7 @@ const UNKNOWN_PK = { number: '2147483647', uuid: 'ffffffff-ffff-4fff-bfff-ffffff
  */
 function filterViolations(filter: FilterParam): Violation[] {
   const name = filter.name;
-  const numeric = filter.schema['type'] === 'integer' || filter.schema['type'] === 'number';
+  const numeric = filter.schema.type === 'integer' || filter.schema.type === 'number';
   const bad =
     filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
   const make = (constraint: Violation['constraint'], value: string, messages: string[]): Violation => ({
@@ -264,7 +264,7 @@ export function filterProbes(contract: Contract, operation: OperationSpec, recor
     if (filter.kind === 'boolean' && typeof value === 'boolean' && !name.includes('__')) {
       exact.push({ name, value: String(value), match: 'exact', matches: (r) => r[name] === value });
     } else if (
-      (filter.kind === 'choice' && (filter.schema['enum'] as unknown[]).includes(value)) ||
+      (filter.kind === 'choice' && (filter.schema.enum as unknown[]).includes(value)) ||
       (['relation', 'uuid', 'number'].includes(filter.kind) &&
         contract.check(filter.schema, value, 'request').length === 0 &&
         typeof value !== 'boolean')
@@ -274,7 +274,7 @@ export function filterProbes(contract: Contract, operation: OperationSpec, recor
       filter.kind === 'text' &&
       (typeof value === 'string' || typeof value === 'number') &&
       String(value).trim() !== '' &&
-      !filter.schema['format']
+      !filter.schema.format
     ) {
       const needle = String(value).trim().toLowerCase();
       loose.push({
@@ -297,8 +297,8 @@ export function requiredQuery(contract: Contract, operation: OperationSpec, seed
   for (const parameter of operation.parameters) {
     if (parameter.in !== 'query' || !parameter.required) continue;
     const schema = contract.resolve(parameter.schema);
-    const value = Array.isArray(schema['enum'])
-      ? schema['enum'][0]
+    const value = Array.isArray(schema.enum)
+      ? schema.enum[0]
       : generator(contract, seed).value(schema, 'request', { field: parameter.name, owner: '' });
     out[parameter.name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }

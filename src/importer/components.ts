@@ -8,7 +8,7 @@ const STRUCTURAL_KEYS = ['properties', 'enum', 'allOf', 'anyOf', 'oneOf', 'addit
 function isComponentLike(schema: JsonSchema): boolean {
   const title = schema['title'];
   if (typeof title !== 'string' || !COMPONENT_TITLE.test(title)) return false;
-  return schema['type'] === 'object' || STRUCTURAL_KEYS.some((key) => key in schema);
+  return schema.type === 'object' || STRUCTURAL_KEYS.some((key) => key in schema);
 }
 
 /**

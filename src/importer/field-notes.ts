@@ -22,22 +22,22 @@ export function parseConstraint(text: string): JsonSchema | undefined {
   const keywords: JsonSchema = {};
   const enumMatch = /^\[(.*)\]$/.exec(body.trim());
   if (enumMatch?.[1] !== undefined) {
-    keywords['enum'] = enumMatch[1]
+    keywords.enum = enumMatch[1]
       .split(',')
       .map((v) => v.trim())
       .filter(Boolean);
     return keywords;
   }
   const pattern = /Value must match regular expression (\S+)/.exec(body)?.[1];
-  if (pattern) keywords['pattern'] = pattern;
+  if (pattern) keywords.pattern = pattern;
   const max = /<=\s*(\d+)\s*characters/.exec(body)?.[1];
   const min = />=\s*(\d+)\s*characters/.exec(body)?.[1];
-  if (max) keywords['maxLength'] = Number(max);
-  if (min) keywords['minLength'] = Number(min);
+  if (max) keywords.maxLength = Number(max);
+  if (min) keywords.minLength = Number(min);
   const maximum = /<=\s*(-?\d+(\.\d+)?)(?!\s*characters)\b/.exec(body)?.[1];
   const minimum = />=\s*(-?\d+(\.\d+)?)(?!\s*characters)\b/.exec(body)?.[1];
-  if (maximum && !max) keywords['maximum'] = Number(maximum);
-  if (minimum && !min) keywords['minimum'] = Number(minimum);
+  if (maximum && !max) keywords.maximum = Number(maximum);
+  if (minimum && !min) keywords.minimum = Number(minimum);
   return Object.keys(keywords).length > 0 ? keywords : undefined;
 }
 
@@ -233,12 +233,12 @@ function lookup(example: unknown, path: string): unknown {
 }
 
 function markField(schema: JsonSchema, field: string, note: { required: boolean; nullable: boolean }): void {
-  const properties = schema['properties'] as Record<string, JsonSchema>;
+  const properties = schema.properties as Record<string, JsonSchema>;
   const property = properties[field];
   if (!property) return;
-  if (note.nullable && !('$ref' in property)) property['nullable'] = true;
+  if (note.nullable && !('$ref' in property)) property.nullable = true;
   if (note.nullable && '$ref' in property) properties[field] = { allOf: [property], nullable: true };
-  const required = schema['required'] as string[];
+  const required = schema.required as string[];
   if (note.required && !required.includes(field)) required.push(field);
 }
 
@@ -250,17 +250,17 @@ function applyConstraint(keywords: JsonSchema, block: string, byPath: Map<string
     const field = candidateField(keywords, object, claimed);
     if (!field) continue;
     claimed.add(`${path}.${field}`);
-    Object.assign((object.schema['properties'] as Record<string, JsonSchema>)[field]!, keywords);
+    Object.assign((object.schema.properties as Record<string, JsonSchema>)[field]!, keywords);
     return;
   }
 }
 
 /** An enum goes to the field whose example is one of its values; a length or pattern to the first unclaimed plain string. */
 function candidateField(keywords: JsonSchema, object: InferredObject, claimed: Set<string>): string | undefined {
-  const properties = object.schema['properties'] as Record<string, JsonSchema>;
+  const properties = object.schema.properties as Record<string, JsonSchema>;
   const open = Object.keys(properties).filter((name) => !claimed.has(`${object.path}.${name}`));
-  if (Array.isArray(keywords['enum'])) {
-    const values = keywords['enum'];
+  if (Array.isArray(keywords.enum)) {
+    const values = keywords.enum;
     return open.find((name) => values.includes(object.example[name]));
   }
   const sameAlready = open.find((name) => Object.entries(keywords).every(([k, v]) => properties[name]![k] === v));
@@ -269,6 +269,6 @@ function candidateField(keywords: JsonSchema, object: InferredObject, claimed: S
   return open.find((name) => {
     const property = properties[name]!;
     const type = wantsNumber ? ['integer', 'number'] : ['string'];
-    return type.includes(property['type'] as string) && !property['format'] && !('maxLength' in property) && !('pattern' in property);
+    return type.includes(property.type as string) && !property.format && !('maxLength' in property) && !('pattern' in property);
   });
 }

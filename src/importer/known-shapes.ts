@@ -77,32 +77,32 @@ export class KnownShapes {
   resolve(schema: JsonSchema): JsonSchema {
     const name = refName(schema);
     if (name) return this.resolve(this.components.get(name) ?? {});
-    const allOf = schema['allOf'];
+    const allOf = schema.allOf;
     if (Array.isArray(allOf) && allOf.length === 1 && isPlainObject(allOf[0])) return this.resolve(allOf[0]);
     return schema;
   }
 
   propertiesOf(schema: JsonSchema): Record<string, JsonSchema> | undefined {
     const resolved = this.resolve(schema);
-    const properties = resolved['properties'];
+    const properties = resolved.properties;
     return isPlainObject(properties) ? (properties as Record<string, JsonSchema>) : undefined;
   }
 
   private holdsObjects(schema: JsonSchema, many: boolean): boolean {
     const target = this.resolve(schema);
-    if (many) return target['type'] === 'array' && isPlainObject(target['items']) && this.holdsObjects(target['items'], false);
-    return target['type'] === 'object' || isPlainObject(target['properties']);
+    if (many) return target.type === 'array' && isPlainObject(target.items) && this.holdsObjects(target.items, false);
+    return target.type === 'object' || isPlainObject(target.properties);
   }
 
   private compatible(known: JsonSchema, inferred: JsonSchema, example: unknown): boolean {
     const target = this.resolve(known);
-    if (target['type'] !== inferred['type'] || target['format'] !== inferred['format']) return false;
-    if (Array.isArray(target['enum']) && !target['enum'].includes(example)) return false;
-    if (inferred['type'] === 'array') {
-      const items = isPlainObject(target['items']) ? this.resolve(target['items']) : {};
-      const inferredItems = inferred['items'] as JsonSchema;
-      return items['type'] === inferredItems['type'] && items['format'] === inferredItems['format'];
+    if (target.type !== inferred.type || target.format !== inferred.format) return false;
+    if (Array.isArray(target.enum) && !target.enum.includes(example)) return false;
+    if (inferred.type === 'array') {
+      const items = isPlainObject(target.items) ? this.resolve(target.items) : {};
+      const inferredItems = inferred.items as JsonSchema;
+      return items.type === inferredItems.type && items.format === inferredItems.format;
     }
-    return inferred['type'] !== 'object';
+    return inferred.type !== 'object';
   }
 }

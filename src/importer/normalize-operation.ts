@@ -67,7 +67,7 @@ function normalizeParameters(raw: unknown): ParameterSpec[] {
     const parameter: ParameterSpec = {
       name: p['name'],
       in: location,
-      required: location === 'path' || p['required'] === true,
+      required: location === 'path' || p.required === true,
       schema: isPlainObject(p['schema']) ? p['schema'] : { type: 'string' },
     };
     if (typeof p['description'] === 'string') parameter.description = p['description'];
@@ -88,7 +88,7 @@ function normalizeContent(raw: unknown): Record<string, MediaSpec> | undefined {
 function normalizeRequestBody(raw: unknown): RequestBodySpec | undefined {
   if (!isPlainObject(raw)) return undefined;
   const content = normalizeContent(raw['content']);
-  return content ? { required: raw['required'] === true, content } : undefined;
+  return content ? { required: raw.required === true, content } : undefined;
 }
 
 function normalizeResponses(raw: unknown): Record<string, ResponseSpec> {

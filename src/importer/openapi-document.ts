@@ -42,7 +42,7 @@ class RefInliner {
   inline(value: unknown, stack: readonly string[] = []): unknown {
     if (Array.isArray(value)) return value.map((item) => this.inline(item, stack));
     if (!isPlainObject(value)) return value;
-    const ref = value['$ref'];
+    const ref = value.$ref;
     if (typeof ref === 'string') return this.resolveRef(ref, stack);
     const out: Record<string, unknown> = {};
     for (const [key, sub] of Object.entries(value)) out[key] = this.inline(sub, stack);

@@ -34,9 +34,9 @@ class DumpError extends Error {}
  * each link pointing at a record of the dump. Throws the first problem, named.
  */
 export function checkDump(world: World, dump: unknown): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown> } {
-  if (!isPlainObject(dump) || typeof dump['format'] !== 'string' || !isPlainObject(dump['records']))
+  if (!isPlainObject(dump) || typeof dump.format !== 'string' || !isPlainObject(dump['records']))
     throw new DumpError(`not a world dump (expected "format": "${DUMP_FORMAT}", "records" and "keys", as GET /_mock/dump gives)`);
-  const format = dump['format'];
+  const format = dump.format;
   if (format !== DUMP_FORMAT && !OLDER_FORMATS.has(format))
     throw new DumpError(`unknown dump format "${format}" (this mock reads "${DUMP_FORMAT}")`);
   if (format === DUMP_FORMAT && dump['contract'] !== world.fingerprint)

@@ -80,7 +80,7 @@ export class RecordRenderer {
     const entity = this.model.entities.get(entityName)!;
     const required = requiredOf(view);
     // A writeOnly field (a secret the client sets) is never shown, as DRF leaves write_only fields out of answers.
-    const shown = Object.entries(properties(view)).filter(([, schema]) => schema['writeOnly'] !== true);
+    const shown = Object.entries(properties(view)).filter(([, schema]) => schema.writeOnly !== true);
     return shown.map(([field]): Step => {
       const embed = entity.embeds.get(field);
       if (embed) {

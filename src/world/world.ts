@@ -338,7 +338,7 @@ export class World {
     if (!fields) {
       fields = Object.entries(properties(entity.schema))
         .filter(
-          ([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema)['type'] === 'integer',
+          ([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema).type === 'integer',
         )
         .map(([field]) => field);
       this.countersByEntity.set(entity, fields);
@@ -350,7 +350,7 @@ export class World {
   private freeValue(table: Table, field: string, value: unknown): unknown {
     if (typeof value !== 'string' || !table.find(field, value)) return value;
     const schema = this.contract.resolve(properties(table.entity.schema)[field] ?? {});
-    const maxLength = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Infinity;
+    const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
     let candidate = value;
     for (let n = 2; table.find(field, candidate); n++) candidate = `${value.slice(0, maxLength - String(n).length - 1)}-${n}`;
     return candidate;
@@ -422,7 +422,7 @@ function seedUsers(table: Table): void {
 function isTokenEntity(contract: Contract, entity: EntityType): boolean {
   const fields = properties(entity.schema);
   const intent = fields['intent'] ? contract.resolve(fields['intent']) : {};
-  const intents = Array.isArray(intent['enum']) ? intent['enum'] : [];
+  const intents = Array.isArray(intent.enum) ? intent.enum : [];
   return 'identifier' in fields && intents.includes('api') && entity.references.has('user');
 }
 
