@@ -63,6 +63,50 @@ describe('the control API is locked', () => {
   });
 });
 
+describe('found in review, kept from coming back', () => {
+  it('a PATCH whose body arrives after a DELETE answers 404 and does not bring the record back', async () => {
+    const { mock, request } = mockWith();
+    const group = ((await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'short-lived' } })).body as { pk: string })
+      .pk;
+    let send!: (text: string) => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        send = (text) => {
+          controller.enqueue(new TextEncoder().encode(text));
+          controller.close();
+        };
+      },
+    });
+    const patch = mock.fetch(
+      new Request(`http://localhost${api(`/core/groups/${group}/`)}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect((await request('DELETE', api(`/core/groups/${group}/`), { token: ADMIN })).status).toBe(204);
+    send('{"name": "resurrected"}');
+    expect((await patch).status).toBe(404);
+    expect((await request('GET', api(`/core/groups/${group}/`), { token: ADMIN })).status).toBe(404);
+  });
+
+  it('a media type named like an Object member is not JSON: 415', async () => {
+    const { request } = mockWith();
+    for (const type of ['constructor', '__proto__', 'toString'])
+      expect((await request('POST', api('/core/groups/'), { token: ADMIN, raw: '{"name":"x"}', contentType: type })).status, type).toBe(
+        415,
+      );
+  });
+
+  it('a scenario path of many stars matches in linear time, and a malformed rule id is a 404', async () => {
+    const { mock, request } = mockWith();
+    mock.scenarios.add({ match: { path: `/core/${'*a'.repeat(40)}*b/` }, respond: { status: 503 } });
+    expect((await request('GET', api(`/core/groups/${'a'.repeat(60)}/`), { token: ADMIN })).status).toBe(404);
+    expect((await request('DELETE', '/_mock/scenarios/%E0', { token: ADMIN })).status).toBe(404);
+  });
+});
+
 describe('bounds', () => {
   it('many-to-many writes are de-duplicated as Django’s .set() does: 520,000 repeats store and show one', async () => {
     const { mock, request } = mockWith();
@@ -190,7 +234,14 @@ describe('over HTTP', () => {
   let mock: MockServer;
 
   beforeAll(async () => {
-    const app = createApp({ contract, seed: 4, adminToken: ADMIN, recordsPerEntity: 5, cors: ['http://localhost:5173'] });
+    const app = createApp({
+      contract,
+      seed: 4,
+      adminToken: ADMIN,
+      recordsPerEntity: 5,
+      cors: ['http://localhost:5173'],
+      allowedHosts: ['127.0.0.1', 'localhost'],
+    });
     mock = app.mock;
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -245,6 +296,34 @@ describe('over HTTP', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     const other = await fetch(`${origin}/api/v3/core/groups/`, { headers: { origin: 'http://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('the control API answers no other origin: no CORS there, even for an origin the API allows', async () => {
+    const preflight = await fetch(`${origin}/_mock/load`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const tokens = await fetch(`${origin}/_mock/tokens`, {
+      headers: { origin: 'http://localhost:5173', authorization: `Bearer ${ADMIN}` },
+    });
+    expect(tokens.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('a Host header that is not a host is not pasted into the URL (no path or user info smuggled through it)', async () => {
+    const port = Number(new URL(origin).port);
+    for (const host of ['localhost/_mock/tokens?', 'evil.example@127.0.0.1', 'x#']) {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(`GET /_mock/tokens HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${ADMIN}\r\nConnection: close\r\n\r\n`);
+      });
+      expect(reply, host).toMatch(/^HTTP\/1\.1 403/);
+      expect(reply, host).not.toContain(ADMIN);
+    }
   });
 
   it('after every attack above the server still answers, and the world is as it was', async () => {

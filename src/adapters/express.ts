@@ -29,6 +29,9 @@ function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
   );
 }
 
+/** A Host header that is a host and nothing else: a name or IPv4, or a bracketed IPv6, and a port. */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
 /** The URL the client asked for: its path on the Host it named (a Host that is no host name gives `host.invalid`). */
 function urlOf(req: ExpressRequest): string {
   let path = req.originalUrl;
@@ -37,7 +40,8 @@ function urlOf(req: ExpressRequest): string {
     const absolute = URL.canParse(path) ? new URL(path) : undefined;
     path = absolute ? `${absolute.pathname}${absolute.search}` : '/';
   }
-  const url = `http://${req.headers.host ?? 'host.invalid'}${path}`;
+  const host = req.headers.host ?? '';
+  const url = `http://${HOST.test(host) ? host : 'host.invalid'}${path}`;
   return URL.canParse(url) ? url : `http://host.invalid${path}`;
 }
 

@@ -29,7 +29,7 @@ const NEEDS_CONTRACT =
   '(Only in Node does authentik-mock/msw read a schemas folder, or the package’s own, by itself.)';
 
 /**
- * MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.handle()`.
+ * MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.fetch(request)`.
  * `handlers.mock.scenarios` forces statuses, delays and network failures (a rejected fetch) from code.
  */
 export function handlersFor(mock: MockServer, origin?: string): MswHandlers {

@@ -26,6 +26,8 @@ export const DETAILS = {
   // 400 from the parsers
   jsonParseError: (reason: string) => `JSON parse error - ${reason}`,
   formParseError: (reason: string) => `Multipart form parse error - ${reason}`,
+  // The mock's own: the client stopped sending the body it announced.
+  bodyNotReceived: 'The request body was not received whole.',
   // 500: Django's handler500 for an API request
   serverError: 'A server error occurred.',
 } as const;

@@ -11,6 +11,7 @@ import {
   type Answer,
   type IncomingRequest,
 } from './http.js';
+import { bearerKey } from './auth.js';
 import { parseJson, readBody } from './request-body.js';
 import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
@@ -89,7 +90,7 @@ function checkHost(host: ControlHost, name: string): void {
 }
 
 function checkToken(token: string, authorization: string | null): void {
-  const given = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const given = bearerKey(authorization ?? undefined);
   if (given === undefined) throw httpError(403, DETAILS.notProvided);
   if (given !== token) throw httpError(403, DETAILS.invalidToken);
 }
@@ -143,7 +144,7 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
   const one = SCENARIO_PATH.exec(route);
   if (one) {
     if (method !== 'DELETE') throw methodNotAllowed(method, ['DELETE']);
-    if (!scenarios.remove(decodeURIComponent(one[1]!))) throw httpError(404, `No scenario rule with id "${one[1]}".`);
+    if (!scenarios.remove(safeDecode(one[1]!))) throw httpError(404, `No scenario rule with id "${one[1]}".`);
     return noContent();
   }
   switch (method) {
@@ -164,6 +165,15 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
     }
     default:
       throw methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
+  }
+}
+
+/** A path segment decoded, or as it is when it is not valid percent-encoding (then no rule has that id). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

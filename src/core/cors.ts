@@ -35,7 +35,6 @@ export function corsHeaders(origin: string | null, origins: CorsOrigins | undefi
   if (!allowed(origin, origins)) return {};
   return {
     'access-control-allow-origin': origin,
-    'access-control-allow-credentials': 'true',
     'access-control-expose-headers': 'allow, location',
     vary: 'Origin',
   };

@@ -3,7 +3,7 @@ import type { DrfErrors } from '../contract/drf-errors.js';
 
 /**
  * What the core answers before it becomes a web `Response` (MockServer.fetch makes that, once, at the boundary):
- * a status, headers, and JSON text (absent for 204 and HEAD).
+ * a status, headers, and a body (JSON text for the API; the console's files; absent for 204 and HEAD).
  */
 export interface Answer {
   status: number;

@@ -49,6 +49,12 @@ export interface RequestLogEntry {
 
 type Listener<T> = (value: T) => void;
 
+/** Whether an absolute URL's path is under /_mock/ (without parsing the URL: this is asked on every request). */
+function isControlUrl(url: string): boolean {
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  return path >= 0 && url.startsWith(CONTROL_PREFIX, path);
+}
+
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -77,8 +83,8 @@ export class MockServer implements ControlHost {
   private readonly cache: AnswerCache | undefined;
   private readonly changeListeners = new Set<Listener<number>>();
   private readonly requestListeners = new Set<Listener<RequestLogEntry>>();
-  /** What `reset()` returns to: the loaded dump, else the seed. */
-  private readonly start: unknown;
+  /** What `reset()` returns to: the loaded dump as text (compact: the world holds its own copies), else the seed. */
+  private readonly start: string | undefined;
 
   constructor(private readonly options: MockOptions) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
@@ -86,8 +92,8 @@ export class MockServer implements ControlHost {
     this.world = new World(this.contract, options);
     this.allowedHosts = options.allowedHosts ?? true;
     this.cors = options.cors;
-    this.start = options.data;
     if (options.data !== undefined) this.world.load(options.data);
+    this.start = options.data === undefined ? undefined : JSON.stringify(options.data);
   }
 
   /** The bearer key /_mock/ requires: the configured one, else the admin token; false when the control API is off. */
@@ -103,7 +109,7 @@ export class MockServer implements ControlHost {
   /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
   reset(): void {
     this.world.reset();
-    if (this.start !== undefined) this.world.load(this.start);
+    if (this.start !== undefined) this.world.load(JSON.parse(this.start));
     this.scenarios.clear();
   }
 
@@ -140,7 +146,9 @@ export class MockServer implements ControlHost {
     if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
     if (answer.network) return Response.error(); // a forced reset, or a held request given up
-    const headers = this.cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
+    // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
+    const cors = this.cors && !isControlUrl(request.url);
+    const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
     return toResponse(answer, headers, request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status));
   }
 
@@ -168,7 +176,7 @@ export class MockServer implements ControlHost {
     const headers = request.headers;
     const forcing = this.scenarios.size > 0 || headers.has('prefer');
 
-    const preflightAnswer = preflight(request, this.cors);
+    const preflightAnswer = isControlUrl(request.url) ? undefined : preflight(request, this.cors);
     if (preflightAnswer) return preflightAnswer;
     const url = new URL(request.url);
     const path = url.pathname;

@@ -93,7 +93,8 @@ interface CheckedBody {
 async function checkedBody(call: OperationCall, partialUpdate: boolean): Promise<CheckedBody> {
   const parsed = await call.body();
   const mediaType = parsed.mediaType ?? Object.keys(call.operation.requestBody?.content ?? {})[0] ?? 'application/json';
-  const schema = call.operation.requestBody?.content[mediaType]?.schema ?? {};
+  const content = call.operation.requestBody?.content ?? {};
+  const schema = (Object.hasOwn(content, mediaType) ? content[mediaType]?.schema : undefined) ?? {};
   const errors = call.world.contract.validateRequestBody(call.operation, mediaType, parsed.value, partialUpdate);
   if (errors && !isPlainObject(parsed.value)) throw validationError(errors);
   const body = isPlainObject(parsed.value) ? parsed.value : {};
@@ -112,7 +113,10 @@ export async function update(call: OperationCall, resource: Resource, partialUpd
   const entity = call.world.entity(resource.entity);
   if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   const checked = await checkedBody(call, partialUpdate);
-  const write = writeOrErrors(call, resource, record, asOwner(call, resource, checked));
+  // The body may arrive slowly: the record is found again after it, so a write deleted or changed meanwhile is
+  // neither brought back nor overwritten with an old copy.
+  const current = findRecord(call, resource);
+  const write = writeOrErrors(call, resource, current, asOwner(call, resource, checked));
   withinBudget(call.world, resource.entity, write.record, false);
   commitWrite(call.world, resource.entity, write);
   return json(200, render(call, resource, write.record, successSchema(call.operation)?.schema));

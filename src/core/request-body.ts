@@ -26,7 +26,11 @@ export async function readBody(request: IncomingRequest, limit = MAX_BODY_BYTES)
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+  const next = () =>
+    reader.read().catch(() => {
+      throw httpError(400, DETAILS.bodyNotReceived);
+    });
+  for (let chunk = await next(); !chunk.done; chunk = await next()) {
     size += chunk.value.byteLength;
     if (size > limit) {
       void reader.cancel().catch(() => undefined);
@@ -96,7 +100,7 @@ export async function parseRequestBody(
   // An operation that documents no body ignores whatever was sent, as its DRF view never reads it.
   if (Object.keys(documented).length === 0) return { value: {}, mediaType };
   if (empty && !mediaType) return { value: {}, mediaType: Object.keys(documented)[0] };
-  if (!mediaType || !(mediaType in documented)) throw unsupportedMediaType(header);
+  if (!mediaType || !Object.hasOwn(documented, mediaType)) throw unsupportedMediaType(header);
   if (/^multipart\/form-data$|^application\/x-www-form-urlencoded$/.test(mediaType)) {
     try {
       const schema = resolve(documented[mediaType]!.schema);

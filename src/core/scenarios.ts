@@ -3,6 +3,7 @@ import { isPlainObject as isObject, type OperationSpec } from '../contract/types
 import { generate } from '../fake/generate.js';
 import { STATUS_DETAILS } from '../contract/authentik-messages.js';
 import { httpError, json, noContent, type Answer } from './http.js';
+import { bearerKey } from './auth.js';
 
 /**
  * UI states on demand: forced statuses, latency and network failures, per request (`Prefer` header) or by rules
@@ -147,13 +148,25 @@ export function parsePrefer(header: string | undefined): ScenarioRespond | undef
   return found ? checkRespond(respond, 'Prefer') : undefined;
 }
 
-/** `*` matches any run of characters, slashes included; everything else literally. */
+/**
+ * `*` matches any run of characters, slashes included; everything else literally. Matched piece by piece, left to
+ * right (each piece at its first place after the last): linear in the value, whatever the stars (a regex of `.*`s
+ * backtracks exponentially on a rule such as `*a*a*a*…`).
+ */
 function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`).test(value);
+  const pieces = pattern.split('*');
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (pieces.length === 1) return pattern === value;
+  if (!value.startsWith(first) || !value.endsWith(last) || value.length < first.length + last.length) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = value.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }
 
 export interface ScenarioRequest {
@@ -242,7 +255,7 @@ export class Scenarios {
   }
 }
 
-/** What the adapters turn into a dropped connection (Express) or `HttpResponse.error()` (MSW). */
+/** `Response.error()` at the boundary: Express drops the connection, MSW makes the fetch reject. */
 export const networkFailure = (network: NetworkFailure): Answer => ({ status: 0, headers: {}, network });
 
 /** The body DRF would send for the status: `{"detail": …}`, or a ValidationError for a 400. */
@@ -276,7 +289,7 @@ export interface ScenarioHost {
 
 /** `admin` or `user` when the bearer key is the world's admin or ordinary user's key. */
 function identityOf(world: ScenarioHost['world'], authorization: string | undefined): Identity | undefined {
-  const key = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const key = bearerKey(authorization);
   if (key === undefined) return undefined;
   return key === world.adminToken ? 'admin' : key === world.userToken ? 'user' : undefined;
 }
