@@ -1,5 +1,5 @@
 import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
-import { heldBody, type IncomingRequest } from '../core/http.js';
+import { heldAnswer, type IncomingRequest } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/index.js';
 
@@ -41,8 +41,8 @@ function urlOf(req: ExpressRequest): string {
     path = absolute ? `${absolute.pathname}${absolute.search}` : '/';
   }
   const host = req.headers.host ?? '';
-  const url = `http://${HOST.test(host) ? host : 'host.invalid'}${path}`;
-  return URL.canParse(url) ? url : `http://host.invalid${path}`;
+  // Node's parser has refused a path that is no URL path; a host is checked here.
+  return `http://${HOST.test(host) ? host : 'host.invalid'}${path}`;
 }
 
 /** Node's parsed headers read as web `Headers` read (names in any case; repeated values joined). */
@@ -103,9 +103,12 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
   // Headers are set, not written: Node sends them with the first body write, with a Content-Length when that write
   // is the whole body (writeHead now would commit to chunked encoding).
   res.statusCode = response.status;
+  const held = heldAnswer(response);
+  if (held) {
+    for (const [key, value] of Object.entries(held.headers)) res.setHeader(key, value);
+    return void res.end(held.body);
+  }
   response.headers.forEach((value, key) => res.setHeader(key, value));
-  const held = heldBody(response);
-  if (held !== undefined) return void res.end(held);
   const reader = response.body?.getReader();
   const first = await reader?.read();
   if (!reader || !first || first.done) return void res.end();

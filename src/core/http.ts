@@ -95,22 +95,28 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
 
 export const unsupportedMediaType = (header: string | undefined) => httpError(415, DETAILS.unsupportedMediaType(header ?? ''));
 
-/** Bodies of the Responses the core made, by Response: what a Node bridge can write without reading a web stream. */
-const heldBodies = new WeakMap<Response, string>();
+/** What the core made each Response from: what a Node bridge can write without reading the Response back. */
+const heldAnswers = new WeakMap<Response, HeldAnswer>();
+
+export interface HeldAnswer {
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
 
 /** The answer as a web Response, its body held aside for `heldBody`. */
 export function toResponse(answer: Answer, headers: Record<string, string>, bodiless: boolean): Response {
   // Text, not bytes: undici makes a Response from a string far faster than from a Uint8Array of the same size.
   const payload = bodiless ? null : (answer.body ?? null);
   const response = new Response(payload, { status: answer.status, headers });
-  if (typeof payload === 'string') heldBodies.set(response, payload);
+  if (typeof payload === 'string') heldAnswers.set(response, { headers, body: payload });
   return response;
 }
 
 /**
- * The body of a Response the core made, as it holds it (text), for a bridge to write at once: reading it
- * back through the web stream costs more than answering. undefined for any other Response (stream it).
+ * The headers and body text a Response the core made was built from, for a bridge to write at once: reading them
+ * back (undici sorts headers on iteration; a body comes through its web stream) costs more than answering.
+ * undefined for any other Response (read it as any Response).
  */
-export function heldBody(response: Response): string | undefined {
-  return response.bodyUsed ? undefined : heldBodies.get(response);
+export function heldAnswer(response: Response): HeldAnswer | undefined {
+  return response.bodyUsed ? undefined : heldAnswers.get(response);
 }
