@@ -52,6 +52,15 @@ describe('the control API is locked', () => {
     expect(mock.world.version).toBe(version);
   });
 
+  it('holds at most 1000 scenario rules: a post past that is a 400 and adds none', async () => {
+    const { mock, request } = mockWith();
+    const rule = { match: { operationId: 'core_groups_list' }, respond: { status: 503 } };
+    expect((await request('POST', '/_mock/scenarios', { token: ADMIN, json: Array(1000).fill(rule) })).status).toBe(201);
+    const refused = await request('POST', '/_mock/scenarios', { token: ADMIN, json: [rule] });
+    expect(refused.status).toBe(400);
+    expect(mock.scenarios.size).toBe(1000);
+  });
+
   it('a separate control token replaces the admin key; controlToken: false turns the control API off', async () => {
     const separate = mockWith({ controlToken: 'operator-key' });
     expect((await separate.request('GET', '/_mock/', { token: ADMIN })).status).toBe(403);

@@ -13,7 +13,7 @@ import {
 } from './http.js';
 import { bearerKey } from './auth.js';
 import { parseJson, readBody } from './request-body.js';
-import { ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
+import { MAX_RULES, ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 
 /** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world; scenarios; console. */
 export const CONTROL_PREFIX = '/_mock/';
@@ -92,7 +92,14 @@ function checkHost(host: ControlHost, name: string): void {
 function checkToken(token: string, authorization: string | null): void {
   const given = bearerKey(authorization ?? undefined);
   if (given === undefined) throw httpError(403, DETAILS.notProvided);
-  if (given !== token) throw httpError(403, DETAILS.invalidToken);
+  if (!sameText(given, token)) throw httpError(403, DETAILS.invalidToken);
+}
+
+/** Compared in time that does not depend on where the texts differ (a key guessed a character at a time). */
+function sameText(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return difference === 0;
 }
 
 /** Counts and routes, never a secret (tokens and dumps have their own routes). */
@@ -157,6 +164,8 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
       const parsed = await jsonBody(request);
       const rules = Array.isArray(parsed) ? parsed : [parsed];
       // All or nothing: every rule is checked before any is added.
+      if (scenarios.size + rules.length > MAX_RULES)
+        throw httpError(400, `at most ${MAX_RULES} scenario rules at once (${scenarios.size} held): remove some first.`);
       const problem = firstProblem(rules);
       if (problem) throw httpError(400, Array.isArray(parsed) ? `rule ${problem.index}: ${problem.message}` : problem.message);
       const ids = new Set(rules.map((rule) => scenarios.add(rule as ScenarioRule)));

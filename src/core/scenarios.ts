@@ -49,6 +49,9 @@ export const HOLD_LIMIT_MS = 300_000;
 
 export class ScenarioError extends Error {}
 
+/** Rules held at once: every request is matched against them in turn. */
+export const MAX_RULES = 1000;
+
 function checkKeys(where: string, value: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) throw new ScenarioError(`${where}: unknown field "${key}" (allowed: ${allowed.join(', ')}).`);
@@ -199,6 +202,7 @@ export class Scenarios {
   /** Adds a rule after the existing ones (first match wins); returns its id. Throws ScenarioError on a bad rule. */
   add(rule: ScenarioRule): string {
     const checked = validateRule(rule);
+    if (this.rules.length >= MAX_RULES) throw new ScenarioError(`at most ${MAX_RULES} scenario rules at once: remove some first.`);
     const id = String(this.nextId++);
     this.rules.push({ id, ...checked });
     return id;
