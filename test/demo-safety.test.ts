@@ -3,9 +3,8 @@
  * before anything changes, ids never collide. In process (the core) and over HTTP (the Express bridge), loopback only.
  */
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/adapters/express.js';
+import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer, type MockOptions } from '../src/core/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
@@ -243,7 +242,7 @@ describe('over HTTP', () => {
   let mock: MockServer;
 
   beforeAll(async () => {
-    const app = createApp({
+    const running = await startMock({
       contract,
       seed: 4,
       adminToken: ADMIN,
@@ -251,15 +250,7 @@ describe('over HTTP', () => {
       cors: ['http://localhost:5173'],
       allowedHosts: ['127.0.0.1', 'localhost'],
     });
-    mock = app.mock;
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+    ({ mock, origin, close } = running);
   });
   afterAll(() => close());
 

@@ -1,7 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/adapters/express.js';
+import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
 import type { ContractReport } from '../src/harness/report.js';
 import { runContract } from '../src/harness/run-contract.js';
@@ -16,20 +14,13 @@ const contract = new Contract(mixedDocument());
 const FORCED = 'core_groups_retrieve';
 
 describe('the harness over HTTP against the Express mock', () => {
-  let server: Server;
   let origin: string;
-  let app: ReturnType<typeof createApp>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    app = createApp({ contract: mixedDocument(), seed: 2, adminToken: TOKEN });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ origin, close } = await startMock({ contract: mixedDocument(), seed: 2, adminToken: TOKEN }));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => close());
   beforeEach(async () => {
     // Back to the seeded world with no scenario rules, through the control API as a CI job would.
     const reset = await fetch(`${origin}/_mock/reset`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });

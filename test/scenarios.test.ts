@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../src/adapters/express.js';
+import { startMock } from '../src/adapters/vitest.js';
 import { createHandlers } from '../src/adapters/msw.js';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
@@ -79,16 +78,8 @@ const targets: Array<[string, () => Promise<Target>]> = [
   [
     'express',
     async () => {
-      const app = createApp({ contract, seed: 1 });
-      const server = app.listen(0, '127.0.0.1');
-      await new Promise((resolve) => server.once('listening', resolve));
-      const { port } = server.address() as AddressInfo;
-      return {
-        name: 'express',
-        mock: app.mock,
-        send: fetchSend(`http://127.0.0.1:${port}`),
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-      };
+      const running = await startMock({ contract, seed: 1 });
+      return { name: 'express', mock: running.mock, send: fetchSend(running.origin), close: running.close };
     },
   ],
   [

@@ -75,7 +75,12 @@ export async function startMock(options: NodeMockOptions & { port?: number } = {
     userToken: app.mock.world.userToken,
     mock: app.mock,
     scenarios: app.mock.scenarios,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Keep-alive connections are closed too: a client's idle socket must not hold the server open.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -52,11 +52,6 @@ export class AnswerCache {
     return entry.answer;
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
-
   set(key: string, entry: CachedAnswer): void {
     const size = sizeOf(key, entry.answer);
     if (size > this.maxEntryBytes) return;
