@@ -1,5 +1,5 @@
 // serve --data: the world file read at start, written back atomically and debounced, and at shutdown.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createDebouncedSaver, readDataFile, removeStaleTempFiles, writeFileAtomic } from '../src/node/data-file.js';
 import { writeSchemasDir } from '../src/node/schemas-dir.js';
 import { ROOT, mixedDocument } from './support/contracts.js';
+import { CLI, serveCli, until, type Served } from './support/serve-cli.js';
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const TOKEN = 'data-file-token';
 
 let base: string;
@@ -239,40 +239,8 @@ describe('createDebouncedSaver', () => {
 
 // ——— end to end: the built CLI ———
 
-interface Served {
-  child: ChildProcess;
-  api: string;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `serve --port 0` on loopback with the small schemas folder, until its banner is complete. */
-async function serve(...args: string[]): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--schemas', schemas, '--records', '2', '--token', TOKEN, '--quiet', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let errors = '';
-  child.stderr!.on('data', (chunk) => (errors += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      if (out.includes('user token')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code} before it was ready: ${errors}`)));
-  });
-  const api = /API\s+(\S+)/.exec(out)?.[1];
-  if (!api) throw new Error(`no API line in the banner:\n${out}`);
-  return { child, api, out: () => out, exited };
-}
-
-const stop = async (served: Served, signal: NodeJS.Signals) => {
-  served.child.kill(signal);
-  return served.exited;
-};
+/** `serve` on the small schemas folder, with the test's token and no request log. */
+const serve = (...args: string[]) => serveCli(['--schemas', schemas, '--records', '2', '--token', TOKEN, '--quiet', ...args]);
 
 const call = (served: Served, method: string, path: string, body?: unknown) =>
   fetch(`${served.api}${path}`, {
@@ -289,11 +257,6 @@ async function widgets(served: Served): Promise<Record<string, string>> {
   return Object.fromEntries(page.results.filter((w) => w.slug.startsWith('w-')).map((w) => [w.slug, w.name]));
 }
 
-/** Waits (bounded by the test's timeout) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
-}
-
 const savedWorld = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { format: string; records: Record<string, unknown[]> };
 
 describe('serve --data (the built CLI)', () => {
@@ -302,24 +265,24 @@ describe('serve --data (the built CLI)', () => {
     const file = join(dir, 'world.json');
     const first = await serve('--data', file, '--save-delay', '60000');
     try {
-      expect(first.out()).toContain(`data        ${file}  (not there yet`);
+      expect(first.stdout()).toContain(`data        ${file}  (not there yet`);
       expect((await call(first, 'GET', 'widgets/widgets/')).status).toBe(200);
       expect(existsSync(file)).toBe(false); // reads change nothing
       expect((await call(first, 'POST', 'widgets/widgets/', { name: 'first', slug: 'w-first' })).status).toBe(201);
       expect((await call(first, 'PATCH', 'widgets/widgets/w-first/', { name: 'renamed' })).status).toBe(200);
     } finally {
       // The save delay (a minute) has not passed: only the shutdown save can have written it.
-      expect(await stop(first, 'SIGTERM')).toBe(0);
+      expect(await first.stop('SIGTERM')).toBe(0);
     }
     expect(savedWorld(file).format).toBeDefined();
     expect(tempFiles(dir)).toEqual([]);
 
     const second = await serve('--data', file);
     try {
-      expect(second.out()).toContain(`data        ${file}  (loaded;`);
+      expect(second.stdout()).toContain(`data        ${file}  (loaded;`);
       expect(await widgets(second)).toEqual({ 'w-first': 'renamed' });
     } finally {
-      expect(await stop(second, 'SIGINT')).toBe(0);
+      expect(await second.stop('SIGINT')).toBe(0);
     }
   });
 
@@ -391,7 +354,7 @@ describe('serve --data (the built CLI)', () => {
       expect(k).toBeGreaterThanOrEqual(mustHave);
       expect(mustHave).toBeGreaterThan(0);
     } finally {
-      expect(await stop(restarted, 'SIGTERM')).toBe(0);
+      expect(await restarted.stop('SIGTERM')).toBe(0);
     }
   }, 60_000);
 });

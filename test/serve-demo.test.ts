@@ -1,5 +1,4 @@
 // serve for demo environments: the request log, --reset-every, and the control-access flags.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -18,9 +17,9 @@ import {
   type BannerInfo,
 } from '../src/cli/serve-command.js';
 import { writeSchemasDir } from '../src/node/schemas-dir.js';
-import { ROOT, mixedDocument } from './support/contracts.js';
+import { mixedDocument } from './support/contracts.js';
+import { CLI, serveCli, until, type Served } from './support/serve-cli.js';
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const TOKEN = 'demo-admin-token';
 const USER_TOKEN = 'demo-user-token';
 
@@ -232,64 +231,12 @@ describe('LineWriter', () => {
 
 // ——— end to end: the built CLI ———
 
-interface Served {
-  child: ChildProcess;
-  origin: string;
-  api: string;
-  banner: string;
-  stdout: () => string;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}
-
-/** `serve --port 0` on loopback with the small schemas folder, until its banner (stdout, or stderr with --log json) is complete. */
-async function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--schemas',
-      schemas,
-      '--records',
-      '2',
-      '--token',
-      TOKEN,
-      '--user-token',
-      USER_TOKEN,
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [CONTROL_TOKEN_ENV]: '', ...env } },
-  );
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const check = () => (stdout + stderr).includes('user token') && resolve();
-    child.stdout!.on('data', (chunk) => ((stdout += String(chunk)), check()));
-    child.stderr!.on('data', (chunk) => ((stderr += String(chunk)), check()));
-    void exited.then((code) => reject(new Error(`serve exited with ${code} before it was ready: ${stderr}`)));
+/** `serve` on the small schemas folder with the test's tokens (no control token from the environment). */
+const serve = (args: string[], env: Record<string, string> = {}) =>
+  serveCli(['--schemas', schemas, '--records', '2', '--token', TOKEN, '--user-token', USER_TOKEN, ...args], {
+    [CONTROL_TOKEN_ENV]: '',
+    ...env,
   });
-  const banner = stdout.includes('user token') ? stdout : stderr;
-  const api = /API\s+(\S+)/.exec(banner)?.[1];
-  if (!api) throw new Error(`no API line in the banner:\n${banner}`);
-  return {
-    child,
-    origin: new URL(api).origin,
-    api,
-    banner,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 const get = (served: Served, path: string, token?: string, headers: Record<string, string> = {}) =>
   fetch(new URL(path, served.api), { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
@@ -308,11 +255,6 @@ const logLines = (served: Served) =>
     .slice(served.stdout().indexOf(served.banner) + served.banner.length)
     .split('\n')
     .filter((line) => line !== '');
-
-/** Waits (bounded by the test's timeout) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
-}
 
 /** A request with a Host header of our choosing (fetch does not let one set it). */
 function withHost(served: Served, path: string, host: string, token: string): Promise<number> {
