@@ -73,6 +73,7 @@ export class World {
   /** Identifies the contract a dump was made for. */
   readonly fingerprint: string;
   private readonly store: Store;
+  private readonly limits: Required<RecordLimits>;
   private readonly uniqueByEntity = new Map<EntityType, string[]>();
   private readonly countersByEntity = new Map<EntityType, string[]>();
 
@@ -81,6 +82,7 @@ export class World {
     private readonly options: WorldOptions = {},
   ) {
     this.seed = options.seed ?? 1;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const { model, resources, roles } = buildResources(contract);
     this.resources = resources;
     this.roles = roles;
@@ -159,7 +161,9 @@ export class World {
 
   /** Stores a changed record (and the other side of any many-to-many it sets). */
   save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
-    this.table(entityName);
+    const table = this.table(entityName);
+    // A save changes a stored record; it never brings back one a delete removed (create makes new ones).
+    if (!table.get(pkOf(table.entity, record))) throw new Error(`no ${entityName} ${String(pkOf(table.entity, record))} to save`);
     this.store.save(entityName, record, inverse);
   }
 
@@ -168,7 +172,7 @@ export class World {
    * client; undefined when it fits. Checked before the write, so a refused write changes nothing.
    */
   budgetProblem(entityName: string, record: WorldRecord, creating: boolean): string | undefined {
-    const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+    const { limits } = this;
     const table = this.table(entityName);
     if (creating && table.size >= limits.maxRecordsPerTable)
       return `This mock holds at most ${limits.maxRecordsPerTable} ${entityName} records: delete some first.`;
