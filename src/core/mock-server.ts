@@ -176,11 +176,12 @@ export class MockServer implements ControlHost {
     const headers = request.headers;
     const forcing = this.scenarios.size > 0 || headers.has('prefer');
 
-    const preflightAnswer = isControlUrl(request.url) ? undefined : preflight(request, this.cors);
-    if (preflightAnswer) return preflightAnswer;
     const url = new URL(request.url);
     const path = url.pathname;
+    // The control API takes no CORS preflight: it is for this origin only.
     if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, path);
+    const preflightAnswer = preflight(request, this.cors);
+    if (preflightAnswer) return preflightAnswer;
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
