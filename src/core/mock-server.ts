@@ -185,7 +185,8 @@ export class MockServer implements ControlHost {
 
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
-    if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? json(404, { detail: DETAILS.notFound });
+    // authentik sets APPEND_SLASH = False (authentik/root/settings.py): a path without its slash is not found either.
+    if (match.kind === 'not-found') return json(404, { detail: DETAILS.notFound });
     if (forcing && match.kind === 'operation') {
       // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
       const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
@@ -229,12 +230,6 @@ export class MockServer implements ControlHost {
       case 'destroy':
         return destroy(call, role.resource);
     }
-  }
-
-  /** Django's APPEND_SLASH: a path that exists only with a trailing slash is a 301 there, query string kept. */
-  private appendSlash(method: string, url: URL): Answer | undefined {
-    if (url.pathname.endsWith('/') || this.contract.match(method, `${url.pathname}/`).kind === 'not-found') return undefined;
-    return { status: 301, headers: { location: `${url.pathname}/${url.search}` } };
   }
 
   private logRequest(request: IncomingRequest, answer: Answer, ms: number): void {

@@ -48,9 +48,10 @@ export function canSee(world: World, principal: Principal, entity: EntityType, r
 /**
  * Whether the caller may change a record (or, without one, create): superusers always; others only records of an
  * owned model that are theirs (OwnerPermissions), and they create such records as themselves. A user may not change
- * their own user record without a permission.
+ * their own user record without a permission. Nobody changes a locked record (a demo's printed tokens).
  */
 export function canWrite(world: World, principal: Principal, entity: EntityType | undefined, record?: WorldRecord): boolean {
+  if (entity && record && world.isLocked(entity, record)) return false;
   if (principal.superuser) return true;
   if (!entity || !ownerField(world, entity)) return false;
   return record === undefined || String(ownerOf(world, entity, record)) === String(principal.userPk);

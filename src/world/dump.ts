@@ -1,6 +1,7 @@
 import { isPlainObject } from '../contract/types.js';
 import { properties, storedLinks, type EntityType, type WorldRecord } from '../contract/entity-model.js';
 import type { World } from './world.js';
+import type { IdSequence } from './created-ids.js';
 
 export const DUMP_FORMAT = 'authentik-mock-world/2';
 /** Dumps of the first format (no contract fingerprint) still load: their records are checked all the same. */
@@ -13,6 +14,8 @@ export interface WorldDump {
   records: Record<string, WorldRecord[]>;
   /** Secret keys of token records (`Entity:pk` → key): not part of any serializer, so kept beside the records. */
   keys: Record<string, string>;
+  /** Where each table's created ids stand, so none is handed out twice (older dumps have none). */
+  sequences?: Record<string, IdSequence>;
 }
 
 /** A short hash of what a dump's records depend on: every entity's name, key field and fields. */
@@ -33,7 +36,10 @@ class DumpError extends Error {}
  * present, of the key's kind (integers safe: ids must never collide), unique, each field valid for its schema, and
  * each link pointing at a record of the dump. Throws the first problem, named.
  */
-export function checkDump(world: World, dump: unknown): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown> } {
+export function checkDump(
+  world: World,
+  dump: unknown,
+): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown>; sequences: unknown } {
   if (!isPlainObject(dump) || typeof dump.format !== 'string' || !isPlainObject(dump['records']))
     throw new DumpError(`not a world dump (expected "format": "${DUMP_FORMAT}", "records" and "keys", as GET /_mock/dump gives)`);
   const format = dump.format;
@@ -50,7 +56,7 @@ export function checkDump(world: World, dump: unknown): { records: Record<string
   for (const [name, rows] of Object.entries(records)) pks.set(name, checkKeys(world.entity(name), rows));
   for (const [name, rows] of Object.entries(records)) checkRecords(world, world.entity(name), rows as WorldRecord[], pks);
   const keys = isPlainObject(dump['keys']) ? dump['keys'] : {};
-  return { records: records as Record<string, WorldRecord[]>, keys };
+  return { records: records as Record<string, WorldRecord[]>, keys, sequences: dump['sequences'] };
 }
 
 function checkKeys(entity: EntityType, rows: unknown): Set<string> {

@@ -1,6 +1,6 @@
-import type { Faker } from '@faker-js/faker';
 import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import { KeyRing } from './key-ring.js';
+import { randomKey } from './secrets.js';
 import type { Table } from './store.js';
 
 /** Who a bearer key authenticates as. */
@@ -15,38 +15,52 @@ export interface Principal {
 export const ADMIN_TOKEN = 'authentik-mock-admin';
 export const USER_TOKEN = 'authentik-mock-user';
 
+/** One of the two tokens whose keys the server prints. */
+export function isPrintedToken(token: WorldRecord): boolean {
+  return token['identifier'] === ADMIN_TOKEN || token['identifier'] === USER_TOKEN;
+}
+
 /** The tables authentication reads, ready to use (generated on first use by the world). */
 export interface IdentityTables {
   tokens: () => Table | undefined;
   users: () => Table | undefined;
 }
 
+/** Keys the operator gave (`--token`, `--user-token`, `$AUTHENTIK_MOCK_TOKEN`): they win over any other. */
+export interface ConfiguredKeys {
+  adminToken?: string | undefined;
+  userToken?: string | undefined;
+}
+
 /**
  * authentik's authentication model: API tokens (records of the token entity) with secret keys, the users they
  * authenticate as, and the two printed keys (akadmin's and an ordinary user's). Keys are not part of any serializer,
- * so they live here beside the records, and a dump carries them.
+ * so they live here beside the records, and a dump carries them. Every key is random unless the operator gave it:
+ * the printed ones are drawn once per world, so they survive its resets.
  */
 export class Identities {
-  adminToken = '';
-  userToken = '';
+  adminToken: string;
+  userToken: string;
   private keys = new KeyRing();
 
   constructor(
     private readonly tokenEntity: EntityType | undefined,
     private readonly userEntity: EntityType | undefined,
     private readonly tables: IdentityTables,
-  ) {}
-
-  /** Fresh keys: the configured ones, else drawn from the seeded `faker`. */
-  reset(faker: Faker, configured: { adminToken?: string | undefined; userToken?: string | undefined }): void {
-    this.keys = new KeyRing();
-    this.adminToken = configured.adminToken ?? faker.string.alphanumeric(60);
-    this.userToken = configured.userToken ?? faker.string.alphanumeric(60);
+    private readonly configured: ConfiguredKeys = {},
+  ) {
+    this.adminToken = configured.adminToken ?? randomKey();
+    this.userToken = configured.userToken ?? randomKey();
   }
 
-  /** A new token record's key. */
-  issue(token: WorldRecord, faker: Faker): void {
-    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), faker.string.alphanumeric(60));
+  /** No token keys (the world reseeds next); the printed keys stay what they are. */
+  reset(): void {
+    this.keys = new KeyRing();
+  }
+
+  /** A new token record's key: random, never from the seed. */
+  issue(token: WorldRecord): void {
+    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), randomKey());
   }
 
   /** Keys of removed records stop existing with them. */
@@ -101,17 +115,30 @@ export class Identities {
     return this.keys.toJSON();
   }
 
-  /** Keys from a dump; the printed tokens become the dump's (found by their identifiers). */
+  /**
+   * Keys from a dump, for the loaded token records: a token the dump gives no key gets a random one. The printed
+   * tokens (found by their identifiers) keep the dump's keys, unless the operator gave keys: those win, so a restart
+   * with `--token` rotates a leaked key.
+   */
   load(keys: Record<string, unknown>): void {
     this.keys = KeyRing.fromJSON(keys);
-    this.adminToken = this.keyOfToken(ADMIN_TOKEN) ?? this.adminToken;
-    this.userToken = this.keyOfToken(USER_TOKEN) ?? this.userToken;
+    const tokens = this.tokenEntity && this.tables.tokens();
+    if (!tokens) return;
+    for (const token of tokens.all()) {
+      const pk = pkOf(tokens.entity, token);
+      if (this.keys.keyOf(tokens.entity.name, pk) === undefined) this.keys.set(tokens.entity.name, pk, randomKey());
+    }
+    this.adminToken = this.printedKey(tokens, ADMIN_TOKEN, this.configured.adminToken) ?? this.adminToken;
+    this.userToken = this.printedKey(tokens, USER_TOKEN, this.configured.userToken) ?? this.userToken;
   }
 
-  private keyOfToken(identifier: string): string | undefined {
-    if (!this.tokenEntity) return undefined;
-    const token = this.tables.tokens()?.find('identifier', identifier);
-    return token ? this.keys.keyOf(this.tokenEntity.name, pkOf(this.tokenEntity, token)) : undefined;
+  /** The key of the printed token `identifier`: the configured one (set on the record), else the record's own. */
+  private printedKey(tokens: Table, identifier: string, configured: string | undefined): string | undefined {
+    const token = tokens.find('identifier', identifier);
+    if (!token) return configured;
+    const pk = pkOf(tokens.entity, token);
+    if (configured !== undefined) this.keys.set(tokens.entity.name, pk, configured);
+    return this.keys.keyOf(tokens.entity.name, pk);
   }
 }
 

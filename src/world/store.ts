@@ -283,6 +283,17 @@ export class Store {
   }
 
   /**
+   * Stores a new record. A record whose pk is taken is never overwritten: that would silently destroy what someone
+   * created (it is a bug of ours, answered as an internal error).
+   */
+  insert(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
+    const table = this.tables.get(entityName)!;
+    const pk = pkOf(table.entity, record);
+    if (table.get(pk)) throw new Error(`${entityName} ${String(pk)} exists already: a create never replaces a record`);
+    this.save(entityName, record, inverse);
+  }
+
+  /**
    * Stores a created or changed record, and the other side of any many-to-many the write set. Its size as JSON
    * counts against the world's byte budget until the record goes (generated records do not count).
    */

@@ -1,11 +1,11 @@
 import type { Contract } from '../contract/contract.js';
-import type { Faker } from '@faker-js/faker';
 import type { JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { pkOf, properties, storedLinks, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
-import { assignKnown, Identities, type Principal } from './identities.js';
+import { assignKnown, Identities, isPrintedToken, type Principal } from './identities.js';
+import { CreatedIds } from './created-ids.js';
 import { sizeOf, Store, Table, type InverseWrite } from './store.js';
 import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
 
@@ -16,18 +16,23 @@ export interface WorldOptions {
   seed?: number;
   /** Records generated per entity (users get a few more). */
   recordsPerEntity?: number;
-  /** Bearer key of akadmin's API token; generated from the seed when absent. */
+  /** Bearer key of akadmin's API token; random when absent (never derived from the seed). */
   adminToken?: string;
-  /** Bearer key of an ordinary user's API token; generated from the seed when absent. */
+  /** Bearer key of an ordinary user's API token; random when absent. */
   userToken?: string;
   /** How much the API may add to the world (generated and loaded records are not refused). */
   limits?: RecordLimits;
   /**
    * Ids of records the API creates, apart from the seeded sequence: created integer pks start at `integerFloor`,
-   * created UUIDs are drawn from a sequence salted with `uuidSalt`. A page that reloads (a new world from the same
-   * seed) passes what it used before, so ids it created never collide with ids an app kept from before.
+   * created UUIDs come from a sequence salted with `uuidSalt`. A page that reloads without keeping its world (a new
+   * world from the same seed) passes what it used before, so ids it created never collide with ids an app kept.
    */
   createdIds?: { integerFloor?: number; uuidSalt?: string };
+  /**
+   * The two printed tokens (akadmin's and the ordinary user's) cannot be changed or deleted through the API: on a
+   * shared demo, one visitor must not break the key every visitor was given.
+   */
+  lockPrintedTokens?: boolean;
 }
 
 /** The record budget: creates and updates past it are refused with a 400 that says so. */
@@ -73,6 +78,8 @@ export class World {
   /** Identifies the contract a dump was made for. */
   readonly fingerprint: string;
   private readonly store: Store;
+  /** Where created ids stand: saved with the world, kept across resets and loads. */
+  private readonly createdIds: CreatedIds;
   private readonly limits: Required<RecordLimits>;
   private readonly uniqueByEntity = new Map<EntityType, string[]>();
   private readonly countersByEntity = new Map<EntityType, string[]>();
@@ -91,10 +98,16 @@ export class World {
     this.userEntity = userEntityOf(entities, this.tokenEntity);
     this.store = new Store(model, (entity) => this.newTable(entity));
     this.renderer = new RecordRenderer(model, (name) => this.table(name));
-    this.identities = new Identities(this.tokenEntity, this.userEntity, {
-      tokens: () => this.tokenEntity && this.table(this.tokenEntity.name),
-      users: () => this.userEntity && this.table(this.userEntity.name),
-    });
+    this.identities = new Identities(
+      this.tokenEntity,
+      this.userEntity,
+      {
+        tokens: () => this.tokenEntity && this.table(this.tokenEntity.name),
+        users: () => this.userEntity && this.table(this.userEntity.name),
+      },
+      options,
+    );
+    this.createdIds = new CreatedIds(`${this.seed}:${options.createdIds?.uuidSalt ?? ''}`);
     this.fingerprint = contractFingerprint(entities);
     this.reset();
   }
@@ -127,6 +140,11 @@ export class World {
     return table;
   }
 
+  /** Whether the API may not change or delete this record (`lockPrintedTokens`). */
+  isLocked(entity: EntityType, record: WorldRecord): boolean {
+    return this.options.lockPrintedTokens === true && entity === this.tokenEntity && isPrintedToken(record);
+  }
+
   authenticate(key: string, now = Date.now()): Principal | undefined {
     return this.identities.authenticate(key, now);
   }
@@ -135,13 +153,16 @@ export class World {
     return this.identities.keyOf(entity, pk);
   }
 
-  /** Back to the seeded world: same seed, same records, same keys. */
+  /**
+   * Back to the seeded world: same seed, same records, the same printed keys. Created ids go on from where they
+   * were: an id handed out before the reset is never handed out again.
+   */
   reset(): void {
     for (const table of this.store.tableList()) {
       table.faker.seed(seedFor(this.seed, table.entity.name));
       table.clear();
     }
-    this.identities.reset(createFaker(seedFor(this.seed, 'bearer keys')), this.options);
+    this.identities.reset();
     this.store.forgetWrites();
     this.store.touch();
   }
@@ -155,7 +176,7 @@ export class World {
     const fresh = this.newRecord(table, true);
     this.linkRecord(table, fresh);
     const record = { ...fresh, ...values };
-    this.store.save(entityName, record, inverse);
+    this.store.insert(entityName, record, inverse);
     return record;
   }
 
@@ -197,16 +218,8 @@ export class World {
 
   /** One more than the largest integer pk any table holds or has given: a floor for the ids of a later world. */
   integerHighWater(): number {
-    return Math.max(1, ...this.store.tableList().map((t) => t.nextIntegerPk));
-  }
-
-  private readonly salted = new Map<Table, Faker>();
-
-  /** The sequence created UUIDs are drawn from when a salt is given (one per table, seeded by entity and salt). */
-  private saltedFaker(table: Table, salt: string): Faker {
-    let faker = this.salted.get(table);
-    if (!faker) this.salted.set(table, (faker = createFaker(seedFor(this.seed, `${table.entity.name}:created:${salt}`))));
-    return faker;
+    const created = Object.values(this.createdIds.toJSON()).map((s) => s.integer);
+    return Math.max(1, ...created, ...this.store.tableList().map((t) => t.nextIntegerPk));
   }
 
   /** Records per entity, for the tables that hold any yet (counting never generates a table). */
@@ -217,7 +230,13 @@ export class World {
   dump(): WorldDump {
     const records: Record<string, WorldRecord[]> = {};
     for (const table of this.store.tableList()) records[table.entity.name] = this.table(table.entity.name).all();
-    return { format: DUMP_FORMAT, contract: this.fingerprint, records, keys: this.identities.toJSON() };
+    return {
+      format: DUMP_FORMAT,
+      contract: this.fingerprint,
+      records,
+      keys: this.identities.toJSON(),
+      sequences: this.createdIds.toJSON(),
+    };
   }
 
   /**
@@ -234,7 +253,7 @@ export class World {
       for (const [i, row] of rows.entries()) yield `${i > 0 ? ',' : ''}${JSON.stringify(row)}`;
       yield ']';
     }
-    yield `},"keys":${JSON.stringify(keys)}}`;
+    yield `},"keys":${JSON.stringify(keys)},"sequences":${JSON.stringify(this.createdIds.toJSON())}}`;
   }
 
   /**
@@ -250,6 +269,7 @@ export class World {
       for (const row of rows) table.put({ ...row });
     }
     this.identities.load(checked.keys);
+    this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
     this.store.touch();
   }
@@ -324,16 +344,21 @@ export class World {
     // Embedded records are links (drawn by linkRecord), and the computed side of a many-to-many is shown from the
     // other side: neither is generated (nor deleted after: a delete would leave the record in V8's slow layout).
     const record = table.generator.record(entity.schema, this.notGenerated(entity));
-    const ids = created ? this.options.createdIds : undefined;
-    if (entity.pk === 'integer') record[entity.pkField] = table.takeIntegerPk(ids?.integerFloor);
-    else if (entity.pk === 'uuid')
-      record[entity.pkField] = (ids?.uuidSalt ? this.saltedFaker(table, ids.uuidSalt) : table.faker).string.uuid();
+    if (entity.pk === 'integer') record[entity.pkField] = created ? this.createdInteger(table) : table.takeIntegerPk();
+    else if (entity.pk === 'uuid') record[entity.pkField] = created ? this.createdIds.takeUuid(entity.name) : table.faker.string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
-    if (this.tokenEntity === entity) this.identities.issue(record, table.faker);
+    if (this.tokenEntity === entity) this.identities.issue(record);
     for (const value of Object.values(record)) if (typeof value === 'string') flatten(value);
     return record;
+  }
+
+  /** A created record's integer pk: above what the table holds, and every pk created before (saved with the world). */
+  private createdInteger(table: Table): number {
+    const pk = this.createdIds.takeInteger(table.entity.name, table.nextIntegerPk, this.options.createdIds?.integerFloor);
+    table.takeIntegerPk(pk);
+    return pk;
   }
 
   /** Counter fields of the entity, fixed per entity (worked out once: every create asks). */
