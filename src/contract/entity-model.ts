@@ -38,6 +38,10 @@ export interface EntityType {
   pk: PkKind;
   references: Map<string, Reference>;
   embeds: Map<string, Embed>;
+  /** The entity this one is a kind of (OAuth2Provider → Provider): its records are records of the base too. */
+  base?: string;
+  /** The entities that are kinds of this one (Provider → OAuth2Provider, ProxyProvider, …), by name. */
+  subtypes: string[];
 }
 
 interface Unwrapped {
@@ -73,7 +77,15 @@ export class EntityModel {
       const own = refName(unwrapped.schema) === name || !this.componentEntity(name);
       const entitySchema = own ? resolved : this.contract.resolve({ $ref: `#/components/schemas/${name}` });
       const { field, kind } = identityOf(entitySchema, keyHint) ?? identity;
-      const entity: EntityType = { name, schema: entitySchema, pkField: field, pk: kind, references: new Map(), embeds: new Map() };
+      const entity: EntityType = {
+        name,
+        schema: entitySchema,
+        pkField: field,
+        pk: kind,
+        references: new Map(),
+        embeds: new Map(),
+        subtypes: [],
+      };
       this.entities.set(name, entity);
       this.collectEmbeds(entity);
     }

@@ -2,6 +2,7 @@ import type { Contract } from './contract.js';
 import type { JsonSchema, OperationSpec } from './types.js';
 import { listShape, successSchema } from './operation-shapes.js';
 import { EntityModel, properties } from './entity-model.js';
+import { linkFamilies } from './inheritance.js';
 
 export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
 
@@ -90,6 +91,7 @@ export function buildResources(contract: Contract): ResourceMap {
     resources.push(resource);
   }
   model.link();
+  linkFamilies(model, resources);
 
   const roles = new Map<string, OperationRole>();
   const live = new Set(resources);

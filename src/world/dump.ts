@@ -3,9 +3,12 @@ import { properties, storedLinks, type EntityType, type WorldRecord } from '../c
 import type { World } from './world.js';
 import type { IdSequence } from './created-ids.js';
 
-export const DUMP_FORMAT = 'authentik-mock-world/2';
-/** Dumps of the first format (no contract fingerprint) still load: their records are checked all the same. */
-const OLDER_FORMATS = new Set(['authentik-mock-world/1']);
+export const DUMP_FORMAT = 'authentik-mock-world/3';
+/**
+ * Dumps of earlier formats do not load: their worlds held each kind of provider, stage, policy… in a table of its own
+ * with pks that collide across kinds, and no fresh install's objects.
+ */
+const OLDER_FORMATS = new Set(['authentik-mock-world/1', 'authentik-mock-world/2']);
 
 export interface WorldDump {
   format: typeof DUMP_FORMAT;
@@ -22,7 +25,7 @@ export interface WorldDump {
 export function contractFingerprint(entities: readonly EntityType[]): string {
   const text = [...entities]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((e) => `${e.name}:${e.pkField}:${Object.keys(properties(e.schema)).sort().join(',')}`)
+    .map((e) => `${e.name}${e.base ? `<${e.base}` : ''}:${e.pkField}:${Object.keys(properties(e.schema)).sort().join(',')}`)
     .join(';');
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
@@ -43,9 +46,12 @@ export function checkDump(
   if (!isPlainObject(dump) || typeof dump.format !== 'string' || !isPlainObject(dump['records']))
     throw new DumpError(`not a world dump (expected "format": "${DUMP_FORMAT}", "records" and "keys", as GET /_mock/dump gives)`);
   const format = dump.format;
-  if (format !== DUMP_FORMAT && !OLDER_FORMATS.has(format))
-    throw new DumpError(`unknown dump format "${format}" (this mock reads "${DUMP_FORMAT}")`);
-  if (format === DUMP_FORMAT && dump['contract'] !== world.fingerprint)
+  if (OLDER_FORMATS.has(format))
+    throw new DumpError(
+      `this dump ("${format}") was made by an earlier authentik-mock, whose world had no model inheritance: make a new one (this mock reads "${DUMP_FORMAT}")`,
+    );
+  if (format !== DUMP_FORMAT) throw new DumpError(`unknown dump format "${format}" (this mock reads "${DUMP_FORMAT}")`);
+  if (dump['contract'] !== world.fingerprint)
     throw new DumpError(
       `this dump was made for another contract (${String(dump['contract'])}; this mock serves ${world.fingerprint}): load it into a mock on the same schemas`,
     );
@@ -54,6 +60,7 @@ export function checkDump(
     if (!world.hasEntity(name)) throw new DumpError(`records of "${name}": this contract has no such entity`);
   const pks = new Map<string, Set<string>>();
   for (const [name, rows] of Object.entries(records)) pks.set(name, checkKeys(world.entity(name), rows));
+  familyKeys(world, pks);
   for (const [name, rows] of Object.entries(records)) checkRecords(world, world.entity(name), rows as WorldRecord[], pks);
   const keys = isPlainObject(dump['keys']) ? dump['keys'] : {};
   return { records: records as Record<string, WorldRecord[]>, keys, sequences: dump['sequences'] };
@@ -75,6 +82,25 @@ function checkKeys(entity: EntityType, rows: unknown): Set<string> {
     seen.add(String(pk));
   }
   return seen;
+}
+
+/**
+ * A subtype's records are its base's too: a link to the base may point at them, and a pk is unique across the family
+ * (an OAuth2 provider and a proxy provider never share one).
+ */
+function familyKeys(world: World, pks: Map<string, Set<string>>): void {
+  const ownKeys = [...pks].map(([name, keys]) => [name, new Set(keys)] as const);
+  for (const [name, own] of ownKeys) {
+    for (let base = world.entity(name).base; base !== undefined; base = world.entity(base).base) {
+      const held = pks.get(base) ?? new Set<string>();
+      for (const pk of own) {
+        if (held.has(pk))
+          throw new DumpError(`${name}: "${world.entity(name).pkField}" ${JSON.stringify(pk)} is also a ${base} of the dump's`);
+        held.add(pk);
+      }
+      pks.set(base, held);
+    }
+  }
 }
 
 function checkRecords(world: World, entity: EntityType, rows: WorldRecord[], pks: Map<string, Set<string>>): void {

@@ -23,6 +23,10 @@ export class Table {
   private readonly counters = new Map<string, number>();
   /** Tables fill on first use; each has its own seeded sequence, so the order of use changes nothing. */
   state: 'empty' | 'generated' | 'linked' = 'empty';
+  /** The base entity's table (Provider's for OAuth2Provider): every record stored here is stored there too. */
+  base: Table | undefined;
+  /** On a base table: which subtype's table (a direct one) holds each record that is not the base's own. */
+  private readonly members = new Map<string, Table>();
 
   constructor(
     readonly entity: EntityType,
@@ -36,6 +40,22 @@ export class Table {
 
   all(): WorldRecord[] {
     return [...this.byPk.values()];
+  }
+
+  /** Records of this entity itself, not of a subtype (a dump lists each record once, in its own table). */
+  ownRecords(): WorldRecord[] {
+    return this.members.size === 0 ? this.all() : this.all().filter((r) => !this.members.has(String(r[this.entity.pkField])));
+  }
+
+  /** The most specific table holding the pk: this one, or a subtype's. */
+  holderOf(pk: unknown): Table {
+    const member = this.members.get(String(pk));
+    return member ? member.holderOf(pk) : this;
+  }
+
+  /** The table at the top of the family (the one pks of every kind are unique in). */
+  get root(): Table {
+    return this.base ? this.base.root : this;
   }
 
   get(pk: unknown): WorldRecord | undefined {
@@ -119,10 +139,26 @@ export class Table {
   }
 
   /**
-   * Stores the record, re-indexing it. A changed record is a new object (records are never changed in place once
-   * stored): the stored one tells what to take out of the indexes.
+   * Stores the record, re-indexing it, here and in the base tables above (a record of a subtype is a record of its
+   * base). A record a subtype holds is stored through the subtype's table, whichever table is asked. A changed
+   * record is a new object (records are never changed in place once stored): the stored one tells what to take out
+   * of the indexes.
    */
   put(record: WorldRecord): void {
+    const member = this.members.get(String(record[this.entity.pkField]));
+    if (member) return member.put(record);
+    this.store(record);
+    this.base?.hold(record, this);
+  }
+
+  /** Stores a record a subtype's table holds. */
+  private hold(record: WorldRecord, member: Table): void {
+    this.members.set(String(record[this.entity.pkField]), member);
+    this.store(record);
+    this.base?.hold(record, this);
+  }
+
+  private store(record: WorldRecord): void {
     const pk = record[this.entity.pkField] as Pk;
     if (typeof pk === 'number' && pk >= this.nextPk) this.nextPk = pk + 1;
     for (const [field, value] of this.counters)
@@ -150,8 +186,24 @@ export class Table {
     }
   }
 
+  /** Removes the record from the table that holds it and from every base above (a subtype's, if a subtype holds it). */
   delete(pk: unknown): boolean {
     const key = String(pk);
+    const member = this.members.get(key);
+    if (member) return member.delete(pk);
+    const removed = this.deleteHere(key);
+    if (removed) this.base?.release(key);
+    return removed;
+  }
+
+  /** A subtype's table no longer holds the record. */
+  private release(key: string): void {
+    this.members.delete(key);
+    this.deleteHere(key);
+    this.base?.release(key);
+  }
+
+  private deleteHere(key: string): boolean {
     const previous = this.byPk.get(key);
     if (previous) this.unindex(key, previous);
     const position = this.pkPosition.get(key);
@@ -166,8 +218,10 @@ export class Table {
     return this.byPk.delete(key);
   }
 
+  /** Empties this table only: the world clears every table of a family together. */
   clear(state: Table['state'] = 'empty'): void {
     this.byPk.clear();
+    this.members.clear();
     for (const { index } of this.uniques.values()) index.clear();
     for (const index of this.links.values()) index.clear();
     this.pkList.length = 0;
@@ -243,6 +297,7 @@ export class Store {
   ) {
     const entities = [...model.entities.values()].sort((a, b) => a.name.localeCompare(b.name));
     for (const entity of entities) this.tables.set(entity.name, makeTable(entity));
+    for (const entity of entities) if (entity.base) this.tables.get(entity.name)!.base = this.tables.get(entity.base);
     for (const entity of entities) {
       for (const link of storedLinks(entity)) {
         this.tables.get(entity.name)!.indexLink(link.field);
@@ -289,7 +344,8 @@ export class Store {
   insert(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
     const table = this.tables.get(entityName)!;
     const pk = pkOf(table.entity, record);
-    if (table.get(pk)) throw new Error(`${entityName} ${String(pk)} exists already: a create never replaces a record`);
+    // The family's root: a provider's pk is taken whichever kind of provider holds it.
+    if (table.root.get(pk)) throw new Error(`${entityName} ${String(pk)} exists already: a create never replaces a record`);
     this.save(entityName, record, inverse);
   }
 
@@ -298,10 +354,12 @@ export class Store {
    * counts against the world's byte budget until the record goes (generated records do not count).
    */
   save(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = [], size = sizeOf(record)): void {
-    this.tables.get(entityName)!.put(record);
+    const table = this.tables.get(entityName)!;
+    table.put(record);
     const entity = this.model.entities.get(entityName)!;
     const pk = pkOf(entity, record);
-    this.setWrittenBytes(`${entityName}${SEPARATOR}${String(pk)}`, size);
+    // Counted once, under the table that holds it (a write through a base resource counts as its subtype's).
+    this.setWrittenBytes(`${table.holderOf(pk).entity.name}${SEPARATOR}${String(pk)}`, size);
     for (const { field, value } of inverse) this.setOwners(entity, field, pk, value);
     this.currentVersion++;
   }
@@ -330,7 +388,8 @@ export class Store {
 
   /** What a record written through the API counts now (0 for a generated one). */
   writtenSize(entityName: string, pk: Pk): number {
-    return this.writtenBytes.get(`${entityName}${SEPARATOR}${String(pk)}`) ?? 0;
+    const holder = this.tables.get(entityName)!.holderOf(pk).entity.name;
+    return this.writtenBytes.get(`${holder}${SEPARATOR}${String(pk)}`) ?? 0;
   }
 
   private setWrittenBytes(key: string, bytes: number): void {
@@ -340,10 +399,16 @@ export class Store {
   }
 
   private removeCascading(entityName: string, pk: Pk, removed: Array<{ entity: string; pk: Pk }>): void {
-    const table = this.tables.get(entityName)!;
-    if (!table.delete(pk)) return;
-    removed.push({ entity: entityName, pk });
-    this.setWrittenBytes(`${entityName}${SEPARATOR}${String(pk)}`, 0);
+    // The record goes from its own table and every base above; what points at any of them follows.
+    const holder = this.tables.get(entityName)!.holderOf(pk);
+    if (!holder.delete(pk)) return;
+    removed.push({ entity: holder.entity.name, pk });
+    this.setWrittenBytes(`${holder.entity.name}${SEPARATOR}${String(pk)}`, 0);
+    for (let table: Table | undefined = holder; table; table = table.base) this.cascadeFrom(table.entity.name, pk, removed);
+  }
+
+  /** What points at the removed `pk` of `entityName`: deleted (CASCADE), emptied (SET_NULL), or taken out of a list. */
+  private cascadeFrom(entityName: string, pk: Pk, removed: Array<{ entity: string; pk: Pk }>): void {
     for (const { from, link } of this.incoming.get(entityName) ?? []) {
       const other = this.tables.get(from)!;
       for (const otherKey of other.pointingAt(link.field, pk)) {

@@ -1,7 +1,17 @@
 import type { Contract } from '../contract/contract.js';
 import type { JsonSchema } from '../contract/types.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
-import { pkOf, properties, storedLinks, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
+import {
+  pkOf,
+  properties,
+  storedLinks,
+  type EntityModel,
+  type EntityType,
+  type Link,
+  type Pk,
+  type WorldRecord,
+} from '../contract/entity-model.js';
+import { lineage } from '../contract/inheritance.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { assignKnown, Identities, isPrintedToken, type Principal } from './identities.js';
@@ -77,7 +87,13 @@ export class World {
   readonly tokenEntity: EntityType | undefined;
   /** Identifies the contract a dump was made for. */
   readonly fingerprint: string;
+  private readonly model: EntityModel;
   private readonly store: Store;
+  /**
+   * Tables fill with generated records on first use; not while the world's start is being written (blueprints), so
+   * that generated records are made around what a fresh install has, and can point at it.
+   */
+  private generating = true;
   /** Where created ids stand: saved with the world, kept across resets and loads. */
   private readonly createdIds: CreatedIds;
   private readonly limits: Required<RecordLimits>;
@@ -91,6 +107,7 @@ export class World {
     this.seed = options.seed ?? 1;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const { model, resources, roles } = buildResources(contract);
+    this.model = model;
     this.resources = resources;
     this.roles = roles;
     const entities = [...model.entities.values()];
@@ -163,6 +180,7 @@ export class World {
       table.clear();
     }
     this.identities.reset();
+    this.unlinked.clear();
     this.store.forgetWrites();
     this.store.touch();
   }
@@ -229,7 +247,7 @@ export class World {
 
   dump(): WorldDump {
     const records: Record<string, WorldRecord[]> = {};
-    for (const table of this.store.tableList()) records[table.entity.name] = this.table(table.entity.name).all();
+    for (const table of this.store.tableList()) records[table.entity.name] = this.table(table.entity.name).ownRecords();
     return {
       format: DUMP_FORMAT,
       contract: this.fingerprint,
@@ -245,7 +263,7 @@ export class World {
    * moment: stored records are never changed in place, so later writes do not show.
    */
   *dumpText(): Generator<string> {
-    const tables = this.store.tableList().map((t) => [t.entity.name, this.table(t.entity.name).all()] as const);
+    const tables = this.store.tableList().map((t) => [t.entity.name, this.table(t.entity.name).ownRecords()] as const);
     const keys = this.identities.toJSON();
     yield `{"format":${JSON.stringify(DUMP_FORMAT)},"contract":${JSON.stringify(this.fingerprint)},"records":{`;
     for (const [n, [name, rows]] of tables.entries()) {
@@ -262,12 +280,11 @@ export class World {
    */
   load(dump: unknown): void {
     const checked = checkDump(this, dump);
-    for (const table of this.store.tableList()) {
-      const rows = checked.records[table.entity.name];
-      if (!rows) continue;
-      table.clear('linked');
-      for (const row of rows) table.put({ ...row });
-    }
+    // Every table first (a subtype's records are also in its base's), then each record into its own table.
+    const tables = this.store.tableList();
+    for (const table of tables) table.clear(checked.records[table.entity.name] ? 'linked' : 'empty');
+    this.unlinked.clear();
+    for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
     this.identities.load(checked.keys);
     this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
@@ -314,38 +331,63 @@ export class World {
 
   private prepare(table: Table): void {
     this.generated(table);
-    if (table.state === 'linked') return;
+    if (table.state === 'linked' || !this.generating) return;
     table.state = 'linked';
-    for (const record of table.all()) {
-      const linked = { ...record };
+    // A base holds its subtypes' records: they are linked by their own tables.
+    for (const name of table.entity.subtypes) this.prepare(this.store.rawTable(name));
+    for (const pk of this.unlinked.get(table) ?? []) {
+      const linked = { ...table.get(pk)! };
       this.linkRecord(table, linked);
       table.put(linked);
     }
+    this.unlinked.delete(table);
     if (table.entity === this.tokenEntity) {
       const users = this.userEntity ? this.generated(this.store.rawTable(this.userEntity.name)).all() : [];
       this.identities.seedTokens(table, users);
     }
   }
 
+  /** Generated records whose links are still to be drawn (a table fills before the tables it links to are linked). */
+  private readonly unlinked = new Map<Table, Pk[]>();
+
+  /** Fills the table with its generated records, once; a base's records are its subtypes' (it generates none itself). */
   private generated(table: Table): Table {
-    if (table.state !== 'empty') return table;
+    if (table.state !== 'empty' || !this.generating) return table;
     table.state = 'generated';
-    const principal = table.entity === this.userEntity || table.entity === this.tokenEntity;
-    const requested = this.options.recordsPerEntity ?? DEFAULT_RECORDS;
-    const count = principal ? Math.max(PRINCIPALS, requested + (table.entity === this.userEntity ? EXTRA_USERS : 0)) : requested;
-    for (let i = 0; i < count; i++) table.put(this.newRecord(table));
+    for (const name of table.entity.subtypes) this.generated(this.store.rawTable(name));
+    const fresh: Pk[] = [];
+    for (let i = 0; i < this.generatedCount(table.entity); i++) {
+      const record = this.newRecord(table);
+      table.put(record);
+      fresh.push(pkOf(table.entity, record));
+    }
+    this.unlinked.set(table, fresh);
     if (table.entity === this.userEntity) seedUsers(table);
     return table;
   }
 
-  /** A fresh record of the entity: every field generated, the pk assigned, unique fields unique, links still to be made. */
+  private generatedCount(entity: EntityType): number {
+    if (entity.subtypes.length > 0) return 0;
+    const principal = entity === this.userEntity || entity === this.tokenEntity;
+    const requested = this.options.recordsPerEntity ?? DEFAULT_RECORDS;
+    return principal ? Math.max(PRINCIPALS, requested + (entity === this.userEntity ? EXTRA_USERS : 0)) : requested;
+  }
+
+  /**
+   * A fresh record of the entity: every field generated (a subtype's record also has its base's fields, which the
+   * base's lists show), the pk assigned (unique across the family), unique fields unique, links still to be made.
+   */
   private newRecord(table: Table, created = false): WorldRecord {
     const entity = table.entity;
     // Embedded records are links (drawn by linkRecord), and the computed side of a many-to-many is shown from the
     // other side: neither is generated (nor deleted after: a delete would leave the record in V8's slow layout).
     const record = table.generator.record(entity.schema, this.notGenerated(entity));
-    if (entity.pk === 'integer') record[entity.pkField] = created ? this.createdInteger(table) : table.takeIntegerPk();
-    else if (entity.pk === 'uuid') record[entity.pkField] = created ? this.createdIds.takeUuid(entity.name) : table.faker.string.uuid();
+    for (const base of this.lineage(entity).slice(1))
+      Object.assign(record, table.generator.record(base.schema, this.inheritedSkip(entity, base)));
+    const root = table.root;
+    if (entity.pk === 'integer') record[entity.pkField] = created ? this.createdInteger(root) : root.takeIntegerPk();
+    else if (entity.pk === 'uuid')
+      record[entity.pkField] = created ? this.createdIds.takeUuid(root.entity.name) : table.faker.string.uuid();
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
@@ -354,10 +396,13 @@ export class World {
     return record;
   }
 
-  /** A created record's integer pk: above what the table holds, and every pk created before (saved with the world). */
-  private createdInteger(table: Table): number {
-    const pk = this.createdIds.takeInteger(table.entity.name, table.nextIntegerPk, this.options.createdIds?.integerFloor);
-    table.takeIntegerPk(pk);
+  /**
+   * A created record's integer pk, from the family's root table: above every pk the family holds, and every pk
+   * created before (saved with the world).
+   */
+  private createdInteger(root: Table): number {
+    const pk = this.createdIds.takeInteger(root.entity.name, root.nextIntegerPk, this.options.createdIds?.integerFloor);
+    root.takeIntegerPk(pk);
     return pk;
   }
 
@@ -388,7 +433,7 @@ export class World {
   /** Points the record's references (and stand-alone embeds) at records that exist, drawn from the table's sequence. */
   private linkRecord(table: Table, record: WorldRecord): void {
     const entity = table.entity;
-    for (const link of storedLinks(entity)) {
+    for (const link of this.linksOf(entity)) {
       const target = this.generated(this.store.rawTable(link.target));
       const self = link.target === entity.name ? pkOf(entity, record) : undefined;
       const current = record[link.field];
@@ -396,6 +441,35 @@ export class World {
       else if (link.nullable && current === null) record[link.field] = null;
       else record[link.field] = target.randomPk(table.faker, self) ?? (link.nullable ? null : current);
     }
+  }
+
+  private readonly links = new Map<EntityType, Link[]>();
+
+  /** The links a record of the entity stores: its own, and those of its bases' fields it does not show itself. */
+  private linksOf(entity: EntityType): Link[] {
+    let links = this.links.get(entity);
+    if (!links) {
+      const own = properties(entity.schema);
+      const inherited = this.lineage(entity)
+        .slice(1)
+        .flatMap((base) => storedLinks(base).filter((link) => !(link.field in own)));
+      this.links.set(entity, (links = [...storedLinks(entity), ...inherited]));
+    }
+    return links;
+  }
+
+  private lineage(entity: EntityType): EntityType[] {
+    return lineage(this.model, entity);
+  }
+
+  private readonly inheritedSkips = new Map<string, Set<string>>();
+
+  /** What generating a base's fields for a subtype's record leaves out: what the subtype has, and the base's embeds. */
+  private inheritedSkip(entity: EntityType, base: EntityType): Set<string> {
+    const key = `${entity.name}\u0000${base.name}`;
+    let skip = this.inheritedSkips.get(key);
+    if (!skip) this.inheritedSkips.set(key, (skip = new Set([...Object.keys(properties(entity.schema)), ...this.notGenerated(base)])));
+    return skip;
   }
 
   private readonly skipped = new Map<EntityType, Set<string>>();
