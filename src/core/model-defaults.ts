@@ -27,7 +27,10 @@ function modelDefault(schema: JsonSchema): unknown {
   }
 }
 
-/** Defaults for the request schema's writable fields that were not `sent`. */
+/**
+ * Defaults for the fields a create did not send: the request schema's writable fields (see modelDefault), then what
+ * authentik's model says (authentik-models.json: a brand's title, a token's expiry, an OAuth2 client's id and secret).
+ */
 export function modelDefaults(
   world: World,
   entity: EntityType,
@@ -35,6 +38,16 @@ export function modelDefaults(
   sent: readonly string[],
 ): Record<string, unknown> {
   const given = new Set(sent);
+  const defaults: Record<string, unknown> = schemaDefaults(world, entity, requestSchema, given);
+  const facts = world.modelValues.defaults(entity, (field) => !given.has(field) && !world.managesApart(entity, field));
+  // A model default the contract's schema would not take (a version that made the field non-nullable) is left out.
+  const shown = world.fieldsOf(entity);
+  for (const [field, value] of Object.entries(facts))
+    if (Object.hasOwn(shown, field) && world.contract.check(shown[field]!, value).length > 0) delete facts[field];
+  return { ...defaults, ...facts };
+}
+
+function schemaDefaults(world: World, entity: EntityType, requestSchema: JsonSchema, given: ReadonlySet<string>): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const [field, schema] of Object.entries(world.contract.writableFields(requestSchema))) {
     if (given.has(field) || field === entity.pkField || entity.references.get(field)?.inverseOf) continue;

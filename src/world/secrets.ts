@@ -20,3 +20,12 @@ export function randomKey(length = 60): string {
   }
   return key;
 }
+
+/** `length` random hexadecimal digits (authentik's `random_hex`, e.g. a TOTP device's key). */
+export function randomHex(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(length / 2)));
+  return [...bytes]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, length);
+}

@@ -12,6 +12,8 @@ import {
   type WorldRecord,
 } from '../contract/entity-model.js';
 import { lineage } from '../contract/inheritance.js';
+import { ModelNames } from '../contract/authentik-models.js';
+import { ModelValues } from './model-values.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { assignKnown, Identities, isPrintedToken, type Principal } from './identities.js';
@@ -87,6 +89,10 @@ export class World {
   readonly tokenEntity: EntityType | undefined;
   /** Identifies the contract a dump was made for. */
   readonly fingerprint: string;
+  /** Entities ↔ authentik's model names (`authentik_core.group` ↔ Group). */
+  readonly models: ModelNames;
+  /** What authentik's models give that the schema does not: a record's type fields, create defaults, random secrets. */
+  readonly modelValues: ModelValues;
   private readonly model: EntityModel;
   private readonly store: Store;
   /**
@@ -108,6 +114,8 @@ export class World {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const { model, resources, roles } = buildResources(contract);
     this.model = model;
+    this.models = new ModelNames(contract, model);
+    this.modelValues = new ModelValues(model, this.models);
     this.resources = resources;
     this.roles = roles;
     const entities = [...model.entities.values()];
@@ -384,16 +392,50 @@ export class World {
     const record = table.generator.record(entity.schema, this.notGenerated(entity));
     for (const base of this.lineage(entity).slice(1))
       Object.assign(record, table.generator.record(base.schema, this.inheritedSkip(entity, base)));
+    Object.assign(record, this.modelValues.identity(entity));
     const root = table.root;
     if (entity.pk === 'integer') record[entity.pkField] = created ? this.createdInteger(root) : root.takeIntegerPk();
     else if (entity.pk === 'uuid')
       record[entity.pkField] = created ? this.createdIds.takeUuid(root.entity.name) : table.faker.string.uuid();
+    Object.assign(record, created ? this.randomFields(entity) : this.generatedSecrets(entity, pkOf(entity, record)));
     for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
     for (const field of this.uniqueFields(entity))
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
     if (this.tokenEntity === entity) this.identities.issue(record);
     for (const value of Object.values(record)) if (typeof value === 'string') flatten(value);
     return record;
+  }
+
+  /** Random fields of generated records, by `Entity:pk`: drawn once per world, so a reset brings the same ones back. */
+  private readonly secretsOfGenerated = new Map<string, WorldRecord>();
+
+  private generatedSecrets(entity: EntityType, pk: Pk): WorldRecord {
+    const key = `${entity.name}:${String(pk)}`;
+    let values = this.secretsOfGenerated.get(key);
+    if (!values) this.secretsOfGenerated.set(key, (values = this.randomFields(entity)));
+    return values;
+  }
+
+  /** Fields authentik fills at random (secrets, generated ids), fresh for every record; a token's key is kept apart. */
+  private randomFields(entity: EntityType): WorldRecord {
+    const values = this.modelValues.randomFields(entity);
+    if (entity === this.tokenEntity) delete values['key'];
+    return values;
+  }
+
+  /** The fields a record of the entity shows anywhere: its own schema's and its bases'. */
+  fieldsOf(entity: EntityType): Record<string, JsonSchema> {
+    return Object.assign(
+      {},
+      ...this.lineage(entity)
+        .map((e) => properties(e.schema))
+        .reverse(),
+    ) as Record<string, JsonSchema>;
+  }
+
+  /** Fields the world keeps apart from records (a token's key): a create's defaults leave them alone. */
+  managesApart(entity: EntityType, field: string): boolean {
+    return entity === this.tokenEntity && field === 'key';
   }
 
   /**

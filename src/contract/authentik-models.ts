@@ -1,0 +1,99 @@
+import data from './authentik-models.json' with { type: 'json' };
+import type { Contract } from './contract.js';
+import type { EntityModel } from './entity-model.js';
+import { squash } from './naming.js';
+
+/** An item of a `…/all/types/` list (authentik's TypeCreate), and the list it is in (`/providers/all/`). */
+export interface TypeItem {
+  of: string;
+  name: string;
+  description: string;
+  component: string;
+  model_name: string;
+  [field: string]: unknown;
+}
+
+/** What authentik's model says that its API schema does not (see authentik-models.json, each entry cites its source). */
+export interface ModelFacts {
+  source: string;
+  verbose_name: string;
+  verbose_name_plural: string;
+  component?: string;
+  /** Values a create takes for the fields it leaves out; `{$random: n}`, `{$randomHex: n}` and `{$fromNow: "minutes=30"}` are made then. */
+  defaults?: Record<string, unknown>;
+  type?: TypeItem;
+}
+
+const MODELS = data.models as Record<string, ModelFacts>;
+const ABSTRACT_TYPES = Object.values(data.abstractTypes as Record<string, { type: TypeItem }>).map((a) => a.type);
+
+/** The facts of a model name (`authentik_providers_oauth2.oauth2provider`), if authentik-models.json has them. */
+export function modelFacts(model: string): ModelFacts | undefined {
+  return Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
+}
+
+/** The items of the `…/all/types/` list at `path` (the base resource's collection path), sorted by name as authentik does. */
+export function typesListedAt(path: string): TypeItem[] {
+  const items = [...Object.values(MODELS).flatMap((m) => (m.type ? [m.type] : [])), ...ABSTRACT_TYPES];
+  return items.filter((t) => t.of === path).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `app_label.model_name`. */
+const MODEL_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+
+/**
+ * Entities ↔ authentik's model names (`authentik_providers_oauth2.oauth2provider` ↔ OAuth2Provider), read from the
+ * contract: every model name its enums list (ModelEnum, ProviderModelEnum…), and the models authentik-models.json
+ * knows (the bases, which no enum lists). A model's name without its app label is the entity's name without case or
+ * separators, or ends with it (`outpostserviceconnection` ↔ ServiceConnection).
+ */
+export class ModelNames {
+  private readonly byEntity = new Map<string, string>();
+  private readonly byModel = new Map<string, string>();
+
+  constructor(contract: Contract, model: EntityModel) {
+    const names = new Set([...enumModelNames(contract), ...Object.keys(MODELS)]);
+    const byShortName = new Map<string, string[]>();
+    for (const name of names) {
+      const short = name.slice(name.indexOf('.') + 1);
+      byShortName.set(short, [...(byShortName.get(short) ?? []), name]);
+    }
+    const unmatched: string[] = [];
+    for (const entity of model.entities.keys()) {
+      const exact = byShortName.get(squash(entity));
+      if (exact?.length === 1) this.pair(entity, exact[0]!);
+      else unmatched.push(entity);
+    }
+    for (const entity of unmatched) {
+      const wanted = squash(entity);
+      const candidates = [...names].filter((n) => n.slice(n.indexOf('.') + 1).endsWith(wanted) && !this.byModel.has(n));
+      if (candidates.length === 1) this.pair(entity, candidates[0]!);
+    }
+  }
+
+  /** The model name of an entity, when the contract or the facts name one. */
+  modelOf(entity: string): string | undefined {
+    return this.byEntity.get(entity);
+  }
+
+  /** The entity a model name stands for. */
+  entityOf(modelName: string): string | undefined {
+    return this.byModel.get(modelName.toLowerCase());
+  }
+
+  private pair(entity: string, modelName: string): void {
+    this.byEntity.set(entity, modelName);
+    this.byModel.set(modelName, entity);
+  }
+}
+
+/** Every string of the contract's enums that is a model name. */
+function enumModelNames(contract: Contract): string[] {
+  const names: string[] = [];
+  for (const schema of Object.values(contract.components)) {
+    if (!Array.isArray(schema.enum)) continue;
+    const values = schema.enum.filter((v): v is string => typeof v === 'string');
+    if (values.length > 0 && values.every((v) => MODEL_NAME.test(v))) names.push(...values);
+  }
+  return names;
+}
