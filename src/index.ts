@@ -9,3 +9,18 @@ export { HttpError, type Answer } from './core/http.js';
 export type { RequestLogEntry } from './core/mock-server.js';
 export type { CorsOrigins } from './core/cors.js';
 export { Scenarios, validateRule, parsePrefer, type ScenarioRule, type ScenarioMatch, type ScenarioRespond } from './core/scenarios.js';
+export {
+  parseBlueprint,
+  applyBlueprints,
+  authentikDefaultContext,
+  defaultBlueprints,
+  BlueprintError,
+  BlueprintValidationError,
+  type ApplyOptions,
+  type BlueprintQuery,
+  type BlueprintRecord,
+  type BlueprintResult,
+  type BlueprintSource,
+  type BlueprintTarget,
+  type ParsedBlueprint,
+} from './blueprints/index.js';

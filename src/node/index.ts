@@ -4,6 +4,7 @@ import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { defaultSchemasDir, readSchemasDir } from './schemas-dir.js';
 
 export { importFiles, importSources, type ImportFilesOptions, type ImportSourcesOptions } from './import-files.js';
+export { PACKAGE_BLUEPRINTS_DIR, readBlueprintSources, readDefaultBlueprints } from './blueprint-files.js';
 export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir, readSchemasDir, writeSchemasDir } from './schemas-dir.js';
 
 export type NodeMockOptions = Omit<MockOptions, 'contract'> & {
