@@ -14,7 +14,7 @@ describe('the contract harness against a mock with a forced 500', () => {
     const clean = await run();
     expect(clean.results.filter((r) => r.verdict === 'fail').map((r) => r.operationId)).toEqual([]);
 
-    mock.world.reset();
+    mock.reset();
     mock.scenarios.add({ match: { operationId: 'oauth2_access_tokens_list' }, respond: { status: 500 } });
     const report = await run();
     const failed = report.results.filter((r) => r.verdict === 'fail');

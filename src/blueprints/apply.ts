@@ -107,7 +107,7 @@ class ApplySession {
     try {
       const applier = new EntriesApplier(run);
       this.applyDependencies(applier, run);
-      this.target.transaction(() => applier.applyAll());
+      this.target.transaction(() => applier.applyAll(), blueprint);
       const managedModels = [...run.managedModels].sort();
       result = this.result(blueprint, {
         status: run.warnings.length > 0 ? 'warning' : 'successful',
@@ -126,7 +126,9 @@ class ApplySession {
   }
 
   private runFor(blueprint: ParsedBlueprint): EntriesRun {
-    const { env = {}, files = {}, unknownModels = 'error', defaultContext = authentikDefaultContext() } = this.options;
+    const { env = {}, files = {}, defaultContext = authentikDefaultContext() } = this.options;
+    const policy = this.options.unknownModels ?? 'error';
+    const unknownModels = typeof policy === 'function' ? policy(blueprint) : policy;
     // Importer.__init__: default context, then the blueprint's own, then the instance's, deep-merged.
     const context = [blueprint.context, this.instanceContext(blueprint)].reduce<unknown>((merged, next) => alwaysMerge(merged, next), {
       ...defaultContext,

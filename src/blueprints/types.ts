@@ -106,8 +106,11 @@ export interface BlueprintTarget {
    * entry instead (authentik/blueprints/v1/common.py, `KeyOf.resolve`).
    */
   keysOf(model: string, record: BlueprintRecord): { pk: unknown; policyBindingModelKey?: unknown };
-  /** Runs `work`; if it throws, every change it made is undone and the error rethrown (all or nothing). Never nested. */
-  transaction<T>(work: () => T): T;
+  /**
+   * Runs `work` (applying `blueprint`); if it throws, every change it made is undone and the error rethrown (all or
+   * nothing). Never nested.
+   */
+  transaction<T>(work: () => T, blueprint?: ParsedBlueprint): T;
   /**
    * Optional: grants an object permission on a record (entry `permissions`). Without it, entries with permissions
    * apply without them and the result carries a warning.
@@ -136,9 +139,9 @@ export interface ApplyOptions {
   /**
    * An entry whose model the target does not know: `'error'` refuses its blueprint, naming file, entry and model
    * (team blueprints); `'skip'` skips the entry with a warning (the shipped defaults on another authentik version).
-   * Default `'error'`.
+   * Default `'error'`. A function decides per blueprint (the shipped defaults skip, a team's refuse).
    */
-  unknownModels?: UnknownModelPolicy;
+  unknownModels?: UnknownModelPolicy | ((blueprint: ParsedBlueprint) => UnknownModelPolicy);
 }
 
 /**

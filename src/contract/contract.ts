@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { toDrfErrors, type DrfErrors } from './drf-errors.js';
 import { componentId, partial, toJsonSchema, type SchemaMode } from './json-schema.js';
 import { Router, type RouteMatch } from './router.js';
-import { withConsistentRequests } from './consistent-requests.js';
+import { withNullableEmbeds } from './nullable-embeds.js';
 import { isPlainObject, refName, type ContractDocument, type JsonSchema, type OperationSpec } from './types.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
@@ -73,7 +73,7 @@ export class Contract {
   private compiled = 0;
 
   constructor(given: ContractInput) {
-    const document = withConsistentRequests(given);
+    const document = withNullableEmbeds(given);
     this.operations = document.operations;
     this.components = document.components;
     for (const operation of document.operations) {

@@ -11,8 +11,11 @@ import { HttpError, toResponse, json, type IncomingRequest, methodNotAllowed, ty
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios } from './scenarios.js';
+import { parseTeamBlueprints, startWorld, type StartPasswords, type WorldStartOptions } from './world-start.js';
+import type { BlueprintResult, ParsedBlueprint } from '../blueprints/index.js';
+import { randomKey } from '../world/secrets.js';
 
-export interface MockOptions extends WorldOptions {
+export interface MockOptions extends WorldOptions, WorldStartOptions {
   /** The contract, or the parsed content of a schemas/ folder. */
   contract: Contract | ContractDocument;
   /** A saved world to start from (see GET /_mock/dump). */
@@ -85,6 +88,12 @@ export class MockServer implements ControlHost {
   private readonly requestListeners = new Set<Listener<RequestLogEntry>>();
   /** What `reset()` returns to: the loaded dump as text (compact: the world holds its own copies), else the seed. */
   private readonly start: string | undefined;
+  /** A team's blueprints, parsed once: a reset applies them again. */
+  private readonly teamBlueprints: ParsedBlueprint[];
+  /** The passwords the start gives akadmin and the ordinary user (random unless given): `serve` prints them. */
+  readonly passwords: StartPasswords;
+  /** How each blueprint of the start went (empty when the mock started from a dump). */
+  blueprintResults: BlueprintResult[] = [];
 
   constructor(private readonly options: MockOptions) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
@@ -92,7 +101,13 @@ export class MockServer implements ControlHost {
     this.world = new World(this.contract, options);
     this.allowedHosts = options.allowedHosts ?? true;
     this.cors = options.cors;
+    this.teamBlueprints = parseTeamBlueprints(options.blueprints ?? []);
+    this.passwords = {
+      admin: options.adminPassword ?? options.env?.['AUTHENTIK_BOOTSTRAP_PASSWORD'] ?? randomKey(20),
+      user: options.userPassword ?? randomKey(20),
+    };
     if (options.data !== undefined) this.world.load(options.data);
+    else this.blueprintResults = startWorld(this.world, this.teamBlueprints, options, this.passwords);
     this.start = options.data === undefined ? undefined : JSON.stringify(options.data);
   }
 
@@ -108,8 +123,9 @@ export class MockServer implements ControlHost {
 
   /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
   reset(): void {
-    this.world.reset();
+    this.world.clear();
     if (this.start !== undefined) this.world.load(JSON.parse(this.start));
+    else this.blueprintResults = startWorld(this.world, this.teamBlueprints, this.options, this.passwords);
     this.scenarios.clear();
   }
 

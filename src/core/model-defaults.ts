@@ -43,8 +43,28 @@ export function modelDefaults(
   // A model default the contract's schema would not take (a version that made the field non-nullable) is left out.
   const shown = world.fieldsOf(entity);
   for (const [field, value] of Object.entries(facts))
-    if (Object.hasOwn(shown, field) && world.contract.check(shown[field]!, value).length > 0) delete facts[field];
+    if (Object.hasOwn(shown, field) && !fits(world.contract.resolve(shown[field]!), value)) delete facts[field];
   return { ...defaults, ...facts };
+}
+
+const JSON_TYPES: Record<string, (value: unknown) => boolean> = {
+  string: (v) => typeof v === 'string',
+  integer: (v) => Number.isInteger(v),
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  array: (v) => Array.isArray(v),
+  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+};
+
+/**
+ * Whether a model default fits the field's schema in kind: null where nullable, one of an enum's values, its JSON
+ * type. (No validator is compiled for it: a page under a strict CSP has only the contract's precompiled ones.)
+ */
+function fits(schema: JsonSchema, value: unknown): boolean {
+  if (value === null) return schema.nullable === true;
+  if (Array.isArray(schema.enum)) return schema.enum.includes(value);
+  const check = typeof schema.type === 'string' ? JSON_TYPES[schema.type] : undefined;
+  return check ? check(value) : true;
 }
 
 function schemaDefaults(world: World, entity: EntityType, requestSchema: JsonSchema, given: ReadonlySet<string>): Record<string, unknown> {

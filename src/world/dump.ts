@@ -17,6 +17,8 @@ export interface WorldDump {
   records: Record<string, WorldRecord[]>;
   /** Secret keys of token records (`Entity:pk` → key): not part of any serializer, so kept beside the records. */
   keys: Record<string, string>;
+  /** Users' passwords by user pk (authentik keeps hashes; a mock's dump is its operator's). */
+  passwords?: Record<string, string>;
   /** Where each table's created ids stand, so none is handed out twice (older dumps have none). */
   sequences?: Record<string, IdSequence>;
 }
@@ -42,7 +44,7 @@ class DumpError extends Error {}
 export function checkDump(
   world: World,
   dump: unknown,
-): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown>; sequences: unknown } {
+): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown>; passwords: Record<string, unknown>; sequences: unknown } {
   if (!isPlainObject(dump) || typeof dump.format !== 'string' || !isPlainObject(dump['records']))
     throw new DumpError(`not a world dump (expected "format": "${DUMP_FORMAT}", "records" and "keys", as GET /_mock/dump gives)`);
   const format = dump.format;
@@ -63,7 +65,8 @@ export function checkDump(
   familyKeys(world, pks);
   for (const [name, rows] of Object.entries(records)) checkRecords(world, world.entity(name), rows as WorldRecord[], pks);
   const keys = isPlainObject(dump['keys']) ? dump['keys'] : {};
-  return { records: records as Record<string, WorldRecord[]>, keys, sequences: dump['sequences'] };
+  const passwords = isPlainObject(dump['passwords']) ? dump['passwords'] : {};
+  return { records: records as Record<string, WorldRecord[]>, keys, passwords, sequences: dump['sequences'] };
 }
 
 function checkKeys(entity: EntityType, rows: unknown): Set<string> {

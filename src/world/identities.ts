@@ -32,16 +32,23 @@ export interface ConfiguredKeys {
   userToken?: string | undefined;
 }
 
+/** What a dump keeps of identities: token keys by `Entity:pk`, passwords by user pk. */
+export interface IdentitiesDump {
+  keys: Record<string, string>;
+  passwords: Record<string, string>;
+}
+
 /**
- * authentik's authentication model: API tokens (records of the token entity) with secret keys, the users they
- * authenticate as, and the two printed keys (akadmin's and an ordinary user's). Keys are not part of any serializer,
- * so they live here beside the records, and a dump carries them. Every key is random unless the operator gave it:
- * the printed ones are drawn once per world, so they survive its resets.
+ * authentik's authentication model: API tokens (records of the token entity) with secret keys, users with passwords,
+ * and the two printed keys (akadmin's and an ordinary user's). Keys and passwords are not part of any serializer, so
+ * they live here beside the records, and a dump carries them. Every key is random unless the operator gave it: the
+ * printed ones are drawn once per world, so they survive its resets.
  */
 export class Identities {
   adminToken: string;
   userToken: string;
   private keys = new KeyRing();
+  private passwords = new Map<string, string>();
 
   constructor(
     private readonly tokenEntity: EntityType | undefined,
@@ -53,39 +60,52 @@ export class Identities {
     this.userToken = configured.userToken ?? randomKey();
   }
 
-  /** No token keys (the world reseeds next); the printed keys stay what they are. */
+  /** No keys, no passwords (the world starts again next); the printed keys stay what they are. */
   reset(): void {
     this.keys = new KeyRing();
+    this.passwords = new Map();
   }
 
   /** A new token record's key: random, never from the seed. */
   issue(token: WorldRecord): void {
-    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), randomKey());
+    if (this.tokenEntity) this.setKey(pkOf(this.tokenEntity, token), randomKey());
   }
 
-  /** Keys of removed records stop existing with them. */
+  /** Gives a token record this key (a blueprint's `key`, a printed token's). */
+  setKey(tokenPk: Pk, key: string): void {
+    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, tokenPk, key);
+  }
+
+  /** Sets a user's password (a blueprint's, `set_password`'s); null makes it unusable, as Django's `set_unusable_password`. */
+  setPassword(userPk: Pk, password: string | null): void {
+    if (password === null || password === '') this.passwords.delete(String(userPk));
+    else this.passwords.set(String(userPk), password);
+  }
+
+  /** Whether the user has this password (never true for a user without a usable one). */
+  checkPassword(userPk: Pk, password: string): boolean {
+    const stored = this.passwords.get(String(userPk));
+    return stored !== undefined && sameText(stored, password);
+  }
+
+  hasPassword(userPk: Pk): boolean {
+    return this.passwords.has(String(userPk));
+  }
+
+  /** Keys and passwords of removed records stop existing with them. */
   forget(removed: ReadonlyArray<{ entity: string; pk: Pk }>): void {
-    for (const { entity, pk } of removed) this.keys.delete(entity, pk);
-  }
-
-  /** The first two tokens become the API tokens of akadmin and of the ordinary user, with the printed keys. */
-  seedTokens(tokens: Table, users: WorldRecord[]): void {
-    const principals: Array<[number, string, string]> = [
-      [0, ADMIN_TOKEN, this.adminToken],
-      [1, USER_TOKEN, this.userToken],
-    ];
-    for (const [index, identifier, key] of principals) {
-      const token = tokens.all()[index];
-      if (!token) continue;
-      const description = `API token of the mock's ${index === 0 ? 'admin' : 'ordinary user'}`;
-      const user = users[index] && this.userEntity ? pkOf(this.userEntity, users[index]) : undefined;
-      tokens.put(assignKnown(token, { identifier, intent: 'api', expiring: false, expires: null, user, description }));
-      this.keys.set(tokens.entity.name, pkOf(tokens.entity, token), key);
+    for (const { entity, pk } of removed) {
+      this.keys.delete(entity, pk);
+      if (entity === this.userEntity?.name) this.passwords.delete(String(pk));
     }
   }
 
   /** The user a bearer key authenticates as, or undefined (authentik's "Token invalid/expired" for every failure). */
-  authenticate(key: string, now = Date.now()): Principal | undefined {
+  authenticate(
+    key: string,
+    now = Date.now(),
+    isSuperuser: (user: WorldRecord) => boolean = (u) => u['is_superuser'] === true,
+  ): Principal | undefined {
     if (!this.tokenEntity) {
       if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
       return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
@@ -101,7 +121,7 @@ export class Identities {
     if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
     return {
       userPk: (token['user'] as Pk) ?? 0,
-      superuser: user?.['is_superuser'] === true,
+      superuser: user ? isSuperuser(user) : false,
       validUntil: Number.isNaN(expires) ? Infinity : expires,
     };
   }
@@ -111,17 +131,24 @@ export class Identities {
     return this.keys.keyOf(entity, pk);
   }
 
-  toJSON(): Record<string, string> {
-    return this.keys.toJSON();
+  /** Back to what `toJSON` gave (a transaction undone). */
+  restore(saved: IdentitiesDump): void {
+    this.keys = KeyRing.fromJSON(saved.keys);
+    this.passwords = new Map(Object.entries(saved.passwords));
+  }
+
+  toJSON(): IdentitiesDump {
+    return { keys: this.keys.toJSON(), passwords: Object.fromEntries(this.passwords) };
   }
 
   /**
-   * Keys from a dump, for the loaded token records: a token the dump gives no key gets a random one. The printed
-   * tokens (found by their identifiers) keep the dump's keys, unless the operator gave keys: those win, so a restart
-   * with `--token` rotates a leaked key.
+   * Keys and passwords from a dump, for the loaded records: a token the dump gives no key gets a random one. The
+   * printed tokens (found by their identifiers) keep the dump's keys, unless the operator gave keys: those win, so a
+   * restart with `--token` rotates a leaked key.
    */
-  load(keys: Record<string, unknown>): void {
+  load(keys: Record<string, unknown>, passwords: Record<string, unknown> = {}): void {
     this.keys = KeyRing.fromJSON(keys);
+    this.passwords = new Map(Object.entries(passwords).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const tokens = this.tokenEntity && this.tables.tokens();
     if (!tokens) return;
     for (const token of tokens.all()) {
@@ -140,6 +167,13 @@ export class Identities {
     if (configured !== undefined) this.keys.set(tokens.entity.name, pk, configured);
     return this.keys.keyOf(tokens.entity.name, pk);
   }
+}
+
+/** Compared in time that does not depend on where the texts differ (a secret guessed a character at a time). */
+export function sameText(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return difference === 0;
 }
 
 /** A copy with only the fields the record's entity has set: the same world code serves contracts with fewer fields. */

@@ -11,6 +11,7 @@ const MIRROR = /^(.+)_(name|slug|username|title)$/;
 /** How one field of a view is filled, decided once per (entity, view) rather than per record. */
 type Step =
   | { field: string; kind: 'plain' }
+  | { field: string; kind: 'linked-flag'; via: Reference }
   | { field: string; kind: 'embed'; embed: Embed; required: boolean; inverse?: Reference }
   | { field: string; kind: 'mirror'; reference: Reference; targetField: string }
   | { field: string; kind: 'inverse'; reference: Reference };
@@ -39,17 +40,21 @@ export class RecordRenderer {
     return out;
   }
 
-  /** A stored field, or the computed side of a many-to-many. */
+  /** A stored field, or a computed one: the other side of a many-to-many, a flag taken from linked records. */
   value(entityName: string, record: WorldRecord, field: string): unknown {
     const entity = this.model.entities.get(entityName)!;
     const reference = entity.references.get(field);
-    return reference?.inverseOf ? this.owners(reference, pkOf(entity, record)) : record[field];
+    if (reference?.inverseOf) return this.owners(reference, pkOf(entity, record));
+    const flagVia = this.flagSource(entityName, field);
+    return flagVia ? this.linkedFlag(flagVia, record, pkOf(entity, record), field) : record[field];
   }
 
   private fill(step: Step, record: WorldRecord, depth: number, pk: Pk): unknown {
     switch (step.kind) {
       case 'plain':
         return record[step.field];
+      case 'linked-flag':
+        return this.linkedFlag(step.via, record, pk, step.field);
       case 'inverse':
         return this.owners(step.reference, pk);
       case 'mirror': {
@@ -88,6 +93,8 @@ export class RecordRenderer {
         const step = { field, kind: 'embed' as const, embed, required: required.has(field) };
         return inverse?.inverseOf ? { ...step, inverse } : step;
       }
+      const flagVia = this.flagSource(entityName, field, view);
+      if (flagVia) return { field, kind: 'linked-flag', via: flagVia };
       const reference = entity.references.get(field);
       if (reference?.inverseOf) return { field, kind: 'inverse', reference };
       const mirror = MIRROR.exec(field);
@@ -95,6 +102,50 @@ export class RecordRenderer {
       if (mirror && mirrored && !mirrored.many) return { field, kind: 'mirror', reference: mirrored, targetField: mirror[2]! };
       return { field, kind: 'plain' };
     });
+  }
+
+  /**
+   * A flag the record takes from the records it belongs to: a read-only boolean whose name a many-link's target has as
+   * a writable boolean — a user's `is_superuser` is its groups' (authentik's `User.is_superuser`: any group, or any
+   * group above one through `parent`, that makes its members superusers).
+   */
+  flagSource(entityName: string, field: string, view?: JsonSchema): Reference | undefined {
+    const key = `${entityName}\u0000${field}`;
+    if (!view && this.flagSources.has(key)) return this.flagSources.get(key);
+    const found = this.findFlagSource(entityName, field, view);
+    if (!view) this.flagSources.set(key, found);
+    return found;
+  }
+
+  private readonly flagSources = new Map<string, Reference | undefined>();
+
+  private findFlagSource(entityName: string, field: string, view?: JsonSchema): Reference | undefined {
+    const entity = this.model.entities.get(entityName)!;
+    const own = properties(view ?? entity.schema)[field];
+    if (!own || own.readOnly !== true || own.type !== 'boolean') return undefined;
+    for (const reference of entity.references.values()) {
+      const target = reference.many ? properties(this.model.entities.get(reference.target)?.schema)[field] : undefined;
+      if (target && target.type === 'boolean' && target.readOnly !== true) return reference;
+    }
+    return undefined;
+  }
+
+  /** Whether any record `via` links to (or any above one of them through `parent`) has the flag set. */
+  linkedFlag(via: Reference, record: WorldRecord, pk: Pk, field: string): boolean {
+    const targets = this.table(via.target);
+    const parent = targets.entity.references.get('parent');
+    const seen = new Set<string>();
+    const pending = [...(((via.inverseOf ? this.owners(via, pk) : record[via.field]) as Pk[] | undefined) ?? [])];
+    while (pending.length > 0 && seen.size < 10_000) {
+      const key = String(pending.pop());
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const linked = targets.get(key);
+      if (!linked) continue;
+      if (linked[field] === true) return true;
+      if (parent?.target === targets.entity.name && linked[parent.field] != null) pending.push(linked[parent.field] as Pk);
+    }
+    return false;
   }
 
   /** Who points at `pk` through the stored side of a many-to-many (the owner table's link index). */

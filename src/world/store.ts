@@ -262,6 +262,9 @@ function linkTargets(value: unknown): string[] {
   return value === null || value === undefined ? [] : [String(value)];
 }
 
+/** What `Store.snapshot` keeps. */
+export type StoreSnapshot = Map<Table, { records: WorldRecord[]; state: Table['state'] }>;
+
 /** What a record costs to hold, as the byte budget counts it: its length as JSON. */
 export function sizeOf(record: WorldRecord): number {
   return JSON.stringify(record).length;
@@ -341,12 +344,12 @@ export class Store {
    * Stores a new record. A record whose pk is taken is never overwritten: that would silently destroy what someone
    * created (it is a bug of ours, answered as an internal error).
    */
-  insert(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = []): void {
+  insert(entityName: string, record: WorldRecord, inverse: readonly InverseWrite[] = [], size?: number): void {
     const table = this.tables.get(entityName)!;
     const pk = pkOf(table.entity, record);
     // The family's root: a provider's pk is taken whichever kind of provider holds it.
     if (table.root.get(pk)) throw new Error(`${entityName} ${String(pk)} exists already: a create never replaces a record`);
-    this.save(entityName, record, inverse);
+    this.save(entityName, record, inverse, size);
   }
 
   /**
@@ -373,6 +376,18 @@ export class Store {
     this.removeCascading(entityName, pk, removed);
     if (removed.length > 0) this.currentVersion++;
     return removed;
+  }
+
+  /** Every table's own records and where its tables stand: what `restore` brings back. */
+  snapshot(): StoreSnapshot {
+    return new Map(this.tableList().map((t) => [t, { records: t.ownRecords(), state: t.state }]));
+  }
+
+  /** Back to a snapshot (records are never changed in place, so the snapshot's objects are the records as they were). */
+  restore(snapshot: StoreSnapshot): void {
+    for (const table of this.tables.values()) table.clear(snapshot.get(table)?.state);
+    for (const [table, { records }] of snapshot) for (const record of records) table.put(record);
+    this.currentVersion++;
   }
 
   /** A change made outside save/remove (a reset, a load): answers must be recomputed. */

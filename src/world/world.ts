@@ -16,7 +16,7 @@ import { ModelNames } from '../contract/authentik-models.js';
 import { ModelValues } from './model-values.js';
 import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
-import { assignKnown, Identities, isPrintedToken, type Principal } from './identities.js';
+import { Identities, isPrintedToken, type Principal } from './identities.js';
 import { CreatedIds } from './created-ids.js';
 import { sizeOf, Store, Table, type InverseWrite } from './store.js';
 import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
@@ -64,9 +64,8 @@ export const DEFAULT_LIMITS: Required<RecordLimits> = {
 };
 
 const DEFAULT_RECORDS = 25;
+/** A world has more people than most other things. */
 const EXTRA_USERS = 15;
-/** akadmin and the ordinary user, with a token each, exist in every world, even one of `recordsPerEntity: 0`. */
-const PRINCIPALS = 2;
 /** Integer fields besides the pk that count records (`num_pk`): a sequence, never a random number. */
 const COUNTER_FIELD = /(^|_)pk$/;
 /** Fields unique on every authentik model that has them. */
@@ -134,7 +133,7 @@ export class World {
     );
     this.createdIds = new CreatedIds(`${this.seed}:${options.createdIds?.uuidSalt ?? ''}`);
     this.fingerprint = contractFingerprint(entities);
-    this.reset();
+    this.clear();
   }
 
   /** Bumped by every change: answers computed at one version can be reused until the next. */
@@ -171,7 +170,14 @@ export class World {
   }
 
   authenticate(key: string, now = Date.now()): Principal | undefined {
-    return this.identities.authenticate(key, now);
+    return this.identities.authenticate(key, now, (user) => this.isSuperuser(user));
+  }
+
+  /** A user's `is_superuser` as authentik computes it (from their groups, when the contract derives it so). */
+  isSuperuser(user: WorldRecord): boolean {
+    const users = this.userEntity;
+    const via = users && this.renderer.flagSource(users.name, 'is_superuser');
+    return via ? this.renderer.linkedFlag(via, user, pkOf(users, user), 'is_superuser') : user['is_superuser'] === true;
   }
 
   keyOf(entity: string, pk: Pk): string | undefined {
@@ -179,10 +185,10 @@ export class World {
   }
 
   /**
-   * Back to the seeded world: same seed, same records, the same printed keys. Created ids go on from where they
-   * were: an id handed out before the reset is never handed out again.
+   * Empty again, to be started again (the mock applies its start, then tables generate from the seed as before): the
+   * same printed keys. Created ids go on from where they were: an id handed out before is never handed out again.
    */
-  reset(): void {
+  clear(): void {
     for (const table of this.store.tableList()) {
       table.faker.seed(seedFor(this.seed, table.entity.name));
       table.clear();
@@ -195,15 +201,43 @@ export class World {
 
   /**
    * Stores a new record: a generated one (pk, unique values, links drawn from the world) with `values` over it.
-   * A token gets its key. Returns the stored record.
+   * A token gets its key. Returns the stored record. While the world's start is written (`writingStart`), the record
+   * is part of the start: its pk comes from the seeded sequence and it does not count as written through the API.
    */
   create(entityName: string, values: WorldRecord, inverse: readonly InverseWrite[] = []): WorldRecord {
     const table = this.table(entityName);
-    const fresh = this.newRecord(table, true);
+    const fresh = this.newRecord(table, this.generating);
     this.linkRecord(table, fresh);
     const record = { ...fresh, ...values };
-    this.store.insert(entityName, record, inverse);
+    this.store.insert(entityName, record, inverse, this.generating ? undefined : 0);
     return record;
+  }
+
+  /**
+   * Writes the world's start (a fresh install's blueprints) with `work`: tables are not generated meanwhile, so the
+   * generated records come after, around what the start holds, and may point at it.
+   */
+  writingStart<T>(work: () => T): T {
+    const was = this.generating;
+    this.generating = false;
+    try {
+      return work();
+    } finally {
+      this.generating = was;
+    }
+  }
+
+  /** Runs `work`; if it throws, every record, key and password is as before (a blueprint applies whole or not at all). */
+  transaction<T>(work: () => T): T {
+    const records = this.store.snapshot();
+    const identities = this.identities.toJSON();
+    try {
+      return work();
+    } catch (error) {
+      this.store.restore(records);
+      this.identities.restore(identities);
+      throw error;
+    }
   }
 
   /** Stores a changed record (and the other side of any many-to-many it sets). */
@@ -211,7 +245,8 @@ export class World {
     const table = this.table(entityName);
     // A save changes a stored record; it never brings back one a delete removed (create makes new ones).
     if (!table.get(pkOf(table.entity, record))) throw new Error(`no ${entityName} ${String(pkOf(table.entity, record))} to save`);
-    this.store.save(entityName, record, inverse);
+    // What the start writes is not written through the API: it does not count against the byte budget.
+    this.store.save(entityName, record, inverse, this.generating ? undefined : 0);
   }
 
   /**
@@ -260,7 +295,7 @@ export class World {
       format: DUMP_FORMAT,
       contract: this.fingerprint,
       records,
-      keys: this.identities.toJSON(),
+      ...this.identities.toJSON(),
       sequences: this.createdIds.toJSON(),
     };
   }
@@ -279,7 +314,7 @@ export class World {
       for (const [i, row] of rows.entries()) yield `${i > 0 ? ',' : ''}${JSON.stringify(row)}`;
       yield ']';
     }
-    yield `},"keys":${JSON.stringify(keys)},"sequences":${JSON.stringify(this.createdIds.toJSON())}}`;
+    yield `},"keys":${JSON.stringify(keys.keys)},"passwords":${JSON.stringify(keys.passwords)},"sequences":${JSON.stringify(this.createdIds.toJSON())}}`;
   }
 
   /**
@@ -293,7 +328,7 @@ export class World {
     for (const table of tables) table.clear(checked.records[table.entity.name] ? 'linked' : 'empty');
     this.unlinked.clear();
     for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
-    this.identities.load(checked.keys);
+    this.identities.load(checked.keys, checked.passwords);
     this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
     this.store.touch();
@@ -349,10 +384,6 @@ export class World {
       table.put(linked);
     }
     this.unlinked.delete(table);
-    if (table.entity === this.tokenEntity) {
-      const users = this.userEntity ? this.generated(this.store.rawTable(this.userEntity.name)).all() : [];
-      this.identities.seedTokens(table, users);
-    }
   }
 
   /** Generated records whose links are still to be drawn (a table fills before the tables it links to are linked). */
@@ -370,15 +401,13 @@ export class World {
       fresh.push(pkOf(table.entity, record));
     }
     this.unlinked.set(table, fresh);
-    if (table.entity === this.userEntity) seedUsers(table);
     return table;
   }
 
   private generatedCount(entity: EntityType): number {
     if (entity.subtypes.length > 0) return 0;
-    const principal = entity === this.userEntity || entity === this.tokenEntity;
     const requested = this.options.recordsPerEntity ?? DEFAULT_RECORDS;
-    return principal ? Math.max(PRINCIPALS, requested + (entity === this.userEntity ? EXTRA_USERS : 0)) : requested;
+    return entity === this.userEntity && requested > 0 ? requested + EXTRA_USERS : requested;
   }
 
   /**
@@ -540,27 +569,6 @@ function seedFor(seed: number, name: string): number {
   let hash = seed | 0;
   for (let i = 0; i < name.length; i++) hash = (Math.imul(hash, 31) + name.charCodeAt(i)) | 0;
   return hash >>> 0;
-}
-
-/** akadmin (a superuser) first, an ordinary active user second. */
-function seedUsers(table: Table): void {
-  const [admin, user] = table.all();
-  if (!admin || !user) return;
-  const pkField = table.entity.pkField;
-  const taken = table.find('username', 'akadmin');
-  if (taken && taken !== admin) table.put(assignKnown(taken, { username: `${String(taken['username'])}-2` }));
-  table.put(
-    assignKnown(table.get(admin[pkField])!, {
-      username: 'akadmin',
-      name: 'authentik Default Admin',
-      is_superuser: true,
-      is_active: true,
-      email: 'admin@example.com',
-      type: 'internal',
-      path: 'users',
-    }),
-  );
-  table.put(assignKnown(table.get(user[pkField])!, { is_superuser: false, is_active: true, type: 'internal' }));
 }
 
 /** authentik's Token: an `identifier`, an `intent` that can be "api", and a `user` it authenticates as. */

@@ -179,7 +179,7 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
     user = t.mock.world.userToken;
   });
   beforeEach(async () => {
-    t.mock.world.reset();
+    t.mock.reset();
     resources = (await call('GET', '/_mock/resources')).body as ResourceInfo[];
   });
   afterAll(() => t.close());
