@@ -63,25 +63,8 @@ export function isBlankableCharField(schema: JsonSchema): boolean {
 }
 
 // BooleanField.TRUE_VALUES / FALSE_VALUES / NULL_VALUES (1.0 and 0.0 are 1 and 0 in JavaScript).
-const TRUE_VALUES = new Set<unknown>(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
-const FALSE_VALUES = new Set<unknown>([
-  'f',
-  'F',
-  'n',
-  'N',
-  'no',
-  'No',
-  'NO',
-  'false',
-  'False',
-  'FALSE',
-  'off',
-  'Off',
-  'OFF',
-  '0',
-  0,
-  false,
-]);
+const TRUE_VALUES = new Set<unknown>([...'t T y Y yes Yes YES true True TRUE on On ON 1'.split(' '), 1, true]);
+const FALSE_VALUES = new Set<unknown>([...'f F n N no No NO false False FALSE off Off OFF 0'.split(' '), 0, false]);
 const NULL_VALUES = new Set<unknown>(['null', 'Null', 'NULL', '', null]);
 /** IntegerField and FloatField refuse longer strings ("String value too large."), before parsing them. */
 const MAX_STRING_LENGTH = 1000;
