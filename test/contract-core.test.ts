@@ -263,6 +263,12 @@ describe('ajv in strict mode, with OpenAPI’s keywords declared', () => {
     ]);
   });
 
+  it('reads OpenAPI 3.0’s exclusive bounds (a flag beside the bound) as JSON Schema writes them', () => {
+    const contract = annotated();
+    const ratio = { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false };
+    expect([0, 0.5, 1, 1.5].map((value) => contract.check(ratio, value).length)).toEqual([1, 0, 0, 1]);
+  });
+
   it('refuses, when compiling, a keyword that is neither JSON Schema nor OpenAPI (a typo is not ignored)', () => {
     expect(() => annotated().check({ type: 'string', maxlength: 3 }, 'long text')).toThrow(/strict mode: unknown keyword: "maxlength"/);
   });

@@ -48,8 +48,7 @@ export function contractAjv(components: Readonly<Record<string, JsonSchema>>, op
  */
 export function declareExtensions(ajv: Ajv, schema: JsonSchema): void {
   forEachSubschema(schema, (sub) => {
-    for (const keyword of Object.keys(sub))
-      if (keyword.startsWith('x-') && !ajv.getKeyword(keyword)) ajv.addKeyword({ keyword, schemaType: [] });
+    for (const keyword of Object.keys(sub)) if (keyword.startsWith('x-') && !ajv.getKeyword(keyword)) ajv.addKeyword({ keyword });
     if (typeof sub.format === 'string' && !ajv.formats[sub.format]) ajv.addFormat(sub.format, true);
   });
 }

@@ -17,15 +17,32 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
   const name = refName(schema);
   if (name !== undefined) return { $ref: componentId(mode, name) };
   const converted = discriminated(
-    dropHiddenProperties(
-      mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)),
-      mode,
-    ),
+    dropHiddenProperties(exclusiveBounds(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode))), mode),
     schema,
     mode,
   );
   const withNull = schema.nullable === true ? nullable(converted) : converted;
   return mode === 'request' && takesBlank(schema) ? blankAllowed(withNull) : withNull;
+}
+
+/**
+ * OpenAPI 3.0 writes an exclusive bound as a flag beside it (`maximum: 5, exclusiveMaximum: true`, JSON Schema
+ * draft 4); draft 7 as the bound itself (`exclusiveMaximum: 5`).
+ */
+function exclusiveBounds(schema: JsonSchema): JsonSchema {
+  if (typeof schema['exclusiveMaximum'] !== 'boolean' && typeof schema['exclusiveMinimum'] !== 'boolean') return schema;
+  const out: JsonSchema = { ...schema };
+  for (const [flag, bound] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
+    if (typeof out[flag] !== 'boolean') continue;
+    if (out[flag] === true && typeof out[bound] === 'number') {
+      out[flag] = out[bound];
+      delete out[bound];
+    } else delete out[flag];
+  }
+  return out;
 }
 
 /**
