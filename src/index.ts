@@ -1,5 +1,5 @@
 /** Browser-safe entry: the contract, fixtures, world and request core. Node-only helpers live in `authentik-mock/node`. */
-export { Contract, jsonMedia, type Violation } from './contract/contract.js';
+export { Contract, jsonMedia, type SchemaViolation, type ReadRequestBody } from './contract/contract.js';
 export type { ContractDocument, OperationSpec, JsonSchema, SchemasIndex } from './contract/types.js';
 export { toDrfErrors, type DrfErrors } from './contract/drf-errors.js';
 export { FixtureGenerator, createFaker, generate, type GenerateOptions } from './fake/generate.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Contract } from '../src/contract/contract.js';
+import { Contract, type ContractInput } from '../src/contract/contract.js';
+import { contractModule } from '../src/contract/standalone-validators.js';
 import { booleanValue, filterParams, filterValueError } from '../src/contract/filter-params.js';
 import type { JsonSchema, OperationSpec } from '../src/contract/types.js';
 import { FixtureGenerator, createFaker, generate } from '../src/fake/generate.js';
@@ -233,5 +234,62 @@ describe('a discriminated oneOf is read by its discriminator', () => {
   it('generates values that name their branch', () => {
     for (let seed = 1; seed <= 20; seed++)
       expect(check(generate({ $ref: '#/components/schemas/Challenge' }, { seed, components: challenges.components }))).toBe(0);
+  });
+});
+
+describe('ajv in strict mode, with OpenAPI’s keywords declared', () => {
+  const Annotated = {
+    type: 'object',
+    description: 'A serializer as drf-spectacular and other generators write one',
+    properties: {
+      amount: { type: 'string', format: 'decimal', pattern: '^-?\\d{0,5}(?:\\.\\d{0,2})?$', example: '1.50' },
+      legacy: { type: 'integer', deprecated: true, 'x-spec-enum-id': 'abc123' },
+      kind: { type: 'string', enum: ['a', 'b'], 'x-enum-descriptions': ['A', 'B'] },
+      note: { type: 'string', xml: { name: 'Note' }, externalDocs: { url: 'https://example.com' } },
+      any: { oneOf: [{ type: 'string' }, { type: 'integer' }], discriminator: { propertyName: 'kind' } },
+    },
+    required: ['amount'],
+    'x-vendor': { generated: true },
+  };
+  const annotated = (): Contract => new Contract({ components: { Annotated }, operations: [] });
+  const schema = { $ref: '#/components/schemas/Annotated' };
+
+  it('compiles annotations, vendor extensions and formats it does not know, and still checks what they annotate', () => {
+    const contract = annotated();
+    expect(contract.check(schema, { amount: '12.5', legacy: 3, kind: 'a', note: 'n', any: 4 })).toEqual([]);
+    expect(contract.check(schema, { amount: 12, kind: 'c' }).map((e) => [e.instancePath, e.keyword])).toEqual([
+      ['/amount', 'type'],
+      ['/kind', 'enum'],
+    ]);
+  });
+
+  it('reads OpenAPI 3.0’s exclusive bounds (a flag beside the bound) as JSON Schema writes them', () => {
+    const contract = annotated();
+    const ratio = { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false };
+    expect([0, 0.5, 1, 1.5].map((value) => contract.check(ratio, value).length)).toEqual([1, 0, 0, 1]);
+  });
+
+  it('refuses, when compiling, a keyword that is neither JSON Schema nor OpenAPI (a typo is not ignored)', () => {
+    expect(() => annotated().check({ type: 'string', maxlength: 3 }, 'long text')).toThrow(/strict mode: unknown keyword: "maxlength"/);
+  });
+
+  it('finds a check’s validator by the schema object: compiled once, and once for an equal copy', () => {
+    const contract = annotated();
+    const field = Annotated.properties.kind;
+    for (const value of ['a', 'b', 'c']) contract.check(field, value);
+    expect(contract.compiledAtRunTime).toBe(1);
+    expect(contract.check({ ...field }, 'c')).toHaveLength(1);
+    expect(contract.compiledAtRunTime).toBe(1);
+    expect(contract.check(field, 'c', 'request')).toHaveLength(1);
+    expect(contract.compiledAtRunTime).toBe(2);
+  });
+
+  it('writes the same contract as a module of precompiled validators that load without compiling', async () => {
+    const document = { components: { Annotated }, operations: [] };
+    const { code } = contractModule(document, { checks: [[schema, 'response']] });
+    const loaded = (await import(`data:text/javascript,${encodeURIComponent(code)}`)) as { contract: ContractInput };
+    const precompiled = new Contract(loaded.contract);
+    expect(precompiled.check(schema, { amount: 12, kind: 'c' })).toEqual(annotated().check(schema, { amount: 12, kind: 'c' }));
+    expect(precompiled.compiledAtRunTime).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
-import type { ContractReport } from '../src/harness/report.js';
+import { resultLine, type ContractReport } from '../src/harness/report.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { mixedDocument } from './support/contracts.js';
 
@@ -28,8 +28,7 @@ describe('the harness over HTTP against the Express mock', () => {
   });
 
   const run = () => runContract({ contract, baseUrl: `${origin}/api/v3/`, token: TOKEN, allowWrites: true });
-  const failures = (report: ContractReport) =>
-    report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.operationId}: ${r.problems.join(' | ')}`);
+  const failures = (report: ContractReport) => report.results.filter((r) => r.verdict === 'fail').map((r) => resultLine(r));
 
   it('passes every operation it can check, with writes', async () => {
     const report = await run();
@@ -54,6 +53,6 @@ describe('the harness over HTTP against the Express mock', () => {
     expect(report.results.filter((r) => r.verdict === 'fail').map((r) => r.operationId)).toEqual([FORCED]);
     expect(report.failed).toBe(1);
     const failed = report.results.find((r) => r.operationId === FORCED)!;
-    expect(failed.problems.join('\n')).toMatch(/\b500\b/);
+    expect(failed.findings).toContainEqual(expect.objectContaining({ kind: 'status', operationId: FORCED, received: 500 }));
   });
 });

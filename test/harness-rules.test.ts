@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import type { ContractDocument, JsonSchema, OperationSpec, ParameterSpec } from '../src/contract/types.js';
 import type { FetchLike } from '../src/harness/http-client.js';
+import { COMMON_COMPONENTS } from './support/common-components.js';
+import type { ContractFinding } from '../src/harness/findings.js';
 import type { ContractReport, OperationResult } from '../src/harness/report.js';
 import { runContract } from '../src/harness/run-contract.js';
 
@@ -12,24 +14,6 @@ import { runContract } from '../src/harness/run-contract.js';
 
 const TOKEN = 'key-of-the-run';
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-
-const BASE_COMPONENTS: Record<string, JsonSchema> = {
-  Pagination: {
-    type: 'object',
-    properties: Object.fromEntries(
-      ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
-    ),
-    required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
-    title: 'Pagination',
-  },
-  ValidationError: {
-    type: 'object',
-    properties: { non_field_errors: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: {},
-    title: 'ValidationError',
-  },
-  GenericError: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'], title: 'GenericError' },
-};
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const errors = {
@@ -68,7 +52,7 @@ function op(operationId: string, method: OperationSpec['method'], path: string, 
 }
 
 function contractOf(operations: OperationSpec[], components: Record<string, JsonSchema>): Contract {
-  const document: ContractDocument = { operations, components: { ...BASE_COMPONENTS, ...components } };
+  const document: ContractDocument = { operations, components: { ...COMMON_COMPONENTS, ...components } };
   return new Contract(document);
 }
 
@@ -149,13 +133,19 @@ function resultOf(report: ContractReport, operationId: string): OperationResult 
 
 function expectPass(report: ContractReport, operationId: string): void {
   const result = resultOf(report, operationId);
-  expect([result.verdict, result.reason, result.problems], operationId).toEqual(['pass', undefined, []]);
+  expect([result.verdict, result.reason, result.findings], operationId).toEqual(['pass', undefined, []]);
 }
 
-function failureOf(report: ContractReport, operationId: string): string {
+/** The findings of an operation that must have failed. */
+function findingsOf(report: ContractReport, operationId: string): ContractFinding[] {
   const result = resultOf(report, operationId);
   expect(result.verdict, `${operationId} should fail`).toBe('fail');
-  return result.problems.join('\n');
+  return result.findings;
+}
+
+/** The operation failed with (at least) this finding. */
+function expectFinding(report: ContractReport, operationId: string, finding: Partial<ContractFinding>): void {
+  expect(findingsOf(report, operationId)).toContainEqual(expect.objectContaining({ operationId, ...finding }));
 }
 
 const UUIDS = ['7c9e6679-7425-40de-944b-e07fc1f90ae7', '16fd2706-8baf-433b-82eb-8c7fada847da', '886313e1-3b8a-4372-9b90-0c9aee199e5d'];
@@ -217,7 +207,13 @@ describe('responses documented without a body', () => {
 
   it('still expect the 400 for a missing required field, though not one naming it', async () => {
     const report = await run(contract, serverOf(contract, handlers({ status: 200, body: {} })).fetch);
-    expect(failureOf(report, 'things_set_url_create')).toMatch(/invalid request \(body without required "url"\): expected 400, got 200/);
+    expectFinding(report, 'things_set_url_create', {
+      kind: 'status',
+      check: 'invalid request (body without required "url")',
+      request: { method: 'POST', url: 'http://authentik.test/api/v3/things/one/set_url/' },
+      expected: '400',
+      received: 200,
+    });
   });
 });
 
@@ -336,9 +332,13 @@ describe('write-only fields', () => {
       return { status: 201, body: record };
     };
     const report = await run(contract, serverOf(contract, { ...handlers, sources_create: lenient }).fetch);
-    expect(failureOf(report, 'sources_create')).toMatch(
-      /invalid request \(body without required "consumer_secret"\): expected 400, got 201/,
-    );
+    expectFinding(report, 'sources_create', {
+      kind: 'status',
+      check: 'invalid request (body without required "consumer_secret")',
+      request: { method: 'POST', url: 'http://authentik.test/api/v3/sources/' },
+      expected: '400',
+      received: 201,
+    });
   });
 });
 
@@ -417,9 +417,15 @@ describe('writes on a path without a GET', () => {
 
   it('catch a rejected write that changed the record, by reading the list before and after', async () => {
     const report = await run(contract, serverOf(contract, permsServer(true)).fetch);
-    expect(failureOf(report, 'perms_assigned_unassign_partial_update')).toMatch(
-      /invalid request \("model" breaking enum\): the rejected write changed the data/,
-    );
+    // The record read back from the list before and after: its one permission is gone.
+    expectFinding(report, 'perms_assigned_unassign_partial_update', {
+      kind: 'state-changed',
+      check: 'invalid request ("model" breaking enum)',
+      request: { method: 'PATCH', url: 'http://authentik.test/api/v3/perms/assigned/3/unassign/' },
+      status: 400,
+      pointer: '/permissions/0',
+      received: undefined,
+    });
   });
 });
 
@@ -645,9 +651,15 @@ describe('list filters, as django-filter answers them', () => {
       itemsServer({ group: (v, r) => (/^[0-9a-f-]{36}$/.test(v) ? r.group === v : { error: 'Enter a valid UUID.' }) }).fetch,
       false,
     );
-    expect(failureOf(report, 'items_list')).toMatch(
-      /query "group" breaking type\): the 400 body says \["Enter a valid UUID."\] for "group"; django-filter says "Select a valid choice. That choice is not one of the available choices."/,
-    );
+    expectFinding(report, 'items_list', {
+      kind: 'message',
+      check: 'invalid request (query "group" breaking type)',
+      request: { method: 'GET', url: 'http://authentik.test/api/v3/items/?group=not-a-uuid' },
+      status: 400,
+      pointer: '/group',
+      expected: '"Select a valid choice. That choice is not one of the available choices."',
+      received: ['Enter a valid UUID.'],
+    });
   });
 
   it('a relation filter that accepts a pk of no record', async () => {
@@ -659,7 +671,13 @@ describe('list filters, as django-filter answers them', () => {
       }).fetch,
       false,
     );
-    expect(failureOf(report, 'items_list')).toMatch(/query "group" naming no record\): expected 400, got 200/);
+    expectFinding(report, 'items_list', {
+      kind: 'status',
+      check: 'invalid request (query "group" naming no record)',
+      request: { method: 'GET', url: 'http://authentik.test/api/v3/items/?group=ffffffff-ffff-4fff-bfff-ffffffffffff' },
+      expected: '400',
+      received: 200,
+    });
   });
 
   it('a lookup through a relation answered as a relation rather than as the number it is', async () => {
@@ -671,16 +689,32 @@ describe('list filters, as django-filter answers them', () => {
       }).fetch,
       false,
     );
-    expect(failureOf(report, 'items_list')).toMatch(/query "provider__id" breaking type\): .*django-filter says "Enter a number."/);
+    expectFinding(report, 'items_list', {
+      kind: 'message',
+      check: 'invalid request (query "provider__id" breaking type)',
+      pointer: '/provider__id',
+      expected: '"Enter a number."',
+      received: ['Select a valid choice. That choice is not one of the available choices.'],
+    });
   });
 
   it('a filter that is ignored: a bad value is not refused, a good one does not filter', async () => {
     const report = await run(contract, itemsServer({ status: () => true }).fetch, false);
-    const failure = failureOf(report, 'items_list');
-    expect(failure).toMatch(/query "status" breaking enum\): expected 400, got 200/);
-    expect(failure).toMatch(
-      /filter "status=ok" \(from the first record\): 1 of 3 records have another "status" \(e.g. "failed"\): the filter does not filter/,
-    );
+    expectFinding(report, 'items_list', {
+      kind: 'status',
+      check: 'invalid request (query "status" breaking enum)',
+      expected: '400',
+      received: 200,
+    });
+    expectFinding(report, 'items_list', {
+      kind: 'filter',
+      check: 'filter "status=ok" (from the first record)',
+      request: { method: 'GET', url: 'http://authentik.test/api/v3/items/?status=ok&page_size=100' },
+      pointer: expect.stringMatching(/^\/results\/\d+\/status$/) as string,
+      expected: '"status" "ok"',
+      received: 'failed',
+      note: '1 of 3 records do not match: the filter does not filter',
+    });
   });
 
   it('a date-time filter that does not name itself in the 400', async () => {
@@ -694,7 +728,14 @@ describe('list filters, as django-filter answers them', () => {
       });
     };
     const report = await run(contract, broken, false);
-    expect(failureOf(report, 'items_list')).toMatch(/query "created" breaking format\): the 400 body does not name "created"/);
+    expectFinding(report, 'items_list', {
+      kind: 'field-not-named',
+      check: 'invalid request (query "created" breaking format)',
+      status: 400,
+      pointer: '/created',
+      received: undefined,
+      excerpt: '{"non_field_errors":["Enter a valid date/time."]}',
+    });
   });
 });
 
@@ -781,7 +822,14 @@ describe('keys found by a request rather than skipped', () => {
 
   it('a discriminated answer is checked against the branch its discriminator names', async () => {
     const report = await run(contract, flowServer('ak-stage-unknown').fetch, false);
-    expect(failureOf(report, 'flows_executor_get')).toMatch(/\/component: must be one of \["ak-stage-denied","ak-stage-identify"\]/);
+    expectFinding(report, 'flows_executor_get', {
+      kind: 'schema',
+      check: 'valid request',
+      status: 200,
+      pointer: '/component',
+      expected: 'one of ["ak-stage-denied","ak-stage-identify"]',
+      received: 'ak-stage-unknown',
+    });
   });
 });
 
@@ -818,9 +866,12 @@ describe('multipart request bodies', () => {
     const report = await run(contract, server.fetch);
     expectPass(report, 'providers_import_create');
     const broken = serverOf(contract, { providers_import_create: () => ({ status: 204 }) });
-    expect(failureOf(await run(contract, broken.fetch), 'providers_import_create')).toMatch(
-      /body without required "file"\): expected 400, got 204/,
-    );
+    expectFinding(await run(contract, broken.fetch), 'providers_import_create', {
+      kind: 'status',
+      check: 'invalid request (body without required "file")',
+      expected: '400',
+      received: 204,
+    });
   });
 });
 

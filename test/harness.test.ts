@@ -5,7 +5,8 @@ import { registerContract } from '../src/cli/contract-command.js';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
 import { ServerUnreachable, type FetchLike } from '../src/harness/http-client.js';
-import { closingLine, junitXml, type ContractReport } from '../src/harness/report.js';
+import type { ContractFinding } from '../src/harness/findings.js';
+import { closingLine, junitXml, resultLine, type ContractReport } from '../src/harness/report.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { mixedDocument } from './support/contracts.js';
 
@@ -56,16 +57,19 @@ function withBody(response: Reply, body: unknown, status = response.status): Rep
   return { ...response, status, body: JSON.stringify(body) };
 }
 
-function failureOf(report: ContractReport, operationId: string): string {
+/** The operation failed with (at least) this finding. */
+function expectFinding(report: ContractReport, operationId: string, finding: Partial<ContractFinding>): void {
   const result = report.results.find((r) => r.operationId === operationId)!;
   expect(result.verdict, `${operationId} should fail`).toBe('fail');
-  return result.problems.join('\n');
+  expect(result.findings).toContainEqual(expect.objectContaining({ operationId, ...finding }));
 }
+
+const API = 'http://mock.test/api/v3';
 
 describe('the harness against the mock', () => {
   it('passes every operation it can check, and says why it skips the rest', async () => {
     const report = await run();
-    const failures = report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.operationId}: ${r.problems.join(' | ')}`);
+    const failures = report.results.filter((r) => r.verdict === 'fail').map(resultLine);
     expect(failures).toEqual([]);
     expect(report.passed).toBeGreaterThan(contract.operations.length - 3);
     for (const skipped of report.results.filter((r) => r.verdict === 'skip'))
@@ -91,9 +95,15 @@ describe('the harness catches a broken server', () => {
           : res,
       ['core_groups_retrieve'],
     );
-    expect(failureOf(report, 'core_groups_retrieve')).toMatch(
-      /valid request: 200 body does not match the contract: \/name: must be string/,
-    );
+    expectFinding(report, 'core_groups_retrieve', {
+      kind: 'schema',
+      check: 'valid request',
+      request: { method: 'GET', url: expect.stringMatching(new RegExp(`^${API}/core/groups/[0-9a-f-]{36}/$`)) as string },
+      status: 200,
+      pointer: '/name',
+      expected: 'type string',
+      received: 123,
+    });
   });
 
   it('a missing required field', async () => {
@@ -105,12 +115,25 @@ describe('the harness catches a broken server', () => {
       },
       ['oauth2_access_tokens_list'],
     );
-    expect(failureOf(report, 'oauth2_access_tokens_list')).toMatch(/required field "pk" is missing/);
+    expectFinding(report, 'oauth2_access_tokens_list', {
+      kind: 'schema',
+      check: 'valid request',
+      request: { method: 'GET', url: `${API}/oauth2/access_tokens/` },
+      pointer: '/results/0/pk',
+      expected: 'a value (required)',
+      received: undefined,
+    });
   });
 
   it('a 401 instead of a 403', async () => {
     const report = await run((req, res) => (res.status === 403 && !req.auth ? { ...res, status: 401 } : res), ['core_groups_retrieve']);
-    expect(failureOf(report, 'core_groups_retrieve')).toMatch(/without credentials: expected 403, got 401/);
+    expectFinding(report, 'core_groups_retrieve', {
+      kind: 'status',
+      check: 'without credentials',
+      expected: '403',
+      received: 401,
+      note: 'authentik answers 403: it sends no WWW-Authenticate challenge',
+    });
   });
 
   it('a 400 body of the wrong shape', async () => {
@@ -118,7 +141,15 @@ describe('the harness catches a broken server', () => {
       (_req, res) => (res.status === 400 ? withBody(res, { non_field_errors: 'not a list' }) : res),
       ['widgets_widgets_update'],
     );
-    expect(failureOf(report, 'widgets_widgets_update')).toMatch(/400 body does not match the contract: \/non_field_errors: must be array/);
+    expectFinding(report, 'widgets_widgets_update', {
+      kind: 'schema',
+      check: expect.stringMatching(/^invalid request \(/) as string,
+      request: { method: 'PUT', url: expect.stringMatching(new RegExp(`^${API}/widgets/widgets/[^/]+/$`)) as string },
+      status: 400,
+      pointer: '/non_field_errors',
+      expected: 'type array',
+      received: 'not a list',
+    });
   });
 
   it('a 400 that does not name the offending field', async () => {
@@ -126,7 +157,15 @@ describe('the harness catches a broken server', () => {
       (_req, res) => (res.status === 400 ? withBody(res, { detail: 'bad request' }) : res),
       ['widgets_widgets_create'],
     );
-    expect(failureOf(report, 'widgets_widgets_create')).toMatch(/the 400 body does not name "slug"/);
+    expectFinding(report, 'widgets_widgets_create', {
+      kind: 'field-not-named',
+      check: 'invalid request (body without required "slug")',
+      expected: 'the field named',
+      request: { method: 'POST', url: `${API}/widgets/widgets/` },
+      pointer: '/slug',
+      received: undefined,
+      excerpt: '{"detail":"bad request"}',
+    });
   });
 
   it('pagination numbers that do not add up', async () => {
@@ -138,7 +177,15 @@ describe('the harness catches a broken server', () => {
       },
       ['oauth2_access_tokens_list'],
     );
-    expect(failureOf(report, 'oauth2_access_tokens_list')).toMatch(/pagination: count \d+ at page_size 2 needs total_pages \d+, got \d+/);
+    const result = report.results.find((r) => r.operationId === 'oauth2_access_tokens_list')!;
+    const finding = result.findings.find((f) => f.pointer === '/pagination/total_pages');
+    expect(finding).toMatchObject({
+      kind: 'pagination',
+      check: 'pagination (page 1 of page_size 2)',
+      request: { method: 'GET', url: `${API}/oauth2/access_tokens/?page_size=2&page=1` },
+      note: expect.stringMatching(/^count \d+ at page_size 2$/) as string,
+    });
+    expect(finding!.received).toBe(Number(finding!.expected) + 1);
   });
 
   it('a rejected write that changes state', async () => {
@@ -153,7 +200,13 @@ describe('the harness catches a broken server', () => {
       },
       ['widgets_widgets_update'],
     );
-    expect(failureOf(report, 'widgets_widgets_update')).toMatch(/the rejected write changed the data/);
+    expectFinding(report, 'widgets_widgets_update', {
+      kind: 'state-changed',
+      request: { method: 'PUT', url: expect.stringMatching(new RegExp(`^${API}/widgets/widgets/[^/]+/$`)) as string },
+      status: 400,
+      pointer: '/name',
+      received: 'changed by a rejected write',
+    });
   });
 
   it('a server that does not answer is an error, not a failure list', async () => {
@@ -171,8 +224,25 @@ describe('reports', () => {
     const xml = junitXml(report, contract.operations);
     expect(xml).toContain('<testsuites tests="2" failures="2" skipped="0"');
     expect(xml).toMatch(
-      /<testcase classname="authentik.core" name="core_groups_retrieve \(GET \/core\/groups\/\{group_uuid\}\/\)" time="[\d.]+"><failure message="without credentials: expected 403, got 401/,
+      /<testcase classname="authentik.core" name="core_groups_retrieve \(GET \/core\/groups\/\{group_uuid\}\/\)" time="[\d.]+"><failure message="without credentials: GET http:\/\/mock.test\/api\/v3\/core\/groups\/[^/]+\/: status expected 403, received 401 \(answer: \{&quot;detail&quot;:&quot;Authentication credentials were not provided.&quot;\}; authentik answers 403: it sends no WWW-Authenticate challenge\)"/,
     );
+  });
+
+  it('the text report shows each finding with the request URL and the value received', async () => {
+    const report = await run(
+      (req, res) =>
+        req.method === 'GET' && res.status === 200 && /\/core\/groups\/[^/]+\/$/.test(req.url.pathname)
+          ? withBody(res, { ...bodyOf(res), name: 123, users: 'none' })
+          : res,
+      ['core_groups_retrieve'],
+    );
+    const [head, ...lines] = resultLine(report.results[0]!).split('\n');
+    expect(head).toBe('fail  core_groups_retrieve  (2 problems)');
+    const url = `${API}/core/groups/${report.results[0]!.findings[0]!.request.url.split('/').at(-2)}/`;
+    expect(lines).toEqual([
+      `      valid request: GET ${url}: 200 body /name expected type string, received 123`,
+      `      valid request: GET ${url}: 200 body /users expected type array, received "none"`,
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import type { OperationSpec } from '../src/contract/types.js';
+import type { ContractFinding } from '../src/harness/findings.js';
 import { junitXml, type ContractReport, type OperationResult } from '../src/harness/report.js';
 
 interface Element {
@@ -36,7 +37,15 @@ function parseXml(xml: string): Element {
 const operation = (operationId: string, tag: string) => ({ operationId, tags: [tag] }) as unknown as OperationSpec;
 
 function result(overrides: Partial<OperationResult> & Pick<OperationResult, 'operationId' | 'verdict'>): OperationResult {
-  return { method: 'GET', path: '/core/users/', problems: [], checks: 2, durationMs: 1234, ...overrides };
+  return { method: 'GET', path: '/core/users/', findings: [], checks: 2, durationMs: 1234, ...overrides };
+}
+
+const USERS = 'http://authentik.test/api/v3/core/users/';
+
+/** A 500 where a 200 was expected, with what a broken server put in its answer. */
+function finding(answer: string, check = 'valid request'): ContractFinding {
+  const request = { method: 'GET', url: USERS };
+  return { kind: 'status', operationId: 'core_users_list', check, request, expected: '200', received: 500, excerpt: answer };
 }
 
 function reportOf(results: OperationResult[]): ContractReport {
@@ -50,7 +59,7 @@ const HOSTILE = 'got \x1b[31m"<b>500</b>"\x1b[0m & \x00 then ]]> and \'quotes\''
 describe('JUnit XML', () => {
   it('parses with a strict XML parser whatever the server put in a failure, and keeps the readable text', () => {
     const report = reportOf([
-      result({ operationId: 'core_users_list', verdict: 'fail', problems: [HOSTILE, 'second problem <x/>'] }),
+      result({ operationId: 'core_users_list', verdict: 'fail', findings: [finding(HOSTILE), finding('<x/>', 'second <check>')] }),
       result({ operationId: 'core_groups_list', verdict: 'skip', reason: 'no key: \x07 & <none>' }),
       result({ operationId: 'core_tokens_list', verdict: 'pass' }),
     ]);
@@ -73,8 +82,9 @@ describe('JUnit XML', () => {
     expect(failure.name).toBe('failure');
     // Every character XML can carry is kept exactly; ESC and NUL are shown as their escapes.
     const readable = 'got \\u001b[31m"<b>500</b>"\\u001b[0m & \\u0000 then ]]> and \'quotes\'';
-    expect(failure.attributes['message']).toBe(readable);
-    expect(failure.text).toBe(`${readable}\nsecond problem <x/>`);
+    const first = `valid request: GET ${USERS}: status expected 200, received 500 (answer: ${readable})`;
+    expect(failure.attributes['message']).toBe(first);
+    expect(failure.text).toBe(`${first}\nsecond <check>: GET ${USERS}: status expected 200, received 500 (answer: <x/>)`);
 
     expect(skipped!.attributes['classname']).toBe('authentik.api');
     expect(skipped!.children).toEqual([{ name: 'skipped', attributes: { message: 'no key: \\u0007 & <none>' }, text: '', children: [] }]);
@@ -88,9 +98,9 @@ describe('JUnit XML', () => {
   });
 
   it('keeps characters outside the basic plane, and replaces lone surrogates', () => {
-    const report = reportOf([result({ operationId: 'x_list', verdict: 'fail', problems: ['emoji \u{1F600} half \ud800 done'] })]);
+    const report = reportOf([result({ operationId: 'x_list', verdict: 'fail', findings: [finding('emoji \u{1F600} half \ud800 done')] })]);
     const failure = parseXml(junitXml(report, [])).children[0]!.children[0]!.children[0]!;
-    expect(failure.text).toBe('emoji \u{1F600} half \\ud800 done');
+    expect(failure.text).toBe(`valid request: GET ${USERS}: status expected 200, received 500 (answer: emoji \u{1F600} half \\ud800 done)`);
   });
 
   it('an attribute whose value is "true" keeps its value', () => {

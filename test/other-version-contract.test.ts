@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
 import { runContract } from '../src/harness/run-contract.js';
+import { resultLine } from '../src/harness/report.js';
 import { fetchOf } from './support/requester.js';
 import { otherVersionContract, WIDGET_OPERATION_IDS } from './support/other-version.js';
 
@@ -16,7 +17,7 @@ describe('a contract from another authentik version (new resource, components/re
       allowWrites: true,
       fetch: fetchOf(mock),
     });
-    const failures = report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.operationId}: ${r.problems.join(' | ')}`);
+    const failures = report.results.filter((r) => r.verdict === 'fail').map((r) => resultLine(r));
     expect(failures).toEqual([]);
     expect(report.passed).toBeGreaterThan(60);
     const widgets = report.results.filter((r) => WIDGET_OPERATION_IDS.includes(r.operationId));

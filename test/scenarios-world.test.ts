@@ -19,7 +19,9 @@ describe('the contract harness against a mock with a forced 500', () => {
     const report = await run();
     const failed = report.results.filter((r) => r.verdict === 'fail');
     expect(failed.map((r) => r.operationId)).toEqual(['oauth2_access_tokens_list']);
-    expect(failed[0]!.problems.join('\n')).toMatch(/500/);
+    expect(failed[0]!.findings).toContainEqual(
+      expect.objectContaining({ kind: 'status', check: 'valid request', expected: '200', received: 500 }),
+    );
     expect(report.failed).toBe(1);
     expect(report.passed).toBe(clean.passed - 1);
   });

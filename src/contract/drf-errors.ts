@@ -96,6 +96,10 @@ export function setOwn<T extends object>(target: T, key: string, value: unknown)
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * Adds a field's message. A blank CharField fails with "This field may not be blank." alone: DRF refuses `""` before
+ * any validator runs (CharField.run_validation), so a format or pattern says nothing about it.
+ */
 function addMessage(errors: DrfErrors, path: string[], message: string): void {
   const fieldPath = path.length === 0 ? ['non_field_errors'] : path;
   let node = errors;
@@ -107,8 +111,8 @@ function addMessage(errors: DrfErrors, path: string[], message: string): void {
   }
   const last = fieldPath[fieldPath.length - 1]!;
   const existing = Object.hasOwn(node, last) ? node[last] : undefined;
-  if (existing === undefined) setOwn(node, last, [message]);
-  else if (Array.isArray(existing) && !existing.includes(message)) existing.push(message);
+  if (existing === undefined || message === MESSAGES.blank) setOwn(node, last, [message]);
+  else if (Array.isArray(existing) && !existing.includes(message) && !existing.includes(MESSAGES.blank)) existing.push(message);
 }
 
 /** AJV errors of a request body → the DRF 400 body, every field's problems at once. */

@@ -1,3 +1,4 @@
+import { isBlankableCharField } from './drf-fields.js';
 import { mapSubschemas } from './schema-walk.js';
 import { discriminatorOf, isPlainObject, refName, type JsonSchema } from './types.js';
 
@@ -16,14 +17,44 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
   const name = refName(schema);
   if (name !== undefined) return { $ref: componentId(mode, name) };
   const converted = discriminated(
-    dropHiddenProperties(
-      mapSubschemas(schema, (sub) => toJsonSchema(sub, mode)),
-      mode,
-    ),
+    dropHiddenProperties(exclusiveBounds(mapSubschemas(schema, (sub) => toJsonSchema(sub, mode))), mode),
     schema,
     mode,
   );
-  return schema.nullable === true ? nullable(converted) : converted;
+  const withNull = schema.nullable === true ? nullable(converted) : converted;
+  return mode === 'request' && takesBlank(schema) ? blankAllowed(withNull) : withNull;
+}
+
+/**
+ * OpenAPI 3.0 writes an exclusive bound as a flag beside it (`maximum: 5, exclusiveMaximum: true`, JSON Schema
+ * draft 4); draft 7 as the bound itself (`exclusiveMaximum: 5`).
+ */
+function exclusiveBounds(schema: JsonSchema): JsonSchema {
+  if (typeof schema['exclusiveMaximum'] !== 'boolean' && typeof schema['exclusiveMinimum'] !== 'boolean') return schema;
+  const out: JsonSchema = { ...schema };
+  for (const [flag, bound] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
+    if (typeof out[flag] !== 'boolean') continue;
+    if (out[flag] === true && typeof out[bound] === 'number') {
+      out[flag] = out[bound];
+      delete out[bound];
+    } else delete out[flag];
+  }
+  return out;
+}
+
+/**
+ * A CharField with allow_blank=True (no `minLength`) whose format or pattern `""` would fail: DRF returns `""` before
+ * any validator runs (CharField.run_validation), so `""` is valid whatever the format (an empty email, URL or slug).
+ */
+function takesBlank(schema: JsonSchema): boolean {
+  return isBlankableCharField(schema) && (schema.format !== undefined || schema.pattern !== undefined);
+}
+
+function blankAllowed(schema: JsonSchema): JsonSchema {
+  return { if: { const: '' }, else: schema };
 }
 
 /**
@@ -38,10 +69,10 @@ function discriminated(converted: JsonSchema, original: JsonSchema, mode: Schema
   const { property, branches } = discriminator;
   const { oneOf, discriminator: _discriminator, ...rest } = converted;
   const chosen = branches.map(({ value, ref }) => ({
-    if: { properties: { [property]: { const: value } }, required: [property] },
+    if: { type: 'object', properties: { [property]: { const: value } }, required: [property] },
     then: toJsonSchema({ $ref: ref }, mode),
   }));
-  const named = { properties: { [property]: { enum: branches.map((b) => b.value) } } };
+  const named = { type: 'object', properties: { [property]: { enum: branches.map((b) => b.value) } } };
   return { ...rest, anyOf: oneOf, allOf: [named, ...chosen] };
 }
 
@@ -67,7 +98,7 @@ function nullable(schema: JsonSchema): JsonSchema {
   const type = rest.type;
   if (typeof type === 'string') {
     const out: JsonSchema = { ...rest, type: [type, 'null'] };
-    if (Array.isArray(rest.enum)) out.enum = [...rest.enum, null];
+    if (Array.isArray(rest.enum) && !rest.enum.includes(null)) out.enum = [...rest.enum, null];
     return out;
   }
   return { if: { type: 'null' }, then: true, else: rest };

@@ -69,7 +69,8 @@ function segments(path: string): string[] {
     .map((s) => safeDecode(s));
 }
 
-function safeDecode(segment: string): string {
+/** A path segment decoded, or as it is when it is not valid percent-encoding (then it names nothing). */
+export function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -23,6 +23,22 @@ export function mapSubschemas(schema: JsonSchema, map: (sub: JsonSchema) => Json
   return out;
 }
 
+/**
+ * Calls `visit` for the schema and every schema inside it (properties, items, additionalProperties, not, allOf,
+ * anyOf, oneOf, if/then/else), depth first. `$ref`s are not followed.
+ */
+export function forEachSubschema(schema: JsonSchema, visit: (sub: JsonSchema) => void, depth = 0): void {
+  if (depth > 256) return;
+  visit(schema);
+  const children: unknown[] = [
+    ...(isPlainObject(schema.properties) ? Object.values(schema.properties) : []),
+    ...SINGLE_SUBSCHEMA_KEYS.map((key) => schema[key]),
+    ...['if', 'then', 'else'].map((key) => schema[key]),
+    ...LIST_SUBSCHEMA_KEYS.flatMap((key) => (Array.isArray(schema[key]) ? (schema[key] as unknown[]) : [])),
+  ];
+  for (const child of children) if (isPlainObject(child)) forEachSubschema(child, visit, depth + 1);
+}
+
 /** JSON with keys sorted at every level: equal values give equal strings, whatever their key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Name } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import { Contract, contractAjv, jsonMedia } from './contract.js';
+import { Contract, contractAjv, declareExtensions, jsonMedia } from './contract.js';
 import type { SchemaMode } from './json-schema.js';
 import { buildResources } from './resources.js';
 import { propertiesOf, type ContractDocument, type JsonSchema } from './types.js';
@@ -58,16 +58,22 @@ export interface ContractModule {
  * The contract document and its precompiled validators as one ES module with no imports:
  * `export const contract` (the document, with `validators`), `export const validators`, `export default contract`.
  * `createHandlers({ contract })` then validates with them and compiles nothing. With `responses`, response
- * validators too (the core never needs them; `contract.validateResponse()` does).
+ * validators too (the core never needs them; `contract.validateResponse()` does); `checks`, schemas of the contract
+ * to precompile for `contract.check()` besides those the core checks.
  */
-export function contractModule(document: ContractDocument, options: { responses?: boolean } = {}): ContractModule {
+export function contractModule(
+  document: ContractDocument,
+  options: { responses?: boolean; checks?: Iterable<[JsonSchema, SchemaMode]> } = {},
+): ContractModule {
   const contract = new Contract(document);
-  const schemas = contract.validatorSchemas({ responses: options.responses, checks: coreCheckSchemas(contract) });
+  const checks = [...coreCheckSchemas(contract), ...(options.checks ?? [])];
+  const schemas = contract.validatorSchemas({ responses: options.responses, checks });
   const ajv = contractAjv(contract.components, { code: { source: true, esm: true, formats: new Name(FORMATS) } });
   const exports: Record<string, string> = {};
   const names: Array<[string, string]> = [];
   [...schemas].forEach(([key, schema], i) => {
     const id = `urn:authentik-mock:validator:${i}`;
+    declareExtensions(ajv, schema);
     ajv.addSchema(schema, id);
     exports[`${VALIDATOR}${i}`] = id;
     names.push([key, `${VALIDATOR}${i}`]);

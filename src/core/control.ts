@@ -1,5 +1,6 @@
 import { consoleAsset } from '../console/assets.js';
 import { DETAILS } from '../contract/authentik-messages.js';
+import { safeDecode } from '../contract/router.js';
 import type { World } from '../world/world.js';
 import {
   httpError,
@@ -174,15 +175,6 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
     }
     default:
       throw methodNotAllowed(method, ['GET', 'POST', 'DELETE']);
-  }
-}
-
-/** A path segment decoded, or as it is when it is not valid percent-encoding (then no rule has that id). */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }
 

@@ -1,4 +1,4 @@
-import { coerceScalar } from '../contract/query-parameters.js';
+import { DrfFieldReader, formBody } from '../contract/drf-fields.js';
 import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { httpError, unsupportedMediaType, type IncomingRequest } from './http.js';
@@ -67,21 +67,24 @@ export function withoutDangerousKeys(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Form fields arrive as strings; each is read as its documented type, a file as its name. */
-async function parseForm(bytes: Uint8Array, contentType: string, schema: JsonSchema | undefined): Promise<Record<string, unknown>> {
-  const form = await new Response(bytes as BodyInit, { headers: { 'content-type': contentType } }).formData();
-  const props = isPlainObject(schema?.['properties']) ? (schema!.properties as Record<string, JsonSchema>) : {};
-  const out: Record<string, unknown> = {};
-  for (const [key, entry] of form.entries()) {
+/**
+ * A form as Django's QueryDict holds it (every value of a name, a file as its name), then what each documented
+ * field takes from it as DRF reads HTML input (`formBody`: `""`, repeated names, missing booleans…). The values
+ * stay text: the contract reads them as it reads JSON (`"true"`, `"on"` for a boolean; `"5"` for an integer).
+ */
+async function parseForm(bytes: Uint8Array, contentType: string, schema: JsonSchema, reader: DrfFieldReader, partial: boolean) {
+  const fields = new Map<string, string[]>();
+  const form =
+    bytes.byteLength === 0
+      ? []
+      : (await new Response(bytes as BodyInit, { headers: { 'content-type': contentType } }).formData()).entries();
+  for (const [key, entry] of form) {
     if (FORBIDDEN_KEYS.has(key)) continue;
-    if (typeof entry !== 'string') {
-      out[key] = entry.name || 'upload';
-      continue;
-    }
-    const coerced = props[key] && props[key]!.format !== 'binary' ? coerceScalar(entry, props[key]!) : entry;
-    out[key] = typeof coerced === 'object' ? entry : coerced;
+    const values = fields.get(key) ?? [];
+    values.push(typeof entry === 'string' ? entry : entry.name || 'upload');
+    fields.set(key, values);
   }
-  return out;
+  return formBody(reader, schema, fields, partial);
 }
 
 /**
@@ -103,8 +106,9 @@ export async function parseRequestBody(
   if (!mediaType || !Object.hasOwn(documented, mediaType)) throw unsupportedMediaType(header);
   if (/^multipart\/form-data$|^application\/x-www-form-urlencoded$/.test(mediaType)) {
     try {
-      const schema = resolve(documented[mediaType]!.schema);
-      return { value: empty ? {} : await parseForm(bytes, header!, schema), mediaType };
+      const reader = new DrfFieldReader(resolve);
+      const value = await parseForm(bytes, header!, documented[mediaType]!.schema, reader, operation.method === 'PATCH');
+      return { value, mediaType };
     } catch (error) {
       throw httpError(400, DETAILS.formParseError((error as Error).message));
     }

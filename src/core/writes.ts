@@ -23,9 +23,21 @@ function relationProblem(world: World, entity: EntityType, value: unknown): stri
   return world.table(entity.name).get(value) ? undefined : FIELD_MESSAGES.relationMissing(String(value));
 }
 
-/** DRF's answer for a related field (one pk, or a list of them for a many-field); undefined when it is fine. */
-export function relationErrors(world: World, reference: Reference, value: unknown): string[] | undefined {
-  if (value === null) return reference.nullable ? undefined : [FIELD_MESSAGES.null];
+/**
+ * What a related field takes from a body: `""` is None for a single relation, as DRF's RelatedField.run_validation
+ * forces it ("We force empty strings to None values for relational fields", rest_framework/relations.py); a
+ * many-field (ManyRelatedField) reads its items as sent.
+ */
+export function relationInput(reference: Reference, value: unknown): unknown {
+  return !reference.many && value === '' ? null : value;
+}
+
+/**
+ * DRF's answer for a related field (one pk, or a list of them for a many-field); undefined when it is fine. `nullable`
+ * is the serializer field's allow_null (the request schema's `nullable`), the model's by default.
+ */
+export function relationErrors(world: World, reference: Reference, value: unknown, nullable = reference.nullable): string[] | undefined {
+  if (value === null) return nullable ? undefined : [FIELD_MESSAGES.null];
   const target = world.entity(reference.target);
   if (reference.many) {
     if (!Array.isArray(value)) return [FIELD_MESSAGES.notAList(pythonTypeName(value))];
@@ -50,7 +62,8 @@ export function prepareWrite(
   schemaErrors: DrfErrors = {},
 ): PreparedWrite | { errors: DrfErrors } {
   const entity = world.entity(resource.entity);
-  const writable = new Set(Object.keys(world.contract.writableFields(requestSchema)));
+  const fields = world.contract.writableFields(requestSchema);
+  const writable = new Set(Object.keys(fields));
   const record: WorldRecord = { ...base };
   const errors: DrfErrors = {};
   const inverse: PreparedWrite['inverse'] = [];
@@ -59,17 +72,20 @@ export function prepareWrite(
     if (!writable.has(field)) continue; // unknown and read-only fields are ignored, as DRF does
     const link = entity.references.get(field);
     if (link) {
-      const problems = relationErrors(world, link, value) ?? (Object.hasOwn(schemaErrors, field) ? schemaErrors[field] : undefined);
+      const input = relationInput(link, value);
+      // The schema's errors were found for what was sent; a `""` read as None is checked as None only.
+      const schemaProblems = input === value && Object.hasOwn(schemaErrors, field) ? schemaErrors[field] : undefined;
+      const problems = relationErrors(world, link, input, world.contract.fields.shape(fields[field]!).nullable) ?? schemaProblems;
       if (problems) {
         setOwn(errors, field, problems);
         continue;
       }
       if (link.inverseOf) {
         // Django's `.set()`: each related record once, whatever the body repeats.
-        inverse.push({ field, value: distinct(value as Pk[]) });
+        inverse.push({ field, value: distinct(input as Pk[]) });
         continue;
       }
-      setOwn(record, field, link.many ? distinct(value as Pk[]) : value);
+      setOwn(record, field, link.many ? distinct(input as Pk[]) : input);
     } else if (!Object.hasOwn(schemaErrors, field)) setOwn(record, field, value);
   }
   for (const [field, messages] of Object.entries(schemaErrors))

@@ -2,11 +2,13 @@ import { jsonMedia, type Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { OperationRole } from '../contract/resources.js';
+import { excerpt, findingText, firstDifference, valueAt, type ContractFinding } from './findings.js';
 import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
 import { fillPath, recordsOf, type FoundKey, type PathKeyFinder } from './path-keys.js';
 import {
   bodyFromRecord,
   fileFields,
+  invalidRequests,
   listOperationAt,
   filterProbes,
   MULTIPART_TYPE,
@@ -14,8 +16,7 @@ import {
   requiredQuery,
   resourcesOf,
   uniqueVariant,
-  violations,
-  type Violation,
+  type InvalidRequest,
 } from './request-builder.js';
 
 export interface CheckContext {
@@ -28,7 +29,7 @@ export interface CheckContext {
 }
 
 export interface Outcome {
-  problems: string[];
+  findings: ContractFinding[];
   /** Why the operation could not be checked fully; an operation with a reason is never reported as passed. */
   skipped?: string;
   checks: number;
@@ -43,21 +44,35 @@ export function rolesOf(contract: Contract): Map<string, OperationRole> {
   return resourcesOf(contract).roles;
 }
 
+/** A finding as a check states it: the operation is added by `Findings`. */
+type Found = Omit<ContractFinding, 'operationId'>;
+
 /** Collects what one operation's checks found. */
 class Findings {
-  readonly problems: string[] = [];
+  readonly found: ContractFinding[] = [];
   checks = 0;
 
-  expect(ok: boolean, problem: string): boolean {
+  constructor(private readonly operationId: string) {}
+
+  /** Counts a check; when it failed, records what `found` says (made only then). */
+  expect(ok: boolean, found: () => Found | Found[]): boolean {
     this.checks++;
-    if (!ok) this.problems.push(problem);
+    if (!ok) for (const one of [found()].flat()) this.found.push({ operationId: this.operationId, ...one });
     return ok;
   }
 }
 
-function summary(answer: Answer): string {
-  const text = answer.text.replace(/\s+/g, ' ');
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+/** A finding about an answer's status. */
+function statusFinding(check: string, answer: Answer, expected: string, note?: string): Found {
+  const found: Found = { kind: 'status', check, request: answer.request, status: answer.status, expected, received: answer.status };
+  if (answer.text !== '') found.excerpt = excerpt(answer.text);
+  if (note) found.note = note;
+  return found;
+}
+
+/** A finding about what an answer's body holds at `pointer`. */
+function bodyFinding(kind: ContractFinding['kind'], check: string, answer: Answer, pointer: string, expected: string): Found {
+  return { kind, check, request: answer.request, status: answer.status, pointer, expected, received: valueAt(answer.body, pointer) };
 }
 
 /** A path with a query string (nothing added when the query is empty). */
@@ -75,26 +90,17 @@ function expectBodyMatches(ctx: CheckContext, findings: Findings, operation: Ope
   const documented = operation.responses[String(answer.status)] ?? operation.responses['default'];
   const schema = documented && jsonMedia(documented.content)?.schema;
   if (documented && !schema) return true;
-  const problems = ctx.contract.validateResponse(operation.operationId, answer.status, answer.body);
-  return findings.expect(
-    problems.length === 0,
-    `${label}: ${answer.status} body does not match the contract: ${problems
-      .slice(0, MAX_VIOLATIONS_SHOWN)
-      .map((p) => p.message)
-      .join('; ')}`,
+  const violations = ctx.contract.validateResponse(operation.operationId, answer.status, answer.body);
+  return findings.expect(violations.length === 0, () =>
+    violations.slice(0, MAX_VIOLATIONS_SHOWN).map((v) => bodyFinding('schema', label, answer, v.path, v.expected)),
   );
 }
 
 /** The answer has a documented 2xx status and its body validates against that status's schema. */
 function expectSuccess(ctx: CheckContext, findings: Findings, operation: OperationSpec, answer: Answer, label: string): boolean {
   const documented = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
-  if (
-    !findings.expect(
-      documented.includes(String(answer.status)),
-      `${label}: expected ${documented.join('/') || 'a documented status'}, got ${answer.status} ${summary(answer)}`,
-    )
-  )
-    return false;
+  const expected = documented.join('/') || 'a documented status';
+  if (!findings.expect(documented.includes(String(answer.status)), () => statusFinding(label, answer, expected))) return false;
   return expectBodyMatches(ctx, findings, operation, answer, label);
 }
 
@@ -125,8 +131,8 @@ async function checkAuth(ctx: CheckContext, findings: Findings, operation: Opera
   ];
   for (const [label, authorization] of cases) {
     const answer = await ctx.client.send({ method: operation.method, path, authorization });
-    const hint = answer.status === 401 ? ' (authentik answers 403: it sends no WWW-Authenticate challenge)' : '';
-    if (findings.expect(answer.status === 403, `${label}: expected 403, got ${answer.status}${hint}`))
+    const note = answer.status === 401 ? 'authentik answers 403: it sends no WWW-Authenticate challenge' : undefined;
+    if (findings.expect(answer.status === 403, () => statusFinding(label, answer, '403', note)))
       expectBodyMatches(ctx, findings, operation, answer, label);
   }
 }
@@ -140,20 +146,23 @@ async function checkPagination(ctx: CheckContext, findings: Findings, path: stri
   const page = (n: number) =>
     ctx.client.send({ method: 'GET', path: withQuery(path, { ...query, page_size: String(PAGE_SIZE), page: String(n) }) });
   let current = await page(1);
-  if (!findings.expect(current.status === 200, `pagination: page 1 with page_size=${PAGE_SIZE} answered ${current.status}`)) return;
+  const firstPage = `pagination (page 1 of page_size ${PAGE_SIZE})`;
+  if (!findings.expect(current.status === 200, () => statusFinding(firstPage, current, '200'))) return;
   const first = pagination(current);
-  if (!findings.expect(!!first, 'pagination: no "pagination" object in a paginated list')) return;
+  if (!findings.expect(!!first, () => bodyFinding('pagination', firstPage, current, '/pagination', 'a pagination object'))) return;
   const count = first!['count']!;
   const totalPages = Math.max(1, Math.ceil(count / PAGE_SIZE));
-  findings.expect(
-    first!['total_pages'] === totalPages,
-    `pagination: count ${count} at page_size ${PAGE_SIZE} needs total_pages ${totalPages}, got ${first!['total_pages']}`,
-  );
+  findings.expect(first!['total_pages'] === totalPages, () => ({
+    ...bodyFinding('pagination', firstPage, current, '/pagination/total_pages', String(totalPages)),
+    note: `count ${count} at page_size ${PAGE_SIZE}`,
+  }));
   for (let n = 1; n <= Math.min(totalPages, PAGES_FOLLOWED); n++) {
     if (n > 1) current = await page(n);
     const p = pagination(current);
-    const results = (current.body as { results?: unknown[] }).results ?? [];
-    if (!findings.expect(current.status === 200 && !!p, `pagination: page ${n} answered ${current.status}`)) return;
+    const results = (current.body as { results?: unknown[] } | undefined)?.results ?? [];
+    const check = `pagination (page ${n} of page_size ${PAGE_SIZE})`;
+    const answered = current;
+    if (!findings.expect(current.status === 200 && !!p, () => statusFinding(check, answered, '200 with a pagination object'))) return;
     const start = count === 0 ? 0 : (n - 1) * PAGE_SIZE + 1;
     const expected = {
       current: n,
@@ -164,27 +173,27 @@ async function checkPagination(ctx: CheckContext, findings: Findings, path: stri
       end_index: count === 0 ? 0 : start + results.length - 1,
     };
     const wrong = Object.entries(expected).filter(([key, value]) => p![key] !== value);
-    findings.expect(
-      wrong.length === 0,
-      `pagination: page ${n} says ${wrong.map(([k]) => `${k}=${p![k]}`).join(', ')}; expected ${wrong.map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    findings.expect(wrong.length === 0, () =>
+      wrong.map(([key, value]) => bodyFinding('pagination', check, answered, `/pagination/${key}`, String(value))),
     );
-    findings.expect(
-      results.length === Math.min(PAGE_SIZE, Math.max(0, count - (n - 1) * PAGE_SIZE)),
-      `pagination: page ${n} holds ${results.length} results; page_size ${PAGE_SIZE} and count ${count} say ${Math.min(PAGE_SIZE, count - (n - 1) * PAGE_SIZE)}`,
-    );
+    const held = Math.min(PAGE_SIZE, Math.max(0, count - (n - 1) * PAGE_SIZE));
+    findings.expect(results.length === held, () => ({
+      ...bodyFinding('pagination', check, answered, '/results', `${held} results`),
+      received: `${results.length} results`,
+      note: `count ${count}`,
+    }));
   }
   const past = await page(totalPages + 1);
-  findings.expect(
-    past.status === 404,
-    `pagination: page ${totalPages + 1} (past the end) answered ${past.status}, expected 404 "Invalid page."`,
+  findings.expect(past.status === 404, () =>
+    statusFinding(`pagination (page ${totalPages + 1}, past the end)`, past, '404', 'authentik answers "Invalid page."'),
   );
 }
 
-/** What a write could change, read as text: compared before and after a rejected write. */
-type Snapshot = () => Promise<string | undefined>;
+/** What a write could change, read as JSON: compared before and after a rejected write (undefined: unreadable). */
+type Snapshot = () => Promise<{ body: unknown } | undefined>;
 
-/** The record an operation writes to, read as a client would: the current values, or why it could not be read. */
-type RecordRead = { record: Record<string, unknown>; text: string } | { problem: string };
+/** The record an operation writes to, read as a client would: the current values, or what went wrong reading it. */
+type RecordRead = { record: Record<string, unknown> } | { problem: Found };
 
 /**
  * How to read the record a write on an item touches: a GET on the operation's own path, else on the item's path
@@ -196,11 +205,12 @@ function readerFor(
   path: string,
   found: Record<string, FoundKey>,
 ): (() => Promise<RecordRead>) | undefined {
+  const check = 'reading the record the write changes';
   const viaGet = (target: string) => async (): Promise<RecordRead> => {
     const answer = await ctx.client.send({ method: 'GET', path: target });
     if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null)
-      return { problem: `GET answered ${answer.status}` };
-    return { record: answer.body as Record<string, unknown>, text: answer.text };
+      return { problem: statusFinding(check, answer, '200 with the record') };
+    return { record: answer.body as Record<string, unknown> };
   };
   if (readableAt(ctx, operation.path)) return viaGet(path);
   const item = /^(.*\{([^}]+)\}\/)[^{}]+\/$/.exec(operation.path);
@@ -210,9 +220,10 @@ function readerFor(
   if (!key?.list || !key.field) return undefined;
   return async () => {
     const record = await ctx.keys.reread(operation.server, key);
-    return record
-      ? { record, text: JSON.stringify(record) }
-      : { problem: `the list at ${key.list!.path} no longer shows the record with ${key.field} ${key.value}` };
+    if (record) return { record };
+    const list = { method: 'GET', url: ctx.client.url(operation.server, key.list!.path) };
+    const expected = `the record with ${key.field} ${JSON.stringify(key.value)}`;
+    return { problem: { kind: 'record-gone', check, request: list, pointer: '/results', expected, received: undefined } };
   };
 }
 
@@ -220,7 +231,7 @@ function snapshotOf(read: (() => Promise<RecordRead>) | undefined): Snapshot | u
   if (!read) return undefined;
   return async () => {
     const current = await read();
-    return 'text' in current ? current.text : `(${current.problem})`;
+    return 'record' in current ? { body: current.record } : undefined;
   };
 }
 
@@ -240,56 +251,73 @@ function badRequestDoc(ctx: CheckContext, operation: OperationSpec): 'fields' | 
 }
 
 /** The invalid requests to send: filter values always (django-filter answers them), body ones as the 400 documents. */
-function applicableViolations(
+function applicableInvalidRequests(
   ctx: CheckContext,
   operation: OperationSpec,
   validBody: Record<string, unknown>,
-): Array<{ violation: Violation; named: boolean }> {
+): Array<{ invalid: InvalidRequest; named: boolean }> {
   const doc = badRequestDoc(ctx, operation);
-  return violations(ctx.contract, operation, validBody)
+  return invalidRequests(ctx.contract, operation, validBody)
     .filter((v) => v.query || doc === 'fields' || (doc === 'opaque' && v.constraint === 'required'))
-    .map((violation) => ({ violation, named: !!violation.query || doc === 'fields' }));
+    .map((invalid) => ({ invalid, named: !!invalid.query || doc === 'fields' }));
 }
 
-async function checkViolation(
+async function checkInvalidRequest(
   ctx: CheckContext,
   findings: Findings,
   operation: OperationSpec,
   path: string,
   query: Record<string, string>,
-  { violation, named }: { violation: Violation; named: boolean },
+  { invalid, named }: { invalid: InvalidRequest; named: boolean },
   snapshot?: Snapshot,
 ): Promise<void> {
-  const before = violation.body && snapshot ? await snapshot() : undefined;
-  const label = `invalid request (${violation.describe})`;
+  const before = invalid.body && snapshot ? await snapshot() : undefined;
+  const label = `invalid request (${invalid.describe})`;
   const answer = await ctx.client.send({
     method: operation.method,
-    path: withQuery(path, { ...query, ...violation.query }),
-    ...bodyCall(ctx, operation, violation.body),
+    path: withQuery(path, { ...query, ...invalid.query }),
+    ...bodyCall(ctx, operation, invalid.body),
   });
-  if (findings.expect(answer.status === 400, `${label}: expected 400, got ${answer.status} ${summary(answer)}`)) {
+  if (findings.expect(answer.status === 400, () => statusFinding(label, answer, '400'))) {
     expectBodyMatches(ctx, findings, operation, answer, label);
-    if (named) expectNamed(findings, answer, violation, label);
+    if (named) expectNamed(findings, answer, invalid, label);
   }
   if (before !== undefined) {
     const after = await snapshot!();
-    findings.expect(after === before, `${label}: the rejected write changed the data (read before and after differ)`);
+    const changed = after === undefined ? '' : firstDifference(before.body, after.body);
+    findings.expect(changed === undefined, () => ({
+      kind: 'state-changed',
+      check: label,
+      request: answer.request,
+      status: answer.status,
+      pointer: changed ?? '',
+      expected: `${shownJson(valueAt(before.body, changed ?? ''))}, as before the refused write`,
+      received: after === undefined ? undefined : valueAt(after.body, changed ?? ''),
+      note: after === undefined ? 'the record could not be read after the write' : 'a refused write changes nothing',
+    }));
   }
 }
 
+function shownJson(value: unknown): string {
+  return value === undefined ? 'nothing' : excerpt(JSON.stringify(value));
+}
+
 /** The 400 body names the offending field, with one of the messages expected for it (when known). */
-function expectNamed(findings: Findings, answer: Answer, violation: Violation, label: string): void {
-  const said =
-    typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>)[violation.field] : undefined;
-  if (
-    !findings.expect(said !== undefined, `${label}: the 400 body does not name "${violation.field}": ${summary(answer)}`) ||
-    !violation.messages
-  )
-    return;
+function expectNamed(findings: Findings, answer: Answer, invalid: InvalidRequest, label: string): void {
+  const pointer = `/${invalid.field.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const said = valueAt(answer.body, pointer);
+  const named = findings.expect(said !== undefined, () => ({
+    ...bodyFinding('field-not-named', label, answer, pointer, 'the field named'),
+    excerpt: excerpt(answer.text),
+  }));
+  if (!named || !invalid.messages) return;
   const messages = (Array.isArray(said) ? said : [said]).map(String);
   findings.expect(
-    messages.some((m) => violation.messages!.includes(m)),
-    `${label}: the 400 body says ${JSON.stringify(said)} for "${violation.field}"; django-filter says ${violation.messages.map((m) => `"${m}"`).join(' or ')}`,
+    messages.some((m) => invalid.messages!.includes(m)),
+    () => ({
+      ...bodyFinding('message', label, answer, pointer, invalid.messages!.map((m) => JSON.stringify(m)).join(' or ')),
+      note: invalid.query ? "django-filter's message" : "DRF's message",
+    }),
   );
 }
 
@@ -330,7 +358,7 @@ function itemPathOf(ctx: CheckContext, role: OperationRole, created: Answer): st
 
 /** Every check of one operation, in the order a reader would want them. */
 export async function checkOperation(ctx: CheckContext, operation: OperationSpec): Promise<Outcome> {
-  const findings = new Findings();
+  const findings = new Findings(operation.operationId);
   const role = ctx.roles.get(operation.operationId) ?? { kind: 'action' as const, onItem: false };
   const isWrite = operation.method !== 'GET' && operation.method !== 'HEAD';
   const which = isWrite ? 'last' : 'first';
@@ -348,7 +376,7 @@ export async function checkOperation(ctx: CheckContext, operation: OperationSpec
     ctx.client.url(operation.server, fillPath(operation.path, 'params' in keys ? keys.params : {}, '1')),
   );
   const done = (skipped?: string): Outcome =>
-    skipped ? { problems: findings.problems, checks: findings.checks, skipped } : { problems: findings.problems, checks: findings.checks };
+    skipped ? { findings: findings.found, checks: findings.checks, skipped } : { findings: findings.found, checks: findings.checks };
   try {
     if ('reason' in keys)
       return done(made && 'problem' in made ? `${keys.reason}; creating one to check failed: ${made.problem}` : keys.reason);
@@ -377,11 +405,12 @@ async function makeDisposable(ctx: CheckContext, list: OperationSpec): Promise<{
   const resource = role && 'resource' in role ? role.resource : undefined;
   const create = resource?.operations.create;
   if (!resource || !create || !resource.operations.destroy) return undefined;
-  const attempt = new Findings();
+  const attempt = new Findings(create.operationId);
   const created = await createDisposable(ctx, attempt, create, create.operationId);
   const cleanup = created && itemPathOf(ctx, { kind: 'create', resource }, created);
   if (cleanup) return { cleanup };
-  return { problem: attempt.problems[0] ?? 'the created record has no key to delete it by' };
+  const found = attempt.found[0];
+  return { problem: found ? findingText(found) : 'the created record has no key to delete it by' };
 }
 
 async function checkRead(
@@ -398,7 +427,8 @@ async function checkRead(
     const first = answer.status === 200 ? recordsOf(answer.body)[0] : undefined;
     if (first) await checkFilters(ctx, findings, operation, path, query, first);
   }
-  for (const violation of applicableViolations(ctx, operation, {})) await checkViolation(ctx, findings, operation, path, query, violation);
+  for (const invalid of applicableInvalidRequests(ctx, operation, {}))
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid);
   return undefined;
 }
 
@@ -417,15 +447,18 @@ async function checkFilters(
       method: 'GET',
       path: withQuery(path, { ...query, [probe.name]: probe.value, page_size: String(FILTERED_PAGE_SIZE) }),
     });
-    if (!findings.expect(answer.status === 200, `${label}: expected 200, got ${answer.status} ${summary(answer)}`)) continue;
+    if (!findings.expect(answer.status === 200, () => statusFinding(label, answer, '200'))) continue;
     const records = recordsOf(answer.body);
-    if (!findings.expect(records.length > 0, `${label}: the list is empty, but the first record has that value`)) continue;
-    const others = records.filter((r) => !probe.matches(r));
-    const how = probe.match === 'exact' ? 'another' : 'a';
-    findings.expect(
-      others.length === 0,
-      `${label}: ${others.length} of ${records.length} records have ${how} "${probe.name}"${probe.match === 'contains' ? ' not containing it' : ''} (e.g. ${JSON.stringify(others[0]?.[probe.name])}): the filter does not filter`,
-    );
+    const wanted = probe.match === 'exact' ? JSON.stringify(probe.value) : `text containing ${JSON.stringify(probe.value)}`;
+    if (!findings.expect(records.length > 0, () => bodyFinding('filter', label, answer, '/results', 'at least the first record'))) continue;
+    const others = records.map((record, index) => ({ record, index })).filter(({ record }) => !probe.matches(record));
+    findings.expect(others.length === 0, () => {
+      const pointer = `/results/${others[0]!.index}/${probe.name}`;
+      return {
+        ...bodyFinding('filter', label, answer, pointer, `"${probe.name}" ${wanted}`),
+        note: `${others.length} of ${records.length} records do not match: the filter does not filter`,
+      };
+    });
   }
 }
 
@@ -448,8 +481,7 @@ async function checkUpdate(
     return 'cannot read the record before writing to it (no GET on this path or its item, and no list to find it in): a blind write could damage data';
   }
   const current = await read();
-  if (!findings.expect('record' in current, `reading the record before writing: ${'problem' in current ? current.problem : ''}`))
-    return undefined;
+  if (!findings.expect('record' in current, () => (current as { problem: Found }).problem)) return undefined;
   const body = bodyFromRecord(ctx.contract, operation, (current as { record: Record<string, unknown> }).record, ctx.seed);
   await sendExpectingSuccess(ctx, findings, operation, {
     method: operation.method,
@@ -457,8 +489,8 @@ async function checkUpdate(
     ...bodyCall(ctx, operation, body),
   });
   const snapshot = snapshotOf(read);
-  for (const violation of applicableViolations(ctx, operation, body))
-    await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
+  for (const invalid of applicableInvalidRequests(ctx, operation, body))
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
   return undefined;
 }
 
@@ -477,10 +509,10 @@ async function checkCreate(
   const listed = withQuery(path, { ...listQuery(ctx, operation.path), page_size: '1000' });
   const snapshot: Snapshot = async () => {
     const answer = await ctx.client.send({ method: 'GET', path: listed });
-    return answer.status === 200 ? answer.text : undefined;
+    return answer.status === 200 ? { body: answer.body } : undefined;
   };
-  for (const violation of applicableViolations(ctx, operation, base))
-    await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
+  for (const invalid of applicableInvalidRequests(ctx, operation, base))
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
   return undefined;
 }
 
@@ -500,8 +532,8 @@ async function checkAction(
     ...bodyCall(ctx, operation, body),
   });
   const snapshot = snapshotOf(read);
-  for (const violation of applicableViolations(ctx, operation, body ?? {}))
-    await checkViolation(ctx, findings, operation, path, query, violation, snapshot);
+  for (const invalid of applicableInvalidRequests(ctx, operation, body ?? {}))
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
   return undefined;
 }
 
@@ -524,7 +556,7 @@ async function checkDestroy(
   const answer = await ctx.client.send({ method: 'DELETE', path });
   if (expectSuccess(ctx, findings, operation, answer, 'valid request') && readableAt(ctx, operation.path)) {
     const again = await ctx.client.send({ method: 'GET', path });
-    findings.expect(again.status === 404, `after DELETE the record still answers ${again.status}`);
+    findings.expect(again.status === 404, () => statusFinding('reading the record after DELETE', again, '404'));
   }
   return undefined;
 }

@@ -6,6 +6,8 @@ export interface Answer {
   status: number;
   body: unknown;
   text: string;
+  /** What was sent: the method and the whole URL. */
+  request: { method: string; url: string };
 }
 
 export interface Call {
@@ -85,7 +87,7 @@ export class HttpClient {
       throw new ServerUnreachable(target, cause?.code ?? cause?.message ?? (error as Error).message);
     }
     const text = await response.text();
-    return { status: response.status, body: parseBody(text), text };
+    return { status: response.status, body: parseBody(text), text, request: { method: call.method, url: target } };
   }
 }
 

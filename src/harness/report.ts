@@ -1,5 +1,6 @@
 import XMLBuilder from 'fast-xml-builder';
 import type { OperationSpec } from '../contract/types.js';
+import { findingText, type ContractFinding } from './findings.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
 
@@ -8,7 +9,8 @@ export interface OperationResult {
   method: string;
   path: string;
   verdict: Verdict;
-  problems: string[];
+  /** What was found wrong (a failed operation has at least one). */
+  findings: ContractFinding[];
   /** Why it was skipped. */
   reason?: string;
   checks: number;
@@ -23,17 +25,25 @@ export interface ContractReport {
   durationMs: number;
 }
 
-export function verdictOf(problems: string[], skipped: string | undefined): Verdict {
-  if (problems.length > 0) return 'fail';
+export function verdictOf(findings: readonly ContractFinding[], skipped: string | undefined): Verdict {
+  if (findings.length > 0) return 'fail';
   return skipped ? 'skip' : 'pass';
 }
 
+const INDENT = ' '.repeat(6);
+
+/**
+ * An operation's result for a terminal: one line for a pass or a skip; for a failure, a line per finding (the first
+ * `shown` of them) under the operation's line, each with the request and the value received.
+ */
 export function resultLine(result: OperationResult, shown = 3): string {
   const head = `${result.verdict.padEnd(4)}  ${result.operationId}`;
   if (result.verdict === 'pass') return `${head}  (${result.checks} checks)`;
   if (result.verdict === 'skip') return `${head}  — ${result.reason}`;
-  const more = result.problems.length > shown ? ` (+${result.problems.length - shown} more)` : '';
-  return `${head}  — ${result.problems.slice(0, shown).join(' | ')}${more}`;
+  const count = result.findings.length;
+  const lines = result.findings.slice(0, shown).map((finding) => `${INDENT}${findingText(finding)}`);
+  if (count > shown) lines.push(`${INDENT}(+${count - shown} more)`);
+  return [`${head}  (${count} ${count === 1 ? 'problem' : 'problems'})`, ...lines].join('\n');
 }
 
 export function closingLine(report: ContractReport): string {
@@ -77,8 +87,10 @@ export function junitXml(report: ContractReport, operations: readonly OperationS
       '@_time': seconds(r.durationMs),
     };
     if (r.verdict === 'skip') testcase['skipped'] = { '@_message': xmlSafeText(r.reason ?? '') };
-    if (r.verdict === 'fail')
-      testcase['failure'] = { '@_message': xmlSafeText(r.problems[0] ?? ''), '#text': xmlSafeText(r.problems.join('\n')) };
+    if (r.verdict === 'fail') {
+      const texts = r.findings.map(findingText);
+      testcase['failure'] = { '@_message': xmlSafeText(texts[0] ?? ''), '#text': xmlSafeText(texts.join('\n')) };
+    }
     return testcase;
   });
   const counts = { '@_tests': report.results.length, '@_failures': report.failed, '@_skipped': report.skipped };

@@ -82,7 +82,7 @@ export function uniqueVariant(
 }
 
 /** One invalid request derived from a constraint of the contract, and the field its 400 must name. */
-export interface Violation {
+export interface InvalidRequest {
   constraint: 'required' | 'maxLength' | 'minLength' | 'pattern' | 'enum' | 'type' | 'format' | 'relation';
   field: string;
   describe: string;
@@ -96,7 +96,7 @@ export interface Violation {
 const BAD_FORMATS: Record<string, unknown> = { uuid: 'not-a-uuid', email: 'not-an-email', 'date-time': 'yesterday', uri: 'not a url' };
 
 /** The value that breaks a schema's first checkable constraint, with the kind of constraint it breaks. */
-function breaking(schema: JsonSchema): { constraint: Violation['constraint']; value: unknown } | undefined {
+function breaking(schema: JsonSchema): { constraint: InvalidRequest['constraint']; value: unknown } | undefined {
   if (Array.isArray(schema.enum)) return { constraint: 'enum', value: 'not-a-choice' };
   if (schema.type === 'integer') return { constraint: 'type', value: 'not-a-number' };
   if (schema.type === 'boolean') return { constraint: 'type', value: 'maybe' };
@@ -117,8 +117,8 @@ function breaking(schema: JsonSchema): { constraint: Violation['constraint']; va
  * pattern, enum, type, format), on top of a body that is otherwise valid, and one per filter parameter a list
  * answers with django-filter's 400. Each must be answered 400 naming the field.
  */
-export function violations(contract: Contract, operation: OperationSpec, validBody: Record<string, unknown>): Violation[] {
-  const out: Violation[] = [];
+export function invalidRequests(contract: Contract, operation: OperationSpec, validBody: Record<string, unknown>): InvalidRequest[] {
+  const out: InvalidRequest[] = [];
   const fields = writableFields(contract, operation);
   if (operation.method !== 'PATCH') {
     for (const field of requiredFields(contract, operation)) {
@@ -139,7 +139,7 @@ export function violations(contract: Contract, operation: OperationSpec, validBo
         body: { ...validBody, [field]: broken.value },
       });
   }
-  for (const filter of filtersOf(contract, operation)) out.push(...filterViolations(filter));
+  for (const filter of filtersOf(contract, operation)) out.push(...filterInvalidRequests(filter));
   return out;
 }
 
@@ -202,12 +202,12 @@ const UNKNOWN_PK = { number: '2147483647', uuid: 'ffffffff-ffff-4fff-bfff-ffffff
  * text never give one; number, UUID, date-time and relation filters only where django-filter reads the name (not a
  * parameter the view's own code may read), and where a key cannot be told from a relation, either message.
  */
-function filterViolations(filter: FilterParam): Violation[] {
+function filterInvalidRequests(filter: FilterParam): InvalidRequest[] {
   const name = filter.name;
   const numeric = filter.schema.type === 'integer' || filter.schema.type === 'number';
   const bad =
     filter.kind === 'choice' ? 'not-a-choice' : filter.kind === 'datetime' ? 'not-a-date' : numeric ? 'not-a-number' : 'not-a-uuid';
-  const make = (constraint: Violation['constraint'], value: string, messages: string[]): Violation => ({
+  const make = (constraint: InvalidRequest['constraint'], value: string, messages: string[]): InvalidRequest => ({
     constraint,
     field: name,
     describe: `query "${name}" ${constraint === 'relation' ? 'naming no record' : `breaking ${constraint}`}`,

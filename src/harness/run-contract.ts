@@ -52,8 +52,8 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
       operationId: operation.operationId,
       method: operation.method,
       path: operation.path,
-      verdict: verdictOf(outcome.problems, outcome.skipped),
-      problems: outcome.problems,
+      verdict: verdictOf(outcome.findings, outcome.skipped),
+      findings: outcome.findings,
       checks: outcome.checks,
       durationMs: performance.now() - began,
     };

@@ -1,5 +1,5 @@
 import { isPlainObject, type JsonSchema } from '../contract/types.js';
-import type { InferredObject } from './infer-from-example.js';
+import type { InferredObject, MissingField } from './infer-from-example.js';
 import type { KnownShapes } from './known-shapes.js';
 
 /** One line of a rendered page's schema notes, classified. */
@@ -94,16 +94,6 @@ function parentPath(path: string): string | undefined {
   const bare = path.endsWith('[]') ? path.slice(0, -2) : path;
   const dot = bare.lastIndexOf('.');
   return dot < 0 ? '' : bare.slice(0, dot);
-}
-
-/** A field the notes name but the example leaves out (authentik's examples skip some): it still belongs in the schema. */
-export interface MissingField {
-  name: string;
-  many: boolean;
-  /** Its schema in a known component that has it beside the object's other fields. */
-  known?: JsonSchema;
-  /** The component the notes call it (`Provider Serializer`). */
-  serializer?: string;
 }
 
 /** What the notes say, placed in the example: field marks and constraints in order, and the fields it lacks by object path. */

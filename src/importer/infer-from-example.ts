@@ -1,5 +1,4 @@
 import { componentRef, isPlainObject, type JsonSchema } from '../contract/types.js';
-import type { MissingField } from './field-notes.js';
 import type { KnownShapes } from './known-shapes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,6 +25,16 @@ export function bareSchema(value: unknown): JsonSchema {
   }
   if (Array.isArray(value)) return { type: 'array', items: value.length > 0 ? bareSchema(value[0]) : {} };
   return { type: 'object' };
+}
+
+/** A field the notes name but the example leaves out (authentik's examples skip some): it still belongs in the schema. */
+export interface MissingField {
+  name: string;
+  many: boolean;
+  /** Its schema in a known component that has it beside the object's other fields. */
+  known?: JsonSchema;
+  /** The component the notes call it (`Provider Serializer`). */
+  serializer?: string;
 }
 
 /** Where each inferred object sits in the example, so field notes can find it by dotted path. */

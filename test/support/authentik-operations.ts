@@ -1,7 +1,8 @@
 import { inlineComponents } from '../../src/importer/components.js';
 import type { JsonSchema } from '../../src/contract/types.js';
 import { seedDocument } from './contracts.js';
-import { GenericError, pageParams, ValidationError, type PageOperation } from './synthetic-operations.js';
+import { GenericError, ValidationError } from './common-components.js';
+import { pageParams, type PageOperation } from './synthetic-operations.js';
 
 /**
  * Operations the real reference has but the five seeds do not, written as docs pages would encode them, from the

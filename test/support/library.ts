@@ -5,26 +5,10 @@
  */
 import type { ContractDocument } from '../../src/contract/types.js';
 import { importPages } from '../../src/importer/import-pages.js';
+import { COMMON_COMPONENTS } from './common-components.js';
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const query = (name: string, schema: object) => ({ in: 'query', name, required: false, schema });
-
-/** The components every authentik list and error refers to. */
-export const COMMON_COMPONENTS = {
-  Pagination: {
-    type: 'object',
-    properties: Object.fromEntries(
-      ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
-    ),
-    required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
-  },
-  ValidationError: {
-    type: 'object',
-    properties: { non_field_errors: { type: 'array', items: { type: 'string' } } },
-    additionalProperties: {},
-  },
-  GenericError: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] },
-};
 
 /** List, create, retrieve and destroy of one resource (`{name}` and `{name}Request` components, an integer key). */
 export function resource(path: string, name: string, listParameters: object[] = []): Record<string, object> {

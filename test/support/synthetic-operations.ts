@@ -3,36 +3,15 @@
  * features the full reference uses. Used by importer round-trips, the contract core and the mock, so no behaviour
  * can be specific to the five seed pages.
  */
+import { GenericError, Pagination, ValidationError } from './common-components.js';
 
 const servers = [{ url: '/api/v3/' }];
 const security = [{ authentik: [] }];
 const securitySchemes = { authentik: { type: 'http', scheme: 'bearer' } };
 
-export const ValidationError = {
-  type: 'object',
-  description: 'Validation Error',
-  properties: { non_field_errors: { type: 'array', items: { type: 'string' } }, code: { type: 'string' } },
-  additionalProperties: {},
-  title: 'ValidationError',
-};
-export const GenericError = {
-  type: 'object',
-  description: 'Generic API Error',
-  properties: { detail: { type: 'string' }, code: { type: 'string' } },
-  required: ['detail'],
-  title: 'GenericError',
-};
 const errors = {
   '400': { content: { 'application/json': { schema: ValidationError } }, description: '' },
   '403': { content: { 'application/json': { schema: GenericError } }, description: '' },
-};
-export const Pagination = {
-  type: 'object',
-  properties: Object.fromEntries(
-    ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }]),
-  ),
-  required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
-  title: 'Pagination',
 };
 export const pageParams = [
   { name: 'ordering', required: false, in: 'query', schema: { type: 'string' } },
