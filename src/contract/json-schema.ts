@@ -22,7 +22,8 @@ export function toJsonSchema(schema: JsonSchema, mode: SchemaMode): JsonSchema {
     mode,
   );
   const withNull = schema.nullable === true ? nullable(converted) : converted;
-  return mode === 'request' && takesBlank(schema) ? blankAllowed(withNull) : withNull;
+  // Both sides: a field a client may leave blank is shown blank (DRF answers `"email": ""`).
+  return takesBlank(schema) ? blankAllowed(withNull) : withNull;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type BlueprintTarget,
   type ParsedBlueprint,
 } from '../blueprints/index.js';
-import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
+import { isPlainObject, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import type { Resource } from '../contract/resources.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
@@ -38,15 +38,9 @@ function contains(container: unknown, expected: unknown): boolean {
   return same(container, expected);
 }
 
-/** A number where the schema wants a string (a CharField or ChoiceField takes `str(value)`, as DRF's do). */
-function asDrfScalar(schema: JsonSchema, value: unknown): unknown {
-  const wantsString = schema.type === 'string' || (Array.isArray(schema.enum) && schema.enum.every((v) => typeof v === 'string'));
-  return wantsString && typeof value === 'number' ? String(value) : value;
-}
-
 export class WorldBlueprintTarget implements BlueprintTarget {
   /** Whether the blueprint being applied is one of the `trusted`: its values skip the schema check (not DRF's rules). */
-  private trusting = false;
+  private trusts = false;
 
   constructor(
     private readonly world: World,
@@ -110,24 +104,33 @@ export class WorldBlueprintTarget implements BlueprintTarget {
   }
 
   transaction<T>(work: () => T, blueprint?: ParsedBlueprint): T {
-    this.trusting = blueprint !== undefined && this.trusted.has(blueprint);
+    return this.trusting(blueprint !== undefined && this.trusted.has(blueprint), () => this.world.transaction(work));
+  }
+
+  /** Writes the mock's own records (what the start records of itself), trusted as authentik's blueprints are. */
+  asTrusted<T>(work: () => T): T {
+    return this.trusting(true, work);
+  }
+
+  private trusting<T>(trusted: boolean, work: () => T): T {
+    const was = this.trusts;
+    this.trusts = trusted;
     try {
-      return this.world.transaction(work);
+      return work();
     } finally {
-      this.trusting = false;
+      this.trusts = was;
     }
   }
 
   /**
    * The body's schema problems (DRF's 400 body): none for a trusted blueprint, whose values are authentik's own —
-   * checking them would compile a validator per model at every start — only brought to the schema's scalar types as
-   * DRF's fields take them (a choice of "6" given 6).
+   * checking them would compile a validator per model at every start — only read as DRF's fields read them (a choice
+   * of "6" given 6).
    */
   private schemaErrors(shape: WriteShape, body: Record<string, unknown>, partial: boolean): DrfErrors | undefined {
-    if (this.trusting) {
-      const fields = propertiesOf(shape.schema);
-      for (const [field, value] of Object.entries(body))
-        if (fields[field]) body[field] = asDrfScalar(this.world.contract.resolve(fields[field]!), value);
+    if (this.trusts) {
+      const read = this.world.contract.fields.read(shape.schema, body);
+      if (isPlainObject(read)) Object.assign(body, read);
       return undefined;
     }
     return shape.operation ? this.world.contract.validateRequestBody(shape.operation, 'application/json', body, partial) : undefined;

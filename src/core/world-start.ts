@@ -82,7 +82,7 @@ export function startWorld(
     });
     const failed = results.find((r, i) => r.status === 'error' && !defaults.includes(all[i]!));
     if (failed) throw failed.error ?? new BlueprintError({ file: failed.path }, 'not applied');
-    recordInstances(world, target, results);
+    target.asTrusted(() => recordInstances(world, target, results));
     markAdmin(world);
     return results;
   });
