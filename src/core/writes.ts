@@ -90,7 +90,7 @@ export function prepareWrite(
   }
   for (const [field, messages] of Object.entries(schemaErrors))
     if (entity.references.has(field) && !Object.hasOwn(body, field)) setOwn(errors, field, messages);
-  uniquenessErrors(world, entity, record, body, errors);
+  uniquenessErrors(world, entity, pkOf(entity, base), record, body, errors);
   return Object.keys(errors).length > 0 ? { errors } : { record, inverse };
 }
 
@@ -99,11 +99,20 @@ function distinct(values: Pk[]): Pk[] {
   return values.filter((value) => !seen.has(String(value)) && !!seen.add(String(value)));
 }
 
-/** DRF's UniqueValidator and UniqueTogetherValidator, for the fields the body sets. */
-function uniquenessErrors(world: World, entity: EntityType, record: WorldRecord, body: Record<string, unknown>, errors: DrfErrors): void {
+/**
+ * DRF's UniqueValidator and UniqueTogetherValidator, for the fields the body sets. `pk` is the record being changed
+ * (null for a create: then every holder of the value is another record, even one whose key the body names).
+ */
+function uniquenessErrors(
+  world: World,
+  entity: EntityType,
+  pk: unknown,
+  record: WorldRecord,
+  body: Record<string, unknown>,
+  errors: DrfErrors,
+): void {
   const table = world.table(entity.name);
-  const pk = pkOf(entity, record);
-  const other = (found: WorldRecord | undefined) => found !== undefined && String(pkOf(entity, found)) !== String(pk);
+  const other = (found: WorldRecord | undefined) => found !== undefined && (pk === null || String(pkOf(entity, found)) !== String(pk));
   for (const field of world.uniqueFields(entity)) {
     if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field])))
       setOwn(errors, field, [FIELD_MESSAGES.unique(verboseName(entity.name), field)]);

@@ -63,7 +63,10 @@ export function fileFields(contract: Contract, operation: OperationSpec): Set<st
   return new Set(Object.keys(fields).filter((field) => contract.resolve(fields[field]!).format === 'binary'));
 }
 
-/** A copy whose unique-looking string fields (slug, identifier, username, name) will not clash with the original. */
+/**
+ * A copy whose unique-looking string fields (slug, identifier, username, name, and a key the client chooses — the
+ * item path's parameter, `/sources/scim_groups/{id}/`) will not clash with the original.
+ */
 export function uniqueVariant(
   contract: Contract,
   operation: OperationSpec,
@@ -72,13 +75,24 @@ export function uniqueVariant(
 ): Record<string, unknown> {
   const fields = writableFields(contract, operation);
   const out = { ...body };
-  for (const field of ['slug', 'identifier', 'username', 'name', 'uid']) {
+  for (const field of ['slug', 'identifier', 'username', 'name', 'uid', ...itemKeysOf(contract, operation.path)]) {
     const schema = fields[field] ? contract.resolve(fields[field]) : undefined;
     if (!schema || typeof out[field] !== 'string') continue;
     const max = typeof schema.maxLength === 'number' ? schema.maxLength : 255;
     out[field] = `${(out[field] as string).slice(0, Math.max(1, max - suffix.length - 1))}-${suffix}`;
   }
   return out;
+}
+
+/** The parameters of the item paths under a collection path (`/x/` → `id` of `/x/{id}/`). */
+function itemKeysOf(contract: Contract, collection: string): string[] {
+  const keys = new Set<string>();
+  for (const operation of contract.operations) {
+    const rest = operation.path.startsWith(collection) ? operation.path.slice(collection.length) : '';
+    const key = /^\{([^}]+)\}\/$/.exec(rest)?.[1];
+    if (key) keys.add(key);
+  }
+  return [...keys];
 }
 
 /** One invalid request derived from a constraint of the contract, and the field its 400 must name. */
