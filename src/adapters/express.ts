@@ -106,9 +106,12 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
   const held = heldAnswer(response);
   if (held) {
     for (const [key, value] of Object.entries(held.headers)) res.setHeader(key, value);
+    if (held.cookies) res.setHeader('set-cookie', [...held.cookies]);
     return void res.end(held.body);
   }
-  response.headers.forEach((value, key) => res.setHeader(key, value));
+  response.headers.forEach((value, key) => key !== 'set-cookie' && res.setHeader(key, value));
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   const reader = response.body?.getReader();
   const first = await reader?.read();
   if (!reader || !first || first.done) return void res.end();

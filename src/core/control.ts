@@ -12,7 +12,7 @@ import {
   type Answer,
   type IncomingRequest,
 } from './http.js';
-import { bearerKey } from './auth.js';
+import { bearerKey } from './callers.js';
 import { parseJson, readBody } from './request-body.js';
 import { MAX_RULES, ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
 

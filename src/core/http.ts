@@ -12,6 +12,8 @@ export interface Answer {
   body?: string | ReadableStream<Uint8Array>;
   /** A forced network failure (see scenarios.ts): `Response.error()`, which adapters turn into a dropped connection. */
   network?: 'reset' | 'timeout';
+  /** `Set-Cookie` values, one header each (a Record cannot hold the same header twice). */
+  cookies?: string[];
 }
 
 /**
@@ -100,6 +102,8 @@ const heldAnswers = new WeakMap<Response, HeldAnswer>();
 
 export interface HeldAnswer {
   headers: Readonly<Record<string, string>>;
+  /** `Set-Cookie` values (Node takes them as one header's list). */
+  cookies?: readonly string[];
   body: string;
 }
 
@@ -107,8 +111,12 @@ export interface HeldAnswer {
 export function toResponse(answer: Answer, headers: Record<string, string>, bodiless: boolean): Response {
   // Text, not bytes: undici makes a Response from a string far faster than from a Uint8Array of the same size.
   const payload = bodiless ? null : (answer.body ?? null);
-  const response = new Response(payload, { status: answer.status, headers });
-  if (typeof payload === 'string') heldAnswers.set(response, { headers, body: payload });
+  const cookies = answer.cookies ?? [];
+  const response = new Response(payload, {
+    status: answer.status,
+    headers: cookies.length === 0 ? headers : [...Object.entries(headers), ...cookies.map((c): [string, string] => ['set-cookie', c])],
+  });
+  if (typeof payload === 'string') heldAnswers.set(response, { headers, body: payload, ...(cookies.length > 0 ? { cookies } : {}) });
   return response;
 }
 

@@ -1,10 +1,12 @@
 import { Contract } from '../contract/contract.js';
-import type { RawQuery } from '../contract/query-parameters.js';
-import type { ContractDocument } from '../contract/types.js';
+import type { ContractDocument, OperationSpec } from '../contract/types.js';
 import { World, type WorldDump, type WorldOptions } from '../world/world.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
-import { authenticate } from './auth.js';
+import { Callers } from './callers.js';
+import { DerivedActions, SiteRoutes, type FeatureHost } from './extensions.js';
+import { FEATURES } from './features.js';
+import { RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
 import { HttpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
@@ -61,10 +63,9 @@ function isControlUrl(url: string): boolean {
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
-function parseQuery(search: URLSearchParams): RawQuery {
-  const query: RawQuery = Object.create(null) as RawQuery;
-  for (const [key, value] of search) (query[key] ??= []).push(value);
-  return query;
+/** An operation anyone may call: its `security` lists an empty requirement (`{}`) beside authentik's, or none at all. */
+function allowsAnonymous(operation: OperationSpec): boolean {
+  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
 }
 
 /**
@@ -72,11 +73,17 @@ function parseQuery(search: URLSearchParams): RawQuery {
  * Node API, so the Express bridge, MSW (which hands its `Request` straight in, in Node or a browser) and tests all
  * drive the same code. Failures anywhere inside are thrown as `HttpError` and answered here.
  */
-export class MockServer implements ControlHost {
+export class MockServer implements ControlHost, FeatureHost {
   readonly contract: Contract;
   readonly world: World;
   /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
   readonly scenarios = new Scenarios();
+  /** How requests authenticate: bearer keys, then what features add (sessions). */
+  readonly callers: Callers;
+  /** Answers features derive for some operations (instead of generated bodies). */
+  readonly actions: DerivedActions;
+  /** Routes outside the API that features add (a login page, OAuth2 endpoints). */
+  readonly site = new SiteRoutes();
   readonly allowedHosts: readonly string[] | true;
   private readonly cors: CorsOrigins | undefined;
   /**
@@ -99,6 +106,8 @@ export class MockServer implements ControlHost {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
     this.world = new World(this.contract, options);
+    this.callers = new Callers(this.world);
+    this.actions = new DerivedActions(this.world);
     this.allowedHosts = options.allowedHosts ?? true;
     this.cors = options.cors;
     this.teamBlueprints = parseTeamBlueprints(options.blueprints ?? []);
@@ -109,6 +118,7 @@ export class MockServer implements ControlHost {
     if (options.data !== undefined) this.world.load(options.data);
     else this.blueprintResults = startWorld(this.world, this.teamBlueprints, options, this.passwords);
     this.start = options.data === undefined ? undefined : JSON.stringify(options.data);
+    for (const install of FEATURES) install(this);
   }
 
   /** The bearer key /_mock/ requires: the configured one, else the admin token; false when the control API is off. */
@@ -188,35 +198,33 @@ export class MockServer implements ControlHost {
   }
 
   private async dispatch(request: IncomingRequest, cacheKey: string | undefined): Promise<Answer> {
-    const method = request.method.toUpperCase();
-    const headers = request.headers;
-    const forcing = this.scenarios.size > 0 || headers.has('prefer');
-
-    const url = new URL(request.url);
-    const path = url.pathname;
+    const context = new RequestContext(request);
+    const { method, path, headers } = context;
     // The control API takes no CORS preflight: it is for this origin only.
     if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, path);
     const preflightAnswer = preflight(request, this.cors);
     if (preflightAnswer) return preflightAnswer;
+    const route = this.site.for(path);
+    if (route) return route.handle(context);
 
-    const routeMethod = method === 'HEAD' ? 'GET' : method;
-    const match = this.contract.match(routeMethod, path);
+    const match = this.contract.match(method === 'HEAD' ? 'GET' : method, path);
     // authentik sets APPEND_SLASH = False (authentik/root/settings.py): a path without its slash is not found either.
     if (match.kind === 'not-found') return json(404, { detail: DETAILS.notFound });
-    if (forcing && match.kind === 'operation') {
+    if ((this.scenarios.size > 0 || headers.has('prefer')) && match.kind === 'operation') {
       // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
       const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
       if (forced) return forced;
     }
-    const principal = authenticate(this.world, headers.get('authorization') ?? undefined);
+    const principal = this.callers.authenticate(context, match.kind === 'operation' && allowsAnonymous(match.operation));
     if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allowed);
 
     const call: OperationCall = {
       world: this.world,
       operation: match.operation,
       pathParams: match.pathParams,
-      query: parseQuery(url.searchParams),
+      query: context.query,
       principal,
+      context,
       // Read only when the operation needs it: after routing, authentication and permissions.
       body: async () =>
         parseRequestBody(match.operation, headers.get('content-type') ?? undefined, await readBody(request), (s) =>
@@ -225,12 +233,15 @@ export class MockServer implements ControlHost {
     };
     const version = this.world.version;
     const answer = await this.run(call);
-    if (cacheKey && this.world.version === version) this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
+    if (cacheKey && this.world.version === version && !answer.cookies)
+      this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
     return answer;
   }
 
   private run(call: OperationCall): Answer | Promise<Answer> {
     const role = this.world.roles.get(call.operation.operationId);
+    const derived = (!role || role.kind === 'action') && this.actions.for(call.operation);
+    if (derived) return derived.answer(call, role?.resource);
     if (!role || role.kind === 'action') return action(call, role?.resource);
     switch (role.kind) {
       case 'list':
@@ -264,7 +275,15 @@ export class MockServer implements ControlHost {
     if (path.startsWith(CONTROL_PREFIX)) return 'control';
     if (!authorization) return 'anonymous';
     try {
-      const principal = authenticate(this.world, authorization);
+      const principal = this.callers.authenticate(
+        new RequestContext({
+          method: 'GET',
+          url: 'http://log.invalid/',
+          headers: new Headers({ authorization }),
+          signal: AbortSignal.abort(),
+          body: null,
+        }),
+      );
       const users = this.world.userEntity;
       const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
       return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;

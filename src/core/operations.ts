@@ -14,6 +14,7 @@ import { pkOf } from '../contract/entity-model.js';
 import { modelDefaults } from './model-defaults.js';
 import type { ParsedBody } from './request-body.js';
 import { callerAnswer, isCallerPath } from './caller.js';
+import type { RequestContext } from './request-context.js';
 
 /** What every operation handler gets: the matched operation, its path keys, query, caller, and the parsed body. */
 export interface OperationCall {
@@ -22,6 +23,8 @@ export interface OperationCall {
   pathParams: Record<string, string>;
   query: RawQuery;
   principal: Principal;
+  /** The request itself (its headers, cookies, URL), for answers that depend on more than the operation's inputs. */
+  context: RequestContext;
   /** The parsed body, read on first call (throws the 413/415/400 of the parsers). */
   body: () => Promise<ParsedBody>;
 }

@@ -3,7 +3,7 @@ import { isPlainObject as isObject, type OperationSpec } from '../contract/types
 import { generate } from '../fake/generate.js';
 import { STATUS_DETAILS } from '../contract/authentik-messages.js';
 import { httpError, json, noContent, type Answer } from './http.js';
-import { bearerKey } from './auth.js';
+import { bearerKey } from './callers.js';
 
 /**
  * UI states on demand: forced statuses, latency and network failures, per request (`Prefer` header) or by rules

@@ -5,7 +5,8 @@ import type { Table } from './store.js';
 
 /** Who a bearer key authenticates as. */
 export interface Principal {
-  userPk: Pk;
+  /** The user; undefined for an anonymous caller (an operation that lets anyone in). */
+  userPk: Pk | undefined;
   superuser: boolean;
   /** When the token stops authenticating (ms since epoch): a cached answer must not outlive it. */
   validUntil: number;

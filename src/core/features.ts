@@ -1,0 +1,4 @@
+import type { Feature } from './extensions.js';
+
+/** The features every mock has, each installing itself through the extension points (extensions.ts). */
+export const FEATURES: readonly Feature[] = [];
