@@ -1,16 +1,17 @@
 import { Contract } from '../contract/contract.js';
 import type { RawQuery } from '../contract/query-parameters.js';
-import type { ContractDocument } from '../contract/types.js';
+import type { ContractDocument, OperationSpec } from '../contract/types.js';
 import { World, type WorldDump, type WorldOptions } from '../world/world.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { authenticate } from './auth.js';
 import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
+import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
-import { forceScenario, Scenarios } from './scenarios.js';
+import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
+import { SERVICE_UNAVAILABLE, UnsentAnswers } from './unsent-answers.js';
 
 export interface MockOptions extends WorldOptions {
   /** The contract, or the parsed content of a schemas/ folder. */
@@ -33,7 +34,26 @@ export interface MockOptions extends WorldOptions {
   cors?: CorsOrigins;
   /** Bounds of the GET answer cache. */
   cache?: AnswerCacheLimits;
+  /**
+   * Who may force answers (a `Prefer` header, scenario rules). `anyone` (the default) where the developer is the
+   * only client — in process (MSW, `createMock`) and `serve` on a loopback host: the forced answer comes before
+   * authentication, so a UI without a token can still see the 500. `authenticated` where others can reach the
+   * server (`serve` on another host, or `--demo`): only a request whose key authenticates is forced, after
+   * authentication, so an anonymous visitor cannot hold connections or answer errors to anyone.
+   */
+  forcedStates?: 'anyone' | 'authenticated';
+  /** Bounds of held answers (forced delays, `network=timeout`): 30 s each, 32 per client address, 256 in all. */
+  holds?: HoldLimits;
+  /**
+   * Bytes of large answers (64 KiB or more) not yet taken by their clients, at most: a GET past it answers 503
+   * (see unsent-answers.ts). Off by default (in process, a page may never read a body); the Express adapter and
+   * `serve` turn it on (64 MiB).
+   */
+  maxUnsentBytes?: number;
 }
+
+/** Methods that change nothing (RFC 9110): what a mock that cannot save still answers. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** One answered request, as the request log shows it. */
 export interface RequestLogEntry {
@@ -73,7 +93,7 @@ export class MockServer implements ControlHost {
   readonly contract: Contract;
   readonly world: World;
   /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
-  readonly scenarios = new Scenarios();
+  readonly scenarios: Scenarios;
   readonly allowedHosts: readonly string[] | true;
   private readonly cors: CorsOrigins | undefined;
   /**
@@ -85,9 +105,13 @@ export class MockServer implements ControlHost {
   private readonly requestListeners = new Set<Listener<RequestLogEntry>>();
   /** What `reset()` returns to: the loaded dump as text (compact: the world holds its own copies), else the seed. */
   private readonly start: string | undefined;
+  private readonly unsent: UnsentAnswers | undefined;
+  private refusal: string | undefined;
 
   constructor(private readonly options: MockOptions) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
+    this.scenarios = new Scenarios(options.holds);
+    this.unsent = options.maxUnsentBytes === undefined ? undefined : new UnsentAnswers(options.maxUnsentBytes);
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
     this.world = new World(this.contract, options);
     this.allowedHosts = options.allowedHosts ?? true;
@@ -101,9 +125,24 @@ export class MockServer implements ControlHost {
     return this.options.controlToken ?? this.world.adminToken;
   }
 
-  /** What the mock holds: records, bytes written through the API, cached answers and their bytes. */
-  usage(): { records: number; writtenBytes: number; cachedAnswers: number; cachedBytes: number } {
-    return { ...this.world.usage(), cachedAnswers: this.cache?.size ?? 0, cachedBytes: this.cache?.heldBytes ?? 0 };
+  /** What the mock holds: records, bytes written through the API, cached answers and their bytes, unread answers. */
+  usage(): { records: number; writtenBytes: number; cachedAnswers: number; cachedBytes: number; unsentBytes: number } {
+    const cache = { cachedAnswers: this.cache?.size ?? 0, cachedBytes: this.cache?.heldBytes ?? 0 };
+    return { ...this.world.usage(), ...cache, unsentBytes: this.unsent?.heldBytes ?? 0 };
+  }
+
+  /**
+   * Refuses API writes (unsafe methods: 503, DRF's wording then `reason`) until called with undefined; reads go on.
+   * For a host that can no longer keep what a write would change (`serve --data` once the file cannot be saved):
+   * nothing is acknowledged that would be lost.
+   */
+  refuseWrites(reason: string | undefined): void {
+    this.refusal = reason;
+  }
+
+  /** Why API writes are refused now, or undefined while they are accepted. */
+  get writesRefused(): string | undefined {
+    return this.refusal;
   }
 
   /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
@@ -142,14 +181,25 @@ export class MockServer implements ControlHost {
     const version = this.world.version;
     const key = this.cacheKey(request);
     // A repeated GET is answered here, without the async steps below: most of a read-heavy load.
-    const answer = (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
+    const control = isControlUrl(request.url);
+    // A large answer is streamed within the bound of unread answers, or refused (a 503) when it is a read of the API.
+    const read = this.unsent && !control && request.method.toUpperCase() === 'GET' ? this.readKey(request) : undefined;
+    let answer =
+      this.unsent?.refuseEarly(read, version) || (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
     if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
+    const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
+    if (this.unsent && !bodiless) answer = this.unsent.admit(answer, read, version);
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
     if (answer.network) return Response.error(); // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
-    const cors = this.cors && !isControlUrl(request.url);
+    const cors = this.cors && !control;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
-    return toResponse(answer, headers, request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status));
+    return toResponse(answer, headers, bodiless);
+  }
+
+  /** A read by caller and URL (as the answer cache keys it). */
+  private readKey(request: IncomingRequest): string {
+    return `${request.headers.get('authorization') ?? ''}|${request.url}`;
   }
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
@@ -186,13 +236,15 @@ export class MockServer implements ControlHost {
     const routeMethod = method === 'HEAD' ? 'GET' : method;
     const match = this.contract.match(routeMethod, path);
     if (match.kind === 'not-found') return this.appendSlash(routeMethod, url) ?? json(404, { detail: DETAILS.notFound });
-    if (forcing && match.kind === 'operation') {
-      // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
-      const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
-      if (forced) return forced;
-    }
+    // After routing; before auth where anyone may force, after it where only authenticated callers may.
+    const anyone = this.options.forcedStates !== 'authenticated';
+    const forcedFirst = forcing && anyone && match.kind === 'operation' ? await this.force(request, match.operation, path) : undefined;
+    if (forcedFirst) return forcedFirst;
     const principal = authenticate(this.world, headers.get('authorization') ?? undefined);
     if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allowed);
+    const forced = forcing && !anyone ? await this.force(request, match.operation, path) : undefined;
+    if (forced) return forced;
+    if (this.refusal !== undefined && !SAFE_METHODS.has(method)) throw httpError(503, `${SERVICE_UNAVAILABLE} ${this.refusal}`);
 
     const call: OperationCall = {
       world: this.world,
@@ -210,6 +262,12 @@ export class MockServer implements ControlHost {
     const answer = await this.run(call);
     if (cacheKey && this.world.version === version) this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
     return answer;
+  }
+
+  /** The forced answer for a routed request (or the delay before the real one), if any. */
+  private force(request: IncomingRequest, operation: OperationSpec, path: string): Promise<Answer | undefined> {
+    const { headers, signal, client } = request;
+    return forceScenario(this, { operation, method: request.method.toUpperCase(), path, headers, signal, client });
   }
 
   private run(call: OperationCall): Answer | Promise<Answer> {
