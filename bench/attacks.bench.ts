@@ -35,6 +35,10 @@ async function serve(args: string[]): Promise<Server> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let banner = '';
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.log(`  (serve ended by itself: exit code ${code}, signal ${signal}; stdout: ${banner.slice(-300)})`);
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     child.stdout.on('data', (chunk: Buffer) => {
@@ -42,7 +46,7 @@ async function serve(args: string[]): Promise<Server> {
       if (banner.includes('user token')) resolve();
     });
   });
-  const token = (label: string) => new RegExp(`${label}[^:]*:\\s+(\\S+)`).exec(banner)?.[1] ?? '';
+  const token = (label: string) => new RegExp(`^ *${label}[^:\\n]*: +(\\S+)`, 'm').exec(banner)?.[1] ?? '';
   return {
     pid: child.pid!,
     port: Number(/API\s+http:\/\/[^:]+:(\d+)/.exec(banner)![1]),
@@ -50,6 +54,7 @@ async function serve(args: string[]): Promise<Server> {
     user: token('user token'),
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -150,7 +155,8 @@ async function heldAnswers(): Promise<void> {
     [['--demo'], 'user token'],
   ];
   for (const [flags, who] of variants) {
-    const server = await serve(['--records', '5', ...flags, ...EXTRA]);
+    const server = await serve(['--records', '5', ...flags, ...EXTRA]).catch((error: Error) => console.log(`  ${error.message}`));
+    if (!server) continue;
     const headers: Record<string, string> = { prefer: 'network=timeout' };
     if (who === 'user token') headers['authorization'] = `Bearer ${server.user}`;
     const sockets: Socket[] = [];

@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The key the banner prints after `label` (`admin token`, `user token`, `control token`). */
 function printed(served: Served, label: string): string {
-  const key = new RegExp(`${label}[^:]*:\\s+(\\S+)`).exec(served.banner)?.[1];
+  const key = new RegExp(`^ *${label}[^:\\n]*: +(\\S+)`, 'm').exec(served.banner)?.[1];
   if (!key) throw new Error(`no ${label} in the banner:\n${served.banner}`);
   return key;
 }

@@ -291,7 +291,7 @@ export function bannerLines(info: BannerInfo): string[] {
   );
   if (info.demo)
     lines.push(
-      `  demo        visitors may read and write the API with the tokens below; forced states need a token; the world resets as said above`,
+      `  demo        hand visitors the API keys below (the API, and forced states on their own requests); /_mock/ takes only the control key`,
     );
   if (info.access.source === 'generated' && typeof info.access.controlToken === 'string')
     lines.push(`  control token:           ${info.access.controlToken}  (generated; printed only here)`);
