@@ -512,7 +512,7 @@ describe('unread answers are bounded in all (maxUnsentBytes: what the Express ad
   it('a streamed answer is the same text, byte for byte, even where a piece ends inside a surrogate pair', async () => {
     const unsent = new UnsentAnswers(1_000_000);
     const text = `${'x'.repeat(LARGE_ANSWER_CHARS - 1)}😀é${'y'.repeat(LARGE_ANSWER_CHARS)}€`;
-    const answer = unsent.admit({ status: 200, headers: {}, body: text }, () => 'key', 1);
+    const answer = unsent.admit({ status: 200, headers: {}, body: text }, new Request('http://localhost/'), 1);
     expect(unsent.heldBytes).toBe(text.length);
     const bytes = new Uint8Array(await new Response(answer.body as ReadableStream<Uint8Array>).arrayBuffer());
     expect(new TextDecoder().decode(bytes)).toBe(text);

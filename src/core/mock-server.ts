@@ -183,7 +183,7 @@ export class MockServer implements ControlHost {
     // A repeated GET is answered here, without the async steps below: most of a read-heavy load.
     const control = isControlUrl(request.url);
     // A large answer is streamed within the bound of unread answers, or refused (a 503) when it is a read of the API.
-    const read = this.unsent && !control && request.method.toUpperCase() === 'GET' ? () => this.readKey(request) : undefined;
+    const read = this.unsent && !control && request.method === 'GET' ? request : undefined;
     let answer =
       this.unsent?.refuseEarly(read, version) || (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
     if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
@@ -195,11 +195,6 @@ export class MockServer implements ControlHost {
     const cors = this.cors && !control;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
     return toResponse(answer, headers, bodiless);
-  }
-
-  /** A read by caller and URL (as the answer cache keys it). */
-  private readKey(request: IncomingRequest): string {
-    return `${request.headers.get('authorization') ?? ''}|${request.url}`;
   }
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */

@@ -37,26 +37,25 @@ export class UnsentAnswers {
   }
 
   /**
-   * A 503 before the answer is made, when this very read (`key`: caller and URL, asked only while answers are held) answered a large text at this world
+   * A 503 before the answer is made, when this very read (by caller and URL) answered a large text at this world
    * version that would not fit now: forty readers of one huge page cost one rendering each, not forty.
    */
-  refuseEarly(key: (() => string) | undefined, version: number): Answer | undefined {
-    if (key === undefined || this.held === 0) return undefined;
-    const seen = this.recent.get(key());
+  refuseEarly(read: ReadOf | undefined, version: number): Answer | undefined {
+    if (read === undefined || this.held === 0) return undefined;
+    const seen = this.recent.get(readKey(read));
     if (!seen || seen.version !== version || !this.wouldRefuse(seen.chars)) return undefined;
     return this.refusal();
   }
 
   /**
    * The answer to send: as it is (small, bodiless), streamed and counted (large), or a 503 when it does not fit and
-   * it may be refused (`key` given: a read of the API, by caller and URL, asked only of large answers; writes and
-   * control answers are never refused).
+   * it may be refused (`read` given: a GET of the API; writes and control answers are never refused).
    */
-  admit(answer: Answer, key: (() => string) | undefined, version: number): Answer {
+  admit(answer: Answer, read: ReadOf | undefined, version: number): Answer {
     const text = answer.body;
     if (typeof text !== 'string' || text.length < LARGE_ANSWER_CHARS) return answer;
-    if (key !== undefined) {
-      this.remember(key(), version, text.length);
+    if (read !== undefined) {
+      this.remember(readKey(read), version, text.length);
       if (this.wouldRefuse(text.length)) return this.refusal();
     }
     this.held += text.length;
@@ -114,6 +113,11 @@ function pieces(text: string, done: () => void): ReadableStream<Uint8Array> {
     { highWaterMark: 0 },
   );
 }
+
+/** A GET of the API, as far as this bound tells reads apart: by caller and URL (as the answer cache does). */
+export type ReadOf = { readonly url: string; readonly headers: Pick<Headers, 'get'> };
+
+const readKey = (read: ReadOf) => `${read.headers.get('authorization') ?? ''}|${read.url}`;
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
