@@ -8,7 +8,16 @@ export { MockServer, type MockOptions } from './core/mock-server.js';
 export { HttpError, type Answer } from './core/http.js';
 export type { RequestLogEntry } from './core/mock-server.js';
 export type { CorsOrigins } from './core/cors.js';
-export { Scenarios, validateRule, parsePrefer, type ScenarioRule, type ScenarioMatch, type ScenarioRespond } from './core/scenarios.js';
+export {
+  Scenarios,
+  validateRule,
+  parsePrefer,
+  DEFAULT_HOLD_LIMITS,
+  type HoldLimits,
+  type ScenarioRule,
+  type ScenarioMatch,
+  type ScenarioRespond,
+} from './core/scenarios.js';
 export {
   parseBlueprint,
   applyBlueprints,

@@ -189,6 +189,16 @@ describe.skipIf(!HAS_CHROMIUM)(`the demo console in headless Chromium${HAS_CHROM
     expect(problems).toEqual([]);
   });
 
+  it('says when API writes are refused (the data file cannot be saved), and when they are back', async () => {
+    mock.refuseWrites('This mock cannot save its data (world.json: disk full), so it takes no writes until a save succeeds.');
+    await page.locator('#refresh').click();
+    await waitForText('#writes-refused', /^API writes are refused\. This mock cannot save its data \(world\.json: disk full\)/);
+    mock.refuseWrites(undefined);
+    await page.locator('#refresh').click();
+    await page.locator('#writes-refused').waitFor({ state: 'hidden' });
+    expect(problems).toEqual([]);
+  });
+
   it('a cancelled reset changes nothing', async () => {
     expect((await api('POST', '/api/v3/core/groups/', { name: 'kept' })).status).toBe(201);
     await page.locator('#refresh').click();

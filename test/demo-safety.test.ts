@@ -3,11 +3,13 @@
  * before anything changes, ids never collide. In process (the core) and over HTTP (the Express bridge), loopback only.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer, type MockOptions } from '../src/core/mock-server.js';
+import { LARGE_ANSWER_CHARS, UnsentAnswers } from '../src/core/unsent-answers.js';
 import { referenceDocument } from './support/contracts.js';
+import { rawRequest } from './support/raw-http.js';
 import { coreRequester, type Requester } from './support/requester.js';
 
 const contract = new Contract(referenceDocument());
@@ -332,5 +334,191 @@ describe('over HTTP', () => {
     const summary = await fetch(`${origin}/_mock/`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(summary.status).toBe(200);
     expect(mock.usage().writtenBytes).toBe(0);
+  });
+});
+
+describe('forced states on a shared server (forcedStates: "authenticated")', () => {
+  const { mock, request } = mockWith({ forcedStates: 'authenticated' });
+  const users = api('/core/users/');
+
+  it('an anonymous or unknown caller cannot force anything: the Prefer header and rules give it the usual 403 at once', async () => {
+    for (const prefer of ['code=500', 'network=timeout', 'delay=20000', 'network=reset', 'code=abc']) {
+      const anonymous = await mock.fetch(users, { headers: { prefer } });
+      expect(anonymous.status, prefer).toBe(403);
+      expect(await anonymous.json()).toEqual({ detail: 'Authentication credentials were not provided.' });
+      expect((await mock.fetch(users, { headers: { prefer, authorization: 'Bearer guessed' } })).status, prefer).toBe(403);
+    }
+    mock.scenarios.add({ respond: { status: 500 } });
+    expect((await request('GET', users, { token: null })).status).toBe(403);
+    expect(mock.scenarios.pending).toBe(0);
+    mock.scenarios.clear();
+  });
+
+  it('an authenticated caller forces as before: the header, and rules (for its identity or anyone)', async () => {
+    const forced = await mock.fetch(users, { headers: { prefer: 'code=500', authorization: `Bearer ${mock.world.userToken}` } });
+    expect(forced.status).toBe(500);
+    const id = mock.scenarios.add({ match: { operationId: 'core_users_list' }, respond: { status: 503 } });
+    expect((await request('GET', users, { token: ADMIN })).status).toBe(503);
+    mock.scenarios.remove(id);
+    expect((await request('GET', users, { token: ADMIN })).status).toBe(200);
+  });
+
+  it('by default (in process, or serve on loopback) anyone may force, before auth, as documented', async () => {
+    const open = mockWith();
+    expect((await open.mock.fetch(users, { headers: { prefer: 'code=500' } })).status).toBe(500);
+  });
+});
+
+describe('held answers (forced delays, network=timeout)', () => {
+  it('are capped at 30 s by default: a longer delay is a 400 naming the cap, in a header or a rule', async () => {
+    const { mock, request } = mockWith();
+    const reply = await mock.fetch(api('/core/users/'), { headers: { prefer: 'delay=31000', authorization: `Bearer ${ADMIN}` } });
+    expect(reply.status).toBe(400);
+    expect(((await reply.json()) as { detail: string }).detail).toMatch(/from 0 to 30000/);
+    const rule = await request('POST', '/_mock/scenarios', { token: ADMIN, json: { respond: { delay: 60_000 } } });
+    expect(rule.status).toBe(400);
+    expect(() => mock.scenarios.add({ respond: { network: 'timeout', delay: 30_001 } })).toThrow(/30000/);
+  });
+
+  it('a timeout is given up after the cap (holds.maxMs), and the held place is free again', async () => {
+    const { mock } = mockWith({ holds: { maxMs: 50, total: 1 } });
+    const held = await mock.fetch(api('/core/users/'), { headers: { prefer: 'network=timeout', authorization: `Bearer ${ADMIN}` } });
+    expect(held.type).toBe('error');
+    expect(mock.scenarios.pending).toBe(0);
+    const again = await mock.fetch(api('/core/users/'), { headers: { prefer: 'delay=1', authorization: `Bearer ${ADMIN}` } });
+    expect(again.status).toBe(200);
+  });
+
+  it('count against a limit for all clients: past it, DRF’s 429 with Retry-After, and normal requests still answer', async () => {
+    const { mock, request } = mockWith({ holds: { total: 3 } });
+    const controller = new AbortController();
+    const hold = () =>
+      mock.fetch(api('/core/users/'), {
+        headers: { prefer: 'network=timeout', authorization: `Bearer ${ADMIN}` },
+        signal: controller.signal,
+      });
+    const held = [hold(), hold(), hold()];
+    await vi.waitFor(() => expect(mock.scenarios.pending).toBe(3));
+    const refused = await hold();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(
+      /^Request was throttled: 3 requests are held .* Expected available in 30 seconds\.$/,
+    );
+    expect((await request('GET', api('/core/users/'), { token: ADMIN })).status).toBe(200);
+    controller.abort();
+    await Promise.all(held);
+    expect(mock.scenarios.pending).toBe(0);
+  });
+});
+
+describe('writes refused while the data cannot be kept (refuseWrites)', () => {
+  it('unsafe methods answer 503 saying why and change nothing; reads go on; the summary says so; then writes are back', async () => {
+    const { mock, request } = mockWith();
+    mock.refuseWrites('This mock cannot save its data (world.json: disk full).');
+    const version = mock.world.version;
+    const refused = await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'lost?' } });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({
+      detail: 'Service temporarily unavailable, try again later. This mock cannot save its data (world.json: disk full).',
+    });
+    const group = ((await request('GET', api('/core/groups/?page_size=1'), { token: ADMIN })).body as { results: Array<{ pk: string }> })
+      .results[0]!.pk;
+    expect((await request('PATCH', api(`/core/groups/${group}/`), { token: ADMIN, json: { name: 'x' } })).status).toBe(503);
+    expect((await request('DELETE', api(`/core/groups/${group}/`), { token: ADMIN })).status).toBe(503);
+    expect((await request('POST', api('/core/groups/'), { token: null, json: { name: 'anon' } })).status).toBe(403);
+    expect(mock.world.version).toBe(version);
+    expect((await request('GET', api(`/core/groups/${group}/`), { token: ADMIN })).status).toBe(200);
+    expect((await request('GET', '/_mock/', { token: ADMIN })).body).toMatchObject({
+      writes: { accepted: false, reason: 'This mock cannot save its data (world.json: disk full).' },
+    });
+    mock.refuseWrites(undefined);
+    expect((await request('POST', api('/core/groups/'), { token: ADMIN, json: { name: 'kept' } })).status).toBe(201);
+    expect((await request('GET', '/_mock/', { token: ADMIN })).body).toMatchObject({ writes: { accepted: true } });
+  });
+});
+
+describe('the control API hands out only keys that work', () => {
+  it('a printed key that no longer authenticates is null, with why', async () => {
+    const { request } = mockWith();
+    const tokens = async () => (await request('GET', '/_mock/tokens', { token: ADMIN })).body as Record<string, unknown>;
+    expect(await tokens()).toEqual({ admin: ADMIN, user: expect.any(String) });
+    const expired = { expiring: true, expires: '2001-01-01T00:00:00Z' };
+    expect((await request('PATCH', api('/core/tokens/authentik-mock-user/'), { token: ADMIN, json: expired })).status).toBe(200);
+    expect(await tokens()).toEqual({
+      admin: ADMIN,
+      user: null,
+      problems: { user: expect.stringMatching(/does not authenticate/) },
+    });
+  });
+});
+
+describe('held answers over HTTP: a limit per client address', () => {
+  it('one address holds at most perClient, all addresses at most total; past either a 429 at once; normal requests answer', async () => {
+    const running = await startMock({ contract, seed: 4, adminToken: ADMIN, recordsPerEntity: 2, holds: { perClient: 2, total: 3 } });
+    const port = Number(new URL(running.origin).port);
+    const hold = (localAddress: string) =>
+      rawRequest(port, '/api/v3/core/users/', { headers: { prefer: 'network=timeout', authorization: `Bearer ${ADMIN}` }, localAddress });
+    try {
+      const held = [hold('127.0.0.1'), hold('127.0.0.1')];
+      await vi.waitFor(() => expect(running.mock.scenarios.pending).toBe(2));
+      const third = hold('127.0.0.1');
+      expect(await third.status()).toBe(429);
+      expect(await third.text()).toMatch(/this client already has 2 requests held/);
+      held.push(hold('127.0.0.2'));
+      await vi.waitFor(() => expect(running.mock.scenarios.pending).toBe(3));
+      const overAll = hold('127.0.0.3');
+      expect(await overAll.status()).toBe(429);
+      expect(await overAll.text()).toMatch(/3 requests are held .* for all clients/);
+      const normal = await fetch(`${running.apiUrl}core/users/?page_size=1`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(normal.status).toBe(200);
+      // A client that goes gives its place back.
+      held[0]!.socket.destroy();
+      await vi.waitFor(() => expect(running.mock.scenarios.pending).toBe(2));
+      for (const request of [...held, third, overAll]) request.socket.destroy();
+      await vi.waitFor(() => expect(running.mock.scenarios.pending).toBe(0));
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('unread answers are bounded in all (maxUnsentBytes: what the Express adapter and serve set)', () => {
+  const page = api('/oauth2/access_tokens/?page_size=100000');
+
+  it('past the bound a read is a 503 in DRF’s words; small answers go on; an answer read or cancelled frees its place', async () => {
+    const { mock, request } = mockWith({ recordsPerEntity: 1000, maxUnsentBytes: 5_000_000 });
+    const get = () => mock.fetch(page, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const first = await get();
+    const second = await get();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(mock.usage().unsentBytes).toBeGreaterThan(4_000_000);
+    const refused = await get();
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(
+      /^Service temporarily unavailable, try again later\. This mock holds 5 MiB of answers its clients have not read yet \(at most 5 MiB\)\.$/,
+    );
+    expect((await request('GET', api('/core/groups/?page_size=1'), { token: ADMIN })).status).toBe(200);
+    // The control API's answers are never refused.
+    expect((await request('GET', '/_mock/', { token: ADMIN })).status).toBe(200);
+    const text = await first.text();
+    expect(first.headers.get('content-length')).toBe(String(new TextEncoder().encode(text).length));
+    expect(JSON.parse(text)).toMatchObject({ pagination: { count: 1000 } });
+    await second.body!.cancel();
+    expect(mock.usage().unsentBytes).toBe(0);
+    const third = await get();
+    expect(third.status).toBe(200);
+    expect(await third.text()).toBe(text);
+  });
+
+  it('a streamed answer is the same text, byte for byte, even where a piece ends inside a surrogate pair', async () => {
+    const unsent = new UnsentAnswers(1_000_000);
+    const text = `${'x'.repeat(LARGE_ANSWER_CHARS - 1)}😀é${'y'.repeat(LARGE_ANSWER_CHARS)}€`;
+    const answer = unsent.admit({ status: 200, headers: {}, body: text }, new Request('http://localhost/'), 1);
+    expect(unsent.heldBytes).toBe(text.length);
+    const bytes = new Uint8Array(await new Response(answer.body as ReadableStream<Uint8Array>).arrayBuffer());
+    expect(new TextDecoder().decode(bytes)).toBe(text);
+    expect(answer.headers['content-length']).toBe(String(bytes.length));
+    expect(unsent.heldBytes).toBe(0);
   });
 });

@@ -69,6 +69,16 @@ describe('control access (--control-token, --allowed-hosts)', () => {
     expect(controlAccess('127.0.0.1', {}, { [CONTROL_TOKEN_ENV]: '' })).toMatchObject({ source: 'admin' });
   });
 
+  it('--demo generates a control token when none is given (flag and environment still win), on any host', () => {
+    expect(controlAccess('0.0.0.0', { generatedToken: 'G' }, {})).toMatchObject({ controlToken: 'G', source: 'generated' });
+    expect(controlAccess('127.0.0.1', { generatedToken: 'G' }, {})).toMatchObject({ controlToken: 'G', source: 'generated' });
+    expect(controlAccess('0.0.0.0', { generatedToken: 'G' }, { [CONTROL_TOKEN_ENV]: 'E' })).toMatchObject({
+      controlToken: 'E',
+      source: 'env',
+    });
+    expect(controlAccess('0.0.0.0', { generatedToken: 'G', controlToken: 'F' }, {})).toMatchObject({ controlToken: 'F', source: 'flag' });
+  });
+
   it('on a host other machines reach, it is off unless a control token is given', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'demo.example.com'])
       expect(controlAccess(host, {}, noEnv), host).toMatchObject({ controlToken: false, source: 'off' });

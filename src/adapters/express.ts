@@ -5,6 +5,12 @@ import { createMock, type NodeMockOptions } from '../node/index.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
 
+/** Bytes of large answers not yet read by their clients, at most, when the options do not say (MockOptions.maxUnsentBytes). */
+export const DEFAULT_MAX_UNSENT_BYTES = 64 * 2 ** 20;
+
+/** A client that takes no byte of its answer for this long is dropped (its answer's memory goes with it). */
+export const STALLED_SEND_MS = 30_000;
+
 /**
  * The request body as a web stream that reads from Node only when the core reads it: a body never read (a request
  * refused for its token, say) is left to Node, which discards it and keeps the connection; one read in part (a 413)
@@ -66,6 +72,9 @@ function toWebRequest(req: ExpressRequest, res: ExpressResponse): IncomingReques
     method: req.method,
     url: urlOf(req),
     headers: headersOf(req),
+    get client() {
+      return clientOf(req.socket.remoteAddress);
+    },
     get signal() {
       return (signal ??= closeSignal(res));
     },
@@ -73,6 +82,27 @@ function toWebRequest(req: ExpressRequest, res: ExpressResponse): IncomingReques
       return (body ??= req.method === 'GET' || req.method === 'HEAD' ? null : bodyStream(req));
     },
   };
+}
+
+/**
+ * Who is asking, for per-client limits: an IPv4 address (IPv4-mapped IPv6 included) as it is, an IPv6 address as its
+ * /64 (one host is usually given a whole /64, so counting addresses there would count nothing). Behind a reverse
+ * proxy every visitor is the proxy.
+ */
+export function clientOf(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (!address.includes(':')) return address;
+  const bare = address.split('%')[0]!.toLowerCase(); // no zone id
+  const [head = '', tail] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (g.includes('.') ? g : parseInt(g, 16).toString(16)))
+    .join(':')}::/64`;
 }
 
 /** Aborted when the response closes: the client went away (or the answer was sent). */
@@ -83,10 +113,12 @@ function closeSignal(res: ExpressResponse): AbortSignal {
   return controller.signal;
 }
 
-/** Until Node's buffer has room again, or the client is gone. */
+/** Until Node's buffer has room again, or the client is gone; a client that takes nothing for STALLED_SEND_MS is dropped. */
 function drained(res: ExpressResponse): Promise<void> {
   return new Promise((resolve) => {
+    const stalled = setTimeout(() => res.destroy(), STALLED_SEND_MS);
     const done = () => {
+      clearTimeout(stalled);
       res.off('drain', done).off('close', done);
       resolve();
     };
@@ -109,29 +141,34 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
     if (held.cookies) res.setHeader('set-cookie', [...held.cookies]);
     return void res.end(held.body);
   }
-  response.headers.forEach((value, key) => key !== 'set-cookie' && res.setHeader(key, value));
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   const reader = response.body?.getReader();
-  const first = await reader?.read();
-  if (!reader || !first || first.done) return void res.end();
-  const second = await reader.read();
-  if (second.done) return void res.end(first.value);
-  res.write(first.value);
-  for (let chunk: ReadableStreamReadResult<Uint8Array> = second; !chunk.done; chunk = await reader.read()) {
-    if (!res.write(chunk.value)) await drained(res);
-    if (res.destroyed) return void reader.cancel().catch(() => undefined);
+  try {
+    response.headers.forEach((value, key) => key !== 'set-cookie' && res.setHeader(key, value));
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+    const first = await reader?.read();
+    if (!reader || !first || first.done) return void res.end();
+    const second = await reader.read();
+    if (second.done) return void res.end(first.value);
+    res.write(first.value);
+    for (let chunk: ReadableStreamReadResult<Uint8Array> = second; !chunk.done; chunk = await reader.read()) {
+      if (!res.write(chunk.value)) await drained(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } finally {
+    // A body not read to its end (the client went, or writing failed) is cancelled: what it holds is let go.
+    if (!res.writableEnded) void reader?.cancel().catch(() => undefined);
   }
-  res.end();
 }
 
 /**
  * An Express app serving the mock: the standard bridge from Node's request to the core's `fetch` and back, nothing
  * else. The contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else
- * the package's own.
+ * the package's own. Large answers are bounded by `maxUnsentBytes` (default 64 MiB; see MockOptions).
  */
 export function createApp(options: ExpressMockOptions = {}): Express & { mock: MockServer } {
-  const mock = options.mock ?? createMock(options);
+  const mock = options.mock ?? createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

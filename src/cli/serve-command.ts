@@ -1,12 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { basename, dirname, resolve as resolvePath, sep } from 'node:path';
 import type { Command } from 'commander';
-import { createApp } from '../adapters/express.js';
+import { DEFAULT_MAX_UNSENT_BYTES, createApp } from '../adapters/express.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
 import type { CorsOrigins } from '../core/cors.js';
-import { createDebouncedSaver, readDataFile, removeStaleTempFiles, writeFileAtomic, type DebouncedSaver } from '../node/data-file.js';
+import { DEFAULT_HOLD_LIMITS } from '../core/scenarios.js';
+import {
+  createDebouncedSaver,
+  notWritable,
+  readDataFile,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  type DebouncedSaver,
+} from '../node/data-file.js';
 import { createMock, loadContract } from '../node/index.js';
 import { DEFAULT_LIMITS } from '../world/world.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, OPERATIONS_DIR, defaultSchemasDir } from '../node/schemas-dir.js';
@@ -34,7 +44,13 @@ interface ServeOptions {
   maxTableRecords: number;
   maxRecords: number;
   maxWrittenMb: number;
+  maxHold: number;
+  maxUnsentMb: number;
+  demo?: boolean;
 }
+
+/** `--reset-every` under `--demo` when none is given. */
+export const DEMO_RESET_EVERY_MS = 3_600_000;
 
 export const CONTROL_TOKEN_ENV = 'AUTHENTIK_MOCK_CONTROL_TOKEN';
 /** Host names the control API always answers to (a request from this machine; IPv6 literals bracketed, as in Host). */
@@ -55,20 +71,33 @@ export interface ControlAccess {
   controlToken: string | false | undefined;
   /** For MockOptions.allowedHosts. */
   allowedHosts: string[] | true;
-  /** Where the key comes from, for the banner. */
-  source: 'flag' | 'env' | 'admin' | 'off';
+  /** Where the key comes from, for the banner (`generated`: by `--demo`, printed once). */
+  source: 'flag' | 'env' | 'generated' | 'admin' | 'off';
 }
 
 /**
- * Who may use /_mock/: `--control-token`, else $AUTHENTIK_MOCK_CONTROL_TOKEN, else the admin token — except on a host
- * other machines can reach, where the control API is off unless a control token was given (a demo hands out the
- * admin token; it must not also hand out dump, load and reset). Host names: loopback names, the `--host` name or
- * address, and `--allowed-hosts` (`all` for any).
+ * Who may use /_mock/: `--control-token`, else $AUTHENTIK_MOCK_CONTROL_TOKEN, else a generated key (`--demo`), else
+ * the admin token — except on a host other machines can reach, where the control API is off unless a control token
+ * was given (a demo hands out the admin token; it must not also hand out dump, load and reset). Host names: loopback
+ * names, the `--host` name or address, and `--allowed-hosts` (`all` for any).
  */
-export function controlAccess(host: string, flags: { controlToken?: string; allowedHosts?: string[] }, env = process.env): ControlAccess {
+export function controlAccess(
+  host: string,
+  flags: { controlToken?: string; allowedHosts?: string[]; generatedToken?: string },
+  env = process.env,
+): ControlAccess {
   const fromEnv = env[CONTROL_TOKEN_ENV] || undefined;
-  const token = flags.controlToken ?? fromEnv;
-  const source = flags.controlToken !== undefined ? 'flag' : fromEnv !== undefined ? 'env' : isLoopbackHost(host) ? 'admin' : 'off';
+  const token = flags.controlToken ?? fromEnv ?? flags.generatedToken;
+  const source =
+    flags.controlToken !== undefined
+      ? 'flag'
+      : fromEnv !== undefined
+        ? 'env'
+        : flags.generatedToken !== undefined
+          ? 'generated'
+          : isLoopbackHost(host)
+            ? 'admin'
+            : 'off';
   const own = hostHeaderName(host);
   const allowedHosts: string[] | true = flags.allowedHosts?.some((h) => h.toLowerCase() === 'all')
     ? true
@@ -195,6 +224,11 @@ export interface BannerInfo {
   customHosts: boolean;
   adminToken: string;
   userToken: string;
+  /** Whether each printed key authenticates (default: both do); one that does not is not printed. */
+  tokensWork?: { admin: boolean; user: boolean };
+  /** Who may force answers, and how long a forced delay or timeout may hold a request. */
+  forcing?: { forcedStates: 'anyone' | 'authenticated'; maxHoldMs: number; perClient: number };
+  demo?: boolean;
   data?: { file: string; loaded: boolean; saveDelayMs: number };
   resetEvery?: { ms: number; next: Date };
   log: { format: LogFormat; quiet: boolean };
@@ -204,10 +238,20 @@ export interface BannerInfo {
 export function bannerLines(info: BannerInfo): string[] {
   const control = `${info.origin}${CONTROL_PREFIX}`;
   const on = info.access.controlToken !== false;
+  const from = { flag: '--control-token', env: `$${CONTROL_TOKEN_ENV}`, generated: 'generated by --demo, below' } as const;
   const bearer =
-    info.access.source === 'admin'
+    info.access.source === 'admin' || info.access.source === 'off'
       ? 'Bearer the admin token'
-      : `Bearer the control token (${info.access.source === 'flag' ? '--control-token' : `$${CONTROL_TOKEN_ENV}`})`;
+      : `Bearer the control token (${from[info.access.source]})`;
+  const forcing = info.forcing ?? {
+    forcedStates: 'anyone',
+    maxHoldMs: DEFAULT_HOLD_LIMITS.maxMs,
+    perClient: DEFAULT_HOLD_LIMITS.perClient,
+  };
+  const who =
+    forcing.forcedStates === 'authenticated'
+      ? `for authenticated callers only; delays and timeouts held ${formatDuration(forcing.maxHoldMs)} at most, ${forcing.perClient} per client`
+      : `for anyone; delays and timeouts held ${formatDuration(forcing.maxHoldMs)} at most`;
   const lines = [
     `authentik-mock: ${info.operations} operations, ${info.resources} resources, ready in ${info.readyMs} ms`,
     `  API         ${info.origin}${info.base}`,
@@ -217,7 +261,7 @@ export function bannerLines(info: BannerInfo): string[] {
     lines.push(
       `  resources   ${control}resources  (each resource's operations and keys)`,
       `  control     ${control}  (summary; tokens, dump, load, reset; ${bearer})`,
-      `  scenarios   ${control}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header)`,
+      `  scenarios   ${control}scenarios  (forced statuses, delays, network failures; or a Prefer: code=500 header; ${who})`,
       `  console     ${control}ui/  (the demo console: resources, tokens, reset, dump/load, scenarios; sign in with the control token)`,
     );
     if (!isLoopbackHost(info.host) || info.customHosts)
@@ -228,7 +272,7 @@ export function bannerLines(info: BannerInfo): string[] {
     lines.push(
       `  control     off: ${info.host} is reachable from other machines and no control token is set (/_mock/ answers 404)`,
       `              to turn it on: --control-token KEY or $${CONTROL_TOKEN_ENV}, then send Authorization: Bearer KEY`,
-      `  scenarios   a Prefer: code=500 header still forces answers per request`,
+      `  scenarios   a Prefer: code=500 header still forces answers per request (${who})`,
     );
   }
   if (info.data)
@@ -239,30 +283,67 @@ export function bannerLines(info: BannerInfo): string[] {
     lines.push(
       `  reset       every ${formatDuration(info.resetEvery.ms)}, next at ${info.resetEvery.next.toISOString()}  (back to the start; scenarios cleared)`,
     );
+  const works = info.tokensWork ?? { admin: true, user: true };
+  const none = (flag: string) =>
+    `none that works: the key the world holds does not authenticate (expired, or its user inactive); start with ${flag} KEY`;
   lines.push(
     `  log         ${info.log.quiet ? 'off (--quiet)' : info.log.format === 'json' ? 'one JSON object per request on stdout (this banner: stderr)' : 'one line per request on stdout'}`,
-    `  admin token (akadmin):   ${info.adminToken}`,
-    `  user token (no rights):  ${info.userToken}`,
+  );
+  if (info.demo)
+    lines.push(
+      `  demo        hand visitors the API keys below (the API, and forced states on their own requests); /_mock/ takes only the control key`,
+    );
+  if (info.access.source === 'generated' && typeof info.access.controlToken === 'string')
+    lines.push(`  control token:           ${info.access.controlToken}  (generated; printed only here)`);
+  lines.push(
+    `  admin token (akadmin):   ${works.admin ? info.adminToken : none('--token')}`,
+    `  user token (no rights):  ${works.user ? info.userToken : none('--user-token')}`,
   );
   return lines;
 }
 
-/** `--data`: the file's world (undefined when it does not exist yet); the folder must be writable now, not at the first save. */
+/**
+ * `--data`: the file's world (undefined when it does not exist yet); the folder, and the file if it exists, must be
+ * writable now, not at the first save.
+ */
 function openDataFile(file: string): unknown {
   try {
     accessSync(dirname(file), constants.W_OK);
   } catch (error) {
     throw new Error(`${file}: its folder is not writable (${(error as Error).message})`);
   }
+  const refused = notWritable(file);
+  if (refused) throw new Error(`${refused}: --data saves changes there; make it writable, or serve a writable copy of it`);
   removeStaleTempFiles(file);
   return readDataFile(file);
 }
 
+/**
+ * Saves the world to `file` after changes. Once a save fails, API writes answer 503 saying why (nothing is
+ * acknowledged that would be lost; reads go on) and the save is tried again on its own, backing off to a minute;
+ * once one succeeds, writes are accepted again.
+ */
 function saverFor(mock: MockServer, file: string, delayMs: number): DebouncedSaver {
+  const retryMs = Math.max(delayMs, 1000);
   return createDebouncedSaver(() => writeFileAtomic(file, dumpFileText(mock)), {
     delayMs,
-    onError: (error) =>
-      console.error(`authentik-mock: could not save ${file} (tried again after the next change): ${(error as Error).message}`),
+    retryMs,
+    onError: (error) => {
+      const message = (error as Error).message;
+      console.error(
+        `authentik-mock: could not save ${file}: ${message}; API writes answer 503 until a save succeeds (tried again on its own)`,
+      );
+      // Visitors see the file's name, not where it lives on the operator's machine.
+      const shown = message.split(`${dirname(file)}${sep}`).join('');
+      mock.refuseWrites(
+        `This mock cannot save its data (${basename(file)}: ${shown}), so it takes no writes until a save succeeds; reads go on.`,
+      );
+    },
+    onSaved: () => {
+      if (mock.writesRefused === undefined) return;
+      mock.refuseWrites(undefined);
+      console.error(`authentik-mock: ${file} saved again; API writes are accepted`);
+    },
   });
 }
 
@@ -271,6 +352,32 @@ function* dumpFileText(mock: MockServer): Generator<string> {
   yield* mock.world.dumpText();
   yield '\n';
 }
+
+/**
+ * Connections kept open after their answer (HTTP keep-alive) would let a burst of clients that never close — even
+ * ones answered at once, say a 403 — fill `--max-connections` until their keep-alive timeout ends: once three
+ * quarters of the connections are open, answers close their connection (`Connection: close`).
+ */
+export class ConnectionPressure {
+  private open = 0;
+
+  constructor(private readonly max: number) {}
+
+  watch(server: Server): void {
+    server.on('connection', (socket: Socket) => {
+      this.open++;
+      socket.once('close', () => this.open--);
+    });
+  }
+
+  /** Before an answer is written: no keep-alive while connections run short. */
+  answer(res: ServerResponse): void {
+    if (this.open * 4 >= this.max * 3) res.shouldKeepAlive = false;
+  }
+}
+
+/** Whether a key authenticates in the mock's world now (a key the banner prints must work). */
+const works = (mock: MockServer, key: string) => mock.world.authenticate(key) !== undefined;
 
 /** Origins whose pages may call the mock: `--cors` (`*` for any), else any while only this machine can reach it. */
 export function corsOrigins(host: string, flag: string[] | undefined): CorsOrigins | undefined {
@@ -315,6 +422,22 @@ export function registerServe(program: Command): void {
     )
     .option('--max-connections <n>', 'open connections at most; more are refused', wholeNumber(1), 1000)
     .option(
+      '--max-hold <duration>',
+      'longest a forced delay or network=timeout holds a request (held requests: at most a quarter of --max-connections, 32 per client)',
+      duration(1),
+      DEFAULT_HOLD_LIMITS.maxMs,
+    )
+    .option(
+      '--max-unsent-mb <n>',
+      'MiB of large answers clients have not read yet, at most; a read past it answers 503',
+      wholeNumber(1),
+      DEFAULT_MAX_UNSENT_BYTES / 2 ** 20,
+    )
+    .option(
+      '--demo',
+      'a shared demo: random keys, the control API on with a generated control token (printed once), --reset-every 1h unless given, forced states for authenticated callers only',
+    )
+    .option(
       '--max-table-records <n>',
       'record budget: a create into a table holding this many is refused (400)',
       wholeNumber(1),
@@ -337,7 +460,12 @@ export function registerServe(program: Command): void {
       const schemas = options.schemas ?? defaultSchemasDir();
       const dataFile = options.data === undefined ? undefined : resolvePath(options.data);
       const data = dataFile === undefined ? undefined : openDataFile(dataFile);
-      const access = controlAccess(options.host, options);
+      const generatedToken = options.demo ? randomBytes(32).toString('base64url') : undefined;
+      const access = controlAccess(options.host, { ...options, generatedToken });
+      // Where others can reach the server, only a caller with a key may force an answer (and hold a connection).
+      const forcedStates = options.demo || !isLoopbackHost(options.host) ? 'authenticated' : 'anyone';
+      const heldInAll = Math.max(1, Math.floor(options.maxConnections / 4));
+      const holds = { maxMs: options.maxHold, total: heldInAll, perClient: Math.min(DEFAULT_HOLD_LIMITS.perClient, heldInAll) };
       const contract = loadContract(schemas);
       let mock: MockServer;
       try {
@@ -351,6 +479,11 @@ export function registerServe(program: Command): void {
           controlToken: access.controlToken,
           allowedHosts: access.allowedHosts,
           cors: corsOrigins(options.host, options.cors),
+          forcedStates,
+          holds,
+          // A demo's visitors share the printed keys: none of them may expire or delete the tokens behind them.
+          lockPrintedTokens: options.demo === true,
+          maxUnsentBytes: options.maxUnsentMb * 2 ** 20,
           limits: {
             maxRecordsPerTable: options.maxTableRecords,
             maxRecords: options.maxRecords,
@@ -367,7 +500,13 @@ export function registerServe(program: Command): void {
       if (saver) mock.onChange(() => saver.schedule());
 
       const app = createApp({ mock });
-      const server = app.listen(options.port, options.host);
+      const connections = new ConnectionPressure(options.maxConnections);
+      const server = createServer((req, res) => {
+        connections.answer(res);
+        return app(req, res);
+      });
+      connections.watch(server);
+      server.listen(options.port, options.host);
       // Bounds for a shared demo: connections at most, and a request must arrive whole within 30 s (a client that
       // promises a body and stalls is dropped; the answer to an unauthenticated one never waits for it).
       server.maxConnections = options.maxConnections;
@@ -376,7 +515,7 @@ export function registerServe(program: Command): void {
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
 
       let resetTimer: ReturnType<typeof setInterval> | undefined;
-      const resetEvery = options.resetEvery;
+      const resetEvery = options.resetEvery ?? (options.demo ? DEMO_RESET_EVERY_MS : undefined);
       let nextReset = resetEvery === undefined ? undefined : new Date(Date.now() + resetEvery);
       if (resetEvery !== undefined) {
         resetTimer = setInterval(() => {
@@ -402,6 +541,9 @@ export function registerServe(program: Command): void {
         customHosts: options.allowedHosts !== undefined,
         adminToken: mock.world.adminToken,
         userToken: mock.world.userToken,
+        tokensWork: { admin: works(mock, mock.world.adminToken), user: works(mock, mock.world.userToken) },
+        forcing: { forcedStates, maxHoldMs: holds.maxMs, perClient: holds.perClient },
+        demo: options.demo,
         data: dataFile === undefined ? undefined : { file: dataFile, loaded: data !== undefined, saveDelayMs: options.saveDelay },
         resetEvery: resetEvery === undefined || !nextReset ? undefined : { ms: resetEvery, next: nextReset },
         log: { format: options.log, quiet: !log.requests },

@@ -676,6 +676,12 @@ input::placeholder {
   font-size: 13px;
 }
 
+.identity-problem {
+  margin: 0;
+  color: var(--danger);
+  font-size: 12.5px;
+}
+
 .badge {
   display: inline-block;
   min-width: 52px;

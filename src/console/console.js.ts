@@ -155,6 +155,7 @@ function setScreen(screen) {
   show('facts', screen === 'dashboard');
   show('footer', screen === 'dashboard');
   show('session-actions', screen === 'dashboard' || screen === 'off');
+  if (screen !== 'dashboard') show('writes-refused', false);
   state.signedIn = screen === 'dashboard';
 }
 
@@ -184,6 +185,11 @@ function renderFacts(summary) {
   byId('fact-records').textContent = numberFormat.format(records);
   byId('fact-rules').textContent = numberFormat.format(state.rules.length);
   byId('fact-version').textContent = summary && summary.version !== undefined ? String(summary.version) : '–';
+  // The mock cannot save its data file: writes answer 503 until a save succeeds (summary.writes says why).
+  const writes = summary && summary.writes && typeof summary.writes === 'object' ? summary.writes : null;
+  const refused = writes !== null && writes.accepted === false;
+  byId('writes-refused-text').textContent = refused && typeof writes.reason === 'string' ? writes.reason : '';
+  show('writes-refused', refused);
 }
 
 function renderResources() {
@@ -221,8 +227,10 @@ function renderIdentities() {
   list.replaceChildren();
   for (const identity of IDENTITIES) {
     const token = state.tokens && typeof state.tokens[identity.name] === 'string' ? state.tokens[identity.name] : null;
+    const problems = state.tokens && state.tokens.problems && typeof state.tokens.problems === 'object' ? state.tokens.problems : {};
+    const problem = typeof problems[identity.name] === 'string' ? problems[identity.name] : null;
     const revealed = token !== null && state.revealed.has(identity.name);
-    const value = el('code', 'token-value' + (revealed ? ' revealed' : ''), token === null ? 'not available' : revealed ? token : MASK);
+    const value = el('code', 'token-value' + (revealed ? ' revealed' : ''), token === null ? (problem ? 'does not authenticate' : 'not available') : revealed ? token : MASK);
     value.id = 'token-' + identity.name;
     const reveal = el('button', 'btn btn-small', revealed ? 'Hide' : 'Reveal');
     reveal.type = 'button';
@@ -242,6 +250,7 @@ function renderIdentities() {
     const item = el('li', 'identity', null, [
       el('div', 'identity-head', null, [el('span', 'badge badge-' + identity.name, identity.title), el('span', 'identity-description', identity.description)]),
       el('div', 'token-row', null, [value, el('div', 'token-actions', null, [reveal, copy])]),
+      problem ? el('p', 'identity-problem', problem) : null,
     ]);
     item.dataset.identity = identity.name;
     list.append(item);

@@ -39,6 +39,10 @@ export const PAGE_HTML = String.raw`<!doctype html>
       <button type="button" class="notice-close" id="notice-close" aria-label="Dismiss message">×</button>
     </div>
 
+    <div class="notice notice-error" id="writes-refused" role="alert" hidden>
+      <span class="notice-text"><strong>API writes are refused.</strong> <span id="writes-refused-text"></span></span>
+    </div>
+
     <main class="main">
       <p class="loading" id="loading">Loading…</p>
 
@@ -209,7 +213,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
                 </label>
                 <label class="field">
                   <span class="field-label" id="rule-delay-label">Delay first (ms)</span>
-                  <input type="number" id="rule-delay" min="0" max="300000" step="100" placeholder="none" />
+                  <input type="number" id="rule-delay" min="0" step="100" placeholder="none" />
                 </label>
 
                 <label class="field">

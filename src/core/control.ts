@@ -14,7 +14,7 @@ import {
 } from './http.js';
 import { bearerKey } from './callers.js';
 import { parseJson, readBody } from './request-body.js';
-import { MAX_RULES, ScenarioError, validateRule, type ScenarioRule, type Scenarios } from './scenarios.js';
+import { MAX_RULES, ScenarioError, type ScenarioRule, type Scenarios } from './scenarios.js';
 
 /** Routes of the mock itself, outside authentik's API: inspect, reset, dump and load the world; scenarios; console. */
 export const CONTROL_PREFIX = '/_mock/';
@@ -35,6 +35,8 @@ export interface ControlHost {
   reset(): void;
   /** Replaces the world with a dump, or throws why it cannot (nothing changes then). */
   load(dump: unknown): void;
+  /** Why API writes are refused now (the data file cannot be saved, say), or undefined while they are accepted. */
+  readonly writesRefused: string | undefined;
 }
 
 const CONSOLE_CSP =
@@ -63,7 +65,7 @@ export async function handleControl(host: ControlHost, request: IncomingRequest,
     case 'GET /resources':
       return json(200, resources(host.world));
     case 'GET /tokens':
-      return json(200, { admin: host.world.adminToken, user: host.world.userToken });
+      return json(200, tokens(host.world));
     case 'GET /dump':
       return jsonStream(200, host.world.dumpText());
     case 'POST /reset':
@@ -103,15 +105,34 @@ function sameText(a: string, b: string): boolean {
   return difference === 0;
 }
 
+/**
+ * The admin's and the ordinary user's keys, each only if it authenticates now: a key that does not work is null,
+ * and `problems` says why, rather than handing out a key that answers 403.
+ */
+function tokens(world: World): unknown {
+  const keys = { admin: world.adminToken, user: world.userToken };
+  const shown: Record<string, string | null> = {};
+  const problems: Record<string, string> = {};
+  for (const [name, key] of Object.entries(keys)) {
+    const works = world.authenticate(key) !== undefined;
+    shown[name] = works ? key : null;
+    if (!works) problems[name] = `The ${name} key the world holds does not authenticate (expired, deleted, or its user is inactive).`;
+  }
+  return Object.keys(problems).length > 0 ? { ...shown, problems } : shown;
+}
+
 /** Counts and routes, never a secret (tokens and dumps have their own routes). */
 function summary(host: ControlHost): unknown {
   const { world } = host;
+  const refused = host.writesRefused;
   return {
     operations: world.contract.operations.length,
     resources: world.resources.length,
     version: world.version,
     records: world.recordCounts(),
     usage: host.usage(),
+    // Whether API writes are accepted: not when the data file cannot be saved (then `reason` says why).
+    writes: refused === undefined ? { accepted: true } : { accepted: false, reason: refused },
     routes: [
       'GET /_mock/resources',
       'GET /_mock/tokens',
@@ -167,7 +188,7 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
       // All or nothing: every rule is checked before any is added.
       if (scenarios.size + rules.length > MAX_RULES)
         throw httpError(400, `at most ${MAX_RULES} scenario rules at once (${scenarios.size} held): remove some first.`);
-      const problem = firstProblem(rules);
+      const problem = firstProblem(scenarios, rules);
       if (problem) throw httpError(400, Array.isArray(parsed) ? `rule ${problem.index}: ${problem.message}` : problem.message);
       const ids = new Set(rules.map((rule) => scenarios.add(rule as ScenarioRule)));
       const added = scenarios.list().filter((r) => ids.has(r.id));
@@ -178,11 +199,11 @@ async function handleScenarios(scenarios: Scenarios, request: IncomingRequest, r
   }
 }
 
-/** The first rule that is not one, with why. */
-function firstProblem(rules: unknown[]): { index: number; message: string } | undefined {
+/** The first rule that is not one (for this mock's limits), with why. */
+function firstProblem(scenarios: Scenarios, rules: unknown[]): { index: number; message: string } | undefined {
   for (const [index, rule] of rules.entries()) {
     try {
-      validateRule(rule);
+      scenarios.validate(rule);
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       return { index, message: error.message };

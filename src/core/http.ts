@@ -29,6 +29,11 @@ export interface IncomingRequest {
   readonly signal: AbortSignal;
   /** Read only when an operation needs the body. */
   readonly body: ReadableStream<Uint8Array> | null;
+  /**
+   * Who is asking, for per-client limits (held answers): the client's address, as an adapter serving over a network
+   * knows it (the Express bridge sets it). Absent in process (MSW, `mock.fetch`): the developer is the only client.
+   */
+  readonly client?: string | undefined;
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' } as const;

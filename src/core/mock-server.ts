@@ -9,10 +9,11 @@ import { FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
+import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
-import { forceScenario, Scenarios } from './scenarios.js';
+import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
+import { SERVICE_UNAVAILABLE, UnsentAnswers } from './unsent-answers.js';
 import { parseTeamBlueprints, startWorld, type StartPasswords, type WorldStartOptions } from './world-start.js';
 import type { BlueprintResult, ParsedBlueprint } from '../blueprints/index.js';
 import { randomKey } from '../world/secrets.js';
@@ -38,6 +39,22 @@ export interface MockOptions extends WorldOptions, WorldStartOptions {
   cors?: CorsOrigins;
   /** Bounds of the GET answer cache. */
   cache?: AnswerCacheLimits;
+  /**
+   * Who may force answers (a `Prefer` header, scenario rules). `anyone` (the default) where the developer is the
+   * only client — in process (MSW, `createMock`) and `serve` on a loopback host: the forced answer comes before
+   * authentication, so a UI without a token can still see the 500. `authenticated` where others can reach the
+   * server (`serve` on another host, or `--demo`): only a request whose key authenticates is forced, after
+   * authentication, so an anonymous visitor cannot hold connections or answer errors to anyone.
+   */
+  forcedStates?: 'anyone' | 'authenticated';
+  /** Bounds of held answers (forced delays, `network=timeout`): 30 s each, 32 per client address, 256 in all. */
+  holds?: HoldLimits;
+  /**
+   * Bytes of large answers (64 KiB or more) not yet taken by their clients, at most: a GET past it answers 503
+   * (see unsent-answers.ts). Off by default (in process, a page may never read a body); the Express adapter and
+   * `serve` turn it on (64 MiB).
+   */
+  maxUnsentBytes?: number;
 }
 
 /** One answered request, as the request log shows it. */
@@ -77,7 +94,7 @@ export class MockServer implements ControlHost, FeatureHost {
   readonly contract: Contract;
   readonly world: World;
   /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
-  readonly scenarios = new Scenarios();
+  readonly scenarios: Scenarios;
   /** How requests authenticate: bearer keys, then what features add (sessions). */
   readonly callers: Callers;
   /** Answers features derive for some operations (instead of generated bodies). */
@@ -101,9 +118,13 @@ export class MockServer implements ControlHost, FeatureHost {
   readonly passwords: StartPasswords;
   /** How each blueprint of the start went (empty when the mock started from a dump). */
   blueprintResults: BlueprintResult[] = [];
+  private readonly unsent: UnsentAnswers | undefined;
+  private refusal: string | undefined;
 
   constructor(private readonly options: MockOptions) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
+    this.scenarios = new Scenarios(options.holds);
+    this.unsent = options.maxUnsentBytes === undefined ? undefined : new UnsentAnswers(options.maxUnsentBytes);
     this.contract = options.contract instanceof Contract ? options.contract : new Contract(options.contract);
     this.world = new World(this.contract, options);
     this.callers = new Callers(this.world);
@@ -126,9 +147,24 @@ export class MockServer implements ControlHost, FeatureHost {
     return this.options.controlToken ?? this.world.adminToken;
   }
 
-  /** What the mock holds: records, bytes written through the API, cached answers and their bytes. */
-  usage(): { records: number; writtenBytes: number; cachedAnswers: number; cachedBytes: number } {
-    return { ...this.world.usage(), cachedAnswers: this.cache?.size ?? 0, cachedBytes: this.cache?.heldBytes ?? 0 };
+  /** What the mock holds: records, bytes written through the API, cached answers and their bytes, unread answers. */
+  usage(): { records: number; writtenBytes: number; cachedAnswers: number; cachedBytes: number; unsentBytes: number } {
+    const cache = { cachedAnswers: this.cache?.size ?? 0, cachedBytes: this.cache?.heldBytes ?? 0 };
+    return { ...this.world.usage(), ...cache, unsentBytes: this.unsent?.heldBytes ?? 0 };
+  }
+
+  /**
+   * Refuses API writes (unsafe methods: 503, DRF's wording then `reason`) until called with undefined; reads go on.
+   * For a host that can no longer keep what a write would change (`serve --data` once the file cannot be saved):
+   * nothing is acknowledged that would be lost.
+   */
+  refuseWrites(reason: string | undefined): void {
+    this.refusal = reason;
+  }
+
+  /** Why API writes are refused now, or undefined while they are accepted. */
+  get writesRefused(): string | undefined {
+    return this.refusal;
   }
 
   /** Back to where the mock started (the loaded dump, else the seed), with no scenario rules. */
@@ -168,14 +204,20 @@ export class MockServer implements ControlHost, FeatureHost {
     const version = this.world.version;
     const key = this.cacheKey(request);
     // A repeated GET is answered here, without the async steps below: most of a read-heavy load.
-    const answer = (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
+    const control = isControlUrl(request.url);
+    // A large answer is streamed within the bound of unread answers, or refused (a 503) when it is a read of the API.
+    const read = this.unsent && !control && request.method === 'GET' ? request : undefined;
+    let answer =
+      this.unsent?.refuseEarly(read, version) || (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
     if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
+    const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
+    if (this.unsent && !bodiless) answer = this.unsent.admit(answer, read, version);
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
     if (answer.network) return Response.error(); // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
-    const cors = this.cors && !isControlUrl(request.url);
+    const cors = this.cors && !control;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
-    return toResponse(answer, headers, request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status));
+    return toResponse(answer, headers, bodiless);
   }
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
@@ -210,13 +252,16 @@ export class MockServer implements ControlHost, FeatureHost {
     const match = this.contract.match(method === 'HEAD' ? 'GET' : method, path);
     // authentik sets APPEND_SLASH = False (authentik/root/settings.py): a path without its slash is not found either.
     if (match.kind === 'not-found') return json(404, { detail: DETAILS.notFound });
-    if ((this.scenarios.size > 0 || headers.has('prefer')) && match.kind === 'operation') {
-      // After routing, before auth: the forced answer (or the delay before the real one) is decided here.
-      const forced = await forceScenario(this, { operation: match.operation, method, path, headers, signal: request.signal });
-      if (forced) return forced;
-    }
+    // After routing; before auth where anyone may force, after it where only authenticated callers may.
+    const forcing = this.scenarios.size > 0 || headers.has('prefer');
+    const anyone = this.options.forcedStates !== 'authenticated';
+    const forcedFirst = forcing && anyone && match.kind === 'operation' ? await this.force(context, match.operation) : undefined;
+    if (forcedFirst) return forcedFirst;
     const principal = this.callers.authenticate(context, match.kind === 'operation' && allowsAnonymous(match.operation));
     if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allowed);
+    const forced = forcing && !anyone ? await this.force(context, match.operation) : undefined;
+    if (forced) return forced;
+    if (this.refusal !== undefined && context.unsafe) throw httpError(503, `${SERVICE_UNAVAILABLE} ${this.refusal}`);
 
     const call: OperationCall = {
       world: this.world,
@@ -236,6 +281,12 @@ export class MockServer implements ControlHost, FeatureHost {
     if (cacheKey && this.world.version === version && !answer.cookies)
       this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
     return answer;
+  }
+
+  /** The forced answer for a routed request (or the delay before the real one), if any. */
+  private force(context: RequestContext, operation: OperationSpec): Promise<Answer | undefined> {
+    const { headers, signal, client } = context.request;
+    return forceScenario(this, { operation, method: context.method, path: context.path, headers, signal, client });
   }
 
   private run(call: OperationCall): Answer | Promise<Answer> {

@@ -2,7 +2,7 @@ import type { Contract } from '../contract/contract.js';
 import { isPlainObject as isObject, type OperationSpec } from '../contract/types.js';
 import { generate } from '../fake/generate.js';
 import { STATUS_DETAILS } from '../contract/authentik-messages.js';
-import { httpError, json, noContent, type Answer } from './http.js';
+import { httpError, json, noContent, type Answer, type HttpError } from './http.js';
 import { bearerKey } from './callers.js';
 
 /**
@@ -24,7 +24,7 @@ export interface ScenarioMatch {
 export interface ScenarioRespond {
   /** Answer this status (200–599) with a contract-valid body, without running the operation. */
   status?: number;
-  /** Milliseconds to wait first (at most 300000). */
+  /** Milliseconds to wait first (at most the mock's hold limit: 30000 by default). */
   delay?: number;
   /** Drop the connection (`reset`), or never answer until the client gives up (`timeout`). */
   network?: NetworkFailure;
@@ -44,8 +44,23 @@ export interface StoredRule extends ScenarioRule {
   id: string;
 }
 
-/** Longest delay, and longest a `timeout` holds a request when the client never gives up: 5 minutes. */
-export const HOLD_LIMIT_MS = 300_000;
+/** Longest delay, and longest a `timeout` holds a request when the client never gives up, by default: 30 s. */
+export const DEFAULT_MAX_HOLD_MS = 30_000;
+
+/**
+ * Bounds of held answers (forced delays and `network=timeout`): each holds a connection, so one client must not be
+ * able to hold them all.
+ */
+export interface HoldLimits {
+  /** Longest delay, and longest a `timeout` holds a request (ms; default 30 s). A longer delay is refused (400). */
+  maxMs?: number;
+  /** Requests one client may have held at once (default 32); one more answers 429 at once. */
+  perClient?: number;
+  /** Requests held at once for all clients together (default 256); one more answers 429 at once. */
+  total?: number;
+}
+
+export const DEFAULT_HOLD_LIMITS: Required<HoldLimits> = { maxMs: DEFAULT_MAX_HOLD_MS, perClient: 32, total: 256 };
 
 export class ScenarioError extends Error {}
 
@@ -64,9 +79,9 @@ function checkStatus(status: unknown, where: string): number {
   return status;
 }
 
-function checkDelay(delay: unknown, where: string): number {
-  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > HOLD_LIMIT_MS)
-    throw new ScenarioError(`${where} must be an integer number of milliseconds from 0 to ${HOLD_LIMIT_MS}.`);
+function checkDelay(delay: unknown, where: string, maxMs: number): number {
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > maxMs)
+    throw new ScenarioError(`${where} must be an integer number of milliseconds from 0 to ${maxMs}.`);
   return delay;
 }
 
@@ -83,8 +98,11 @@ function checkRespond(respond: ScenarioRespond, where: string): ScenarioRespond 
   return respond;
 }
 
-/** A rule as a client sent it (JSON or code) → a checked copy; throws ScenarioError naming the problem. */
-export function validateRule(value: unknown): ScenarioRule {
+/**
+ * A rule as a client sent it (JSON or code) → a checked copy; throws ScenarioError naming the problem. A delay may
+ * be at most `maxDelayMs` (the mock's hold limit).
+ */
+export function validateRule(value: unknown, maxDelayMs = DEFAULT_MAX_HOLD_MS): ScenarioRule {
   if (!isObject(value))
     throw new ScenarioError('A rule must be a JSON object like {"match": {"operationId": "core_users_list"}, "respond": {"status": 503}}.');
   checkKeys('rule', value, ['match', 'respond', 'times', 'identity', 'id']);
@@ -107,7 +125,7 @@ export function validateRule(value: unknown): ScenarioRule {
   if (!isObject(respond)) throw new ScenarioError('respond must be an object: {"status": 503}, {"delay": 2000} or {"network": "reset"}.');
   checkKeys('respond', respond, ['status', 'delay', 'network']);
   if (respond['status'] !== undefined) rule.respond.status = checkStatus(respond['status'], 'respond.status');
-  if (respond['delay'] !== undefined) rule.respond.delay = checkDelay(respond['delay'], 'respond.delay');
+  if (respond['delay'] !== undefined) rule.respond.delay = checkDelay(respond['delay'], 'respond.delay', maxDelayMs);
   if (respond['network'] !== undefined) rule.respond.network = checkNetwork(respond['network'], 'respond.network');
   checkRespond(rule.respond, 'respond');
   if (value['times'] !== undefined) {
@@ -126,9 +144,10 @@ export function validateRule(value: unknown): ScenarioRule {
 
 /**
  * `Prefer: code=500, delay=1500` (Prism's header; `,` or `;` between preferences, any case) and the mock's
- * `network=reset|timeout`. Other preferences are ignored (RFC 7240); undefined when none of ours is there.
+ * `network=reset|timeout`. Other preferences are ignored (RFC 7240); undefined when none of ours is there. A delay
+ * may be at most `maxDelayMs` (the mock's hold limit).
  */
-export function parsePrefer(header: string | undefined): ScenarioRespond | undefined {
+export function parsePrefer(header: string | undefined, maxDelayMs = DEFAULT_MAX_HOLD_MS): ScenarioRespond | undefined {
   if (!header) return undefined;
   const respond: ScenarioRespond = {};
   let found = false;
@@ -143,7 +162,7 @@ export function parsePrefer(header: string | undefined): ScenarioRespond | undef
       .toLowerCase();
     const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (key === 'code') respond.status = checkStatus(number, `Prefer: code=${raw}: code`);
-    else if (key === 'delay') respond.delay = checkDelay(number, `Prefer: delay=${raw}: delay`);
+    else if (key === 'delay') respond.delay = checkDelay(number, `Prefer: delay=${raw}: delay`, maxDelayMs);
     else if (key === 'network') respond.network = checkNetwork(raw, `Prefer: network=${raw}: network`);
     else continue;
     found = true;
@@ -198,10 +217,24 @@ export class Scenarios {
   private rules: StoredRule[] = [];
   private nextId = 1;
   private held = 0;
+  /** Held requests by client, and in all (see `hold`). */
+  private readonly heldBy = new Map<string, number>();
+  private heldInAll = 0;
+  readonly limits: Readonly<Required<HoldLimits>>;
+
+  constructor(limits: HoldLimits = {}) {
+    const d = DEFAULT_HOLD_LIMITS;
+    this.limits = { maxMs: limits.maxMs ?? d.maxMs, perClient: limits.perClient ?? d.perClient, total: limits.total ?? d.total };
+  }
+
+  /** A rule checked against this mock's limits (its longest delay); throws ScenarioError naming the problem. */
+  validate(rule: unknown): ScenarioRule {
+    return validateRule(rule, this.limits.maxMs);
+  }
 
   /** Adds a rule after the existing ones (first match wins); returns its id. Throws ScenarioError on a bad rule. */
   add(rule: ScenarioRule): string {
-    const checked = validateRule(rule);
+    const checked = this.validate(rule);
     if (this.rules.length >= MAX_RULES) throw new ScenarioError(`at most ${MAX_RULES} scenario rules at once: remove some first.`);
     const id = String(this.nextId++);
     this.rules.push({ id, ...checked });
@@ -239,6 +272,33 @@ export class Scenarios {
     const rule = this.rules[index]!;
     if (rule.times !== undefined && --rule.times <= 0) this.rules.splice(index, 1);
     return { ...rule.respond };
+  }
+
+  /**
+   * A place for one held request of `client` (its address; undefined in process, where the developer is the only
+   * client and only the total counts): the function that gives it back, or undefined when the client, or all
+   * clients together, already hold as many as allowed.
+   */
+  hold(client: string | undefined): (() => void) | undefined {
+    const mine = client === undefined ? 0 : this.holding(client);
+    if (mine >= this.limits.perClient || this.heldInAll >= this.limits.total) return undefined;
+    if (client !== undefined) this.heldBy.set(client, mine + 1);
+    this.heldInAll++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.heldInAll--;
+      if (client === undefined) return;
+      const left = this.holding(client) - 1;
+      if (left === 0) this.heldBy.delete(client);
+      else this.heldBy.set(client, left);
+    };
+  }
+
+  /** Requests of `client` held now. */
+  holding(client: string | undefined): number {
+    return client === undefined ? 0 : (this.heldBy.get(client) ?? 0);
   }
 
   /** Waits `ms`, or less if the client gives up; the timer is always cleared. Resolves false when aborted. */
@@ -299,8 +359,23 @@ function identityOf(world: ScenarioHost['world'], authorization: string | undefi
 }
 
 /**
+ * DRF's Throttled (429, `Retry-After`, "Expected available in N seconds."), with why: the client holds as many forced
+ * delays or timeouts as allowed. See rest_framework/exceptions.py (Throttled) and views.py (Retry-After).
+ */
+function tooManyHeld(limits: Required<HoldLimits>, mine: boolean): HttpError {
+  const wait = Math.ceil(limits.maxMs / 1000);
+  const why = mine
+    ? `this client already has ${limits.perClient} requests held by forced delays or timeouts (at most ${limits.perClient} at once)`
+    : `${limits.total} requests are held by forced delays or timeouts (at most ${limits.total} at once for all clients)`;
+  return httpError(429, `Request was throttled: ${why}. Expected available in ${wait} second${wait === 1 ? '' : 's'}.`, {
+    'retry-after': String(wait),
+  });
+}
+
+/**
  * Applies the `Prefer` header, else the first matching rule, to a routed request: waits any delay (cut short when
  * the client gives up), then answers the forced status or network failure. undefined = run the operation as usual.
+ * A delay or timeout takes one of the client's places for held requests (429 when none is left).
  */
 export async function forceScenario(
   host: ScenarioHost,
@@ -310,19 +385,29 @@ export async function forceScenario(
     path: string;
     headers: Pick<Headers, 'get'>;
     signal?: AbortSignal | undefined;
+    /** The client's address, for the per-client limit (undefined in process). */
+    client: string | undefined;
   },
 ): Promise<Answer | undefined> {
+  const { scenarios } = host;
   let respond: ScenarioRespond | undefined;
   try {
-    respond = parsePrefer(request.headers.get('prefer') ?? undefined);
+    respond = parsePrefer(request.headers.get('prefer') ?? undefined, scenarios.limits.maxMs);
   } catch (error) {
     if (error instanceof ScenarioError) throw httpError(400, error.message);
     throw error;
   }
-  respond ??= host.scenarios.take({ ...request, identity: identityOf(host.world, request.headers.get('authorization') ?? undefined) });
+  respond ??= scenarios.take({ ...request, identity: identityOf(host.world, request.headers.get('authorization') ?? undefined) });
   if (!respond) return undefined;
-  if (respond.delay && !(await host.scenarios.wait(respond.delay, request.signal))) return networkFailure('timeout');
-  if (respond.network === 'timeout') await host.scenarios.wait(HOLD_LIMIT_MS, request.signal);
+  const holds = Boolean(respond.delay) || respond.network === 'timeout';
+  const release = holds ? scenarios.hold(request.client) : undefined;
+  if (holds && !release) throw tooManyHeld(scenarios.limits, scenarios.holding(request.client) >= scenarios.limits.perClient);
+  try {
+    if (respond.delay && !(await scenarios.wait(respond.delay, request.signal))) return networkFailure('timeout');
+    if (respond.network === 'timeout') await scenarios.wait(scenarios.limits.maxMs, request.signal);
+  } finally {
+    release?.();
+  }
   if (respond.network) return networkFailure(respond.network);
   if (respond.status !== undefined) return forcedResponse(host.contract, request.operation, respond.status, host.world.seed);
   return undefined;

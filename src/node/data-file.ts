@@ -4,7 +4,7 @@
  * moment leaves the previous file or the new one, never a partial one. Saves are debounced: a change is on disk at
  * most `delayMs` (plus one write) after it happened, however long a stream of changes lasts.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -68,10 +68,34 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
+ * Why an existing `file` must not be replaced (`… is read-only (mode 0444)`), or undefined when it may be or does not
+ * exist. The rename that saves it would replace even a file this process cannot write, or one its operator made
+ * read-only; as root, which may write anything, the mode is what the operator said.
+ */
+export function notWritable(file: string): string | undefined {
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  const octal = `0${mode.toString(8).padStart(3, '0')}`;
+  if ((mode & 0o222) === 0) return `${file} is read-only (mode ${octal})`;
+  try {
+    accessSync(file, constants.W_OK);
+  } catch {
+    return `${file} is not writable by this process (mode ${octal})`;
+  }
+  return undefined;
+}
+
+/**
  * Replaces `file` with `content` atomically. A new file is private (0600: a world dump holds every API key); an
- * existing one keeps its mode.
+ * existing one keeps its mode, and is replaced only if it is writable (see `notWritable`).
  */
 export async function writeFileAtomic(file: string, content: string | Uint8Array | Iterable<string>): Promise<void> {
+  const refused = notWritable(file);
+  if (refused) throw new Error(`${refused}: not replacing a file its operator protected (make it writable to save again)`);
   const temp = tempFileFor(file);
   const mode = await stat(file).then(
     (s) => s.mode & 0o777,
@@ -121,9 +145,19 @@ export interface DebouncedSaver {
 export interface DebouncedSaverOptions {
   /** Longest a change waits before its save starts (ms). The first unsaved change starts the wait; later ones do not extend it. */
   delayMs: number;
-  /** A scheduled save failed; it is tried again `delayMs` after the next change (or by `flush()`). */
+  /**
+   * A scheduled save failed. Without `retryMs` it is tried again `delayMs` after the next change (or by `flush()`);
+   * with it, after `retryMs` whether anything changes or not.
+   */
   onError?: (error: unknown) => void;
+  /** A save succeeded (after a failure, say). */
+  onSaved?: () => void;
+  /** After a failed save, try again this long after it, doubling after each failure up to 60 s (ms). */
+  retryMs?: number;
 }
+
+/** Longest wait between two tries of a failing save. */
+const MAX_RETRY_MS = 60_000;
 
 /**
  * Runs `save` once per burst of changes, never two at a time. Throttle-style rather than a pure trailing debounce: a
@@ -135,6 +169,7 @@ export function createDebouncedSaver(save: () => Promise<void>, options: Debounc
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
   let cancelled = false;
+  let failures = 0; // failed saves in a row
 
   const arm = () => {
     if (timer || running || dirtySince === undefined || cancelled) return;
@@ -145,10 +180,13 @@ export function createDebouncedSaver(save: () => Promise<void>, options: Debounc
     const attempt = (async () => {
       try {
         await save();
+        failures = 0;
       } catch (error) {
+        failures++;
         dirtySince = Math.min(dirtySince ?? Infinity, Date.now()); // still unsaved; the next change tries again
         throw error;
       }
+      options.onSaved?.();
     })();
     const settled = attempt.then(
       () => true,
@@ -157,9 +195,15 @@ export function createDebouncedSaver(save: () => Promise<void>, options: Debounc
     running = settled.then(() => undefined);
     void settled.then((saved) => {
       running = undefined;
-      if (saved) arm(); // changes made during the save; after a failure, no retry loop: the next change arms
+      if (saved)
+        arm(); // changes made during the save
+      else retry(); // without retryMs, no retry loop: the next change arms
     });
     return attempt;
+  };
+  const retry = () => {
+    if (options.retryMs === undefined || timer || cancelled) return;
+    timer = setTimeout(fire, Math.min(options.retryMs * 2 ** (failures - 1), MAX_RETRY_MS));
   };
   function fire() {
     timer = undefined;
