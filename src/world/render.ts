@@ -1,6 +1,6 @@
 import { requiredOf, type JsonSchema } from '../contract/types.js';
 import { pkOf, properties, type Embed, type EntityModel, type Reference } from '../contract/entity-model.js';
-import type { Table } from './store.js';
+import type { ReadonlyTable } from './store.js';
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 
 /** Below this depth optional embeds are left out (responses stay small); required ones go on, to a hard limit. */
@@ -26,7 +26,7 @@ export class RecordRenderer {
 
   constructor(
     private readonly model: EntityModel,
-    private readonly table: (entity: string) => Table,
+    private readonly table: (entity: string) => ReadonlyTable,
   ) {}
 
   render(entityName: string, record: WorldRecord, view?: JsonSchema, depth = 0): WorldRecord {

@@ -6,11 +6,25 @@ const SEPARATOR = '\u0000';
 const keyOf = (values: unknown[]) => values.map((v) => String(v ?? null)).join(SEPARATOR);
 
 /**
+ * What everything outside the store may do with a table: read. Writes go through the store (World.create/save/remove),
+ * which keeps the indexes, the families and the version answers are cached against.
+ */
+export interface ReadonlyTable {
+  readonly entity: EntityType;
+  readonly size: number;
+  all(): WorldRecord[];
+  get(pk: unknown): WorldRecord | undefined;
+  find(field: string, value: unknown): WorldRecord | undefined;
+  findTogether(fields: string[], values: unknown[]): WorldRecord | undefined;
+  pointingAt(field: string, target: Pk): string[];
+}
+
+/**
  * Records of one entity in creation order. Everything a write or a delete asks is indexed, so its cost does not
  * grow with the table: a record by pk, by a unique field or a unique set of fields, the records whose link points
  * at a given pk, and a random pk (for generated links).
  */
-export class Table {
+export class Table implements ReadonlyTable {
   private readonly byPk = new Map<string, WorldRecord>();
   /** Unique indexes: fields (joined) → values (joined) → pk. */
   private readonly uniques = new Map<string, { fields: string[]; index: Map<string, string> }>();

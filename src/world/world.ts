@@ -18,7 +18,7 @@ import { RecordRenderer } from './render.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { Identities, isPrintedToken, type Principal } from './identities.js';
 import { CreatedIds } from './created-ids.js';
-import { sizeOf, Store, Table, type InverseWrite } from './store.js';
+import { sizeOf, Store, Table, type InverseWrite, type ReadonlyTable } from './store.js';
 import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
 
 export type { Principal } from './identities.js';
@@ -126,8 +126,8 @@ export class World {
       this.tokenEntity,
       this.userEntity,
       {
-        tokens: () => this.tokenEntity && this.table(this.tokenEntity.name),
-        users: () => this.userEntity && this.table(this.userEntity.name),
+        tokens: () => this.tokenEntity && this.preparedTable(this.tokenEntity.name),
+        users: () => this.userEntity && this.preparedTable(this.userEntity.name),
       },
       options,
     );
@@ -157,8 +157,12 @@ export class World {
     return this.store.rawTable(name).entity;
   }
 
-  /** A table ready to read: generated and linked on first use. Change records only through create/save/remove. */
-  table(name: string): Table {
+  /** A table ready to read: generated and linked on first use. Records change only through create/save/remove. */
+  table(name: string): ReadonlyTable {
+    return this.preparedTable(name);
+  }
+
+  private preparedTable(name: string): Table {
     const table = this.store.rawTable(name);
     if (table.state !== 'linked') this.prepare(table);
     return table;
@@ -205,7 +209,7 @@ export class World {
    * is part of the start: its pk comes from the seeded sequence and it does not count as written through the API.
    */
   create(entityName: string, values: WorldRecord, inverse: readonly InverseWrite[] = []): WorldRecord {
-    const table = this.table(entityName);
+    const table = this.preparedTable(entityName);
     const fresh = this.newRecord(table, this.generating);
     this.linkRecord(table, fresh);
     const record = { ...fresh, ...values };
@@ -290,7 +294,7 @@ export class World {
 
   dump(): WorldDump {
     const records: Record<string, WorldRecord[]> = {};
-    for (const table of this.store.tableList()) records[table.entity.name] = this.table(table.entity.name).ownRecords();
+    for (const table of this.store.tableList()) records[table.entity.name] = this.preparedTable(table.entity.name).ownRecords();
     return {
       format: DUMP_FORMAT,
       contract: this.fingerprint,
@@ -306,7 +310,7 @@ export class World {
    * moment: stored records are never changed in place, so later writes do not show.
    */
   *dumpText(): Generator<string> {
-    const tables = this.store.tableList().map((t) => [t.entity.name, this.table(t.entity.name).ownRecords()] as const);
+    const tables = this.store.tableList().map((t) => [t.entity.name, this.preparedTable(t.entity.name).ownRecords()] as const);
     const keys = this.identities.toJSON();
     yield `{"format":${JSON.stringify(DUMP_FORMAT)},"contract":${JSON.stringify(this.fingerprint)},"records":{`;
     for (const [n, [name, rows]] of tables.entries()) {
