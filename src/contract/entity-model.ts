@@ -94,6 +94,9 @@ export class EntityModel {
 
   /** After all record schemas are registered: bare pk fields are linked, and many-to-many pairs matched up. */
   link(): void {
+    // An embed of a record without a `pk` (keyed by its item path, `RequestRule` of `/requests/rules/{uuid}/`) is
+    // known only once its resource is registered, which may come after the record that embeds it.
+    for (const entity of this.entities.values()) this.collectLateEmbeds(entity);
     for (const entity of this.entities.values()) this.collectReferences(entity);
     this.pairInverses();
   }
@@ -142,18 +145,32 @@ export class EntityModel {
       if (field === entity.pkField) continue;
       const unwrapped = this.unwrap(property);
       const target = this.entityFor(property, field);
-      if (!target) continue;
-      const via = field.endsWith('_obj') && field.slice(0, -4) in properties(entity.schema) ? field.slice(0, -4) : undefined;
-      const embed: Embed = {
-        field,
-        target,
-        many: unwrapped.many,
-        nullable: unwrapped.nullable,
-        schema: this.contract.resolve(unwrapped.schema),
-      };
-      if (via) embed.via = via;
-      entity.embeds.set(field, embed);
-      this.fieldTargets.set(singular(field.replace(/_obj$/, '')), target);
+      if (target) this.addEmbed(entity, field, target, unwrapped);
+    }
+  }
+
+  private addEmbed(entity: EntityType, field: string, target: string, unwrapped: Unwrapped): void {
+    const via = field.endsWith('_obj') && field.slice(0, -4) in properties(entity.schema) ? field.slice(0, -4) : undefined;
+    const embed: Embed = {
+      field,
+      target,
+      many: unwrapped.many,
+      nullable: unwrapped.nullable,
+      schema: this.contract.resolve(unwrapped.schema),
+    };
+    if (via) embed.via = via;
+    entity.embeds.set(field, embed);
+    this.fieldTargets.set(singular(field.replace(/_obj$/, '')), target);
+  }
+
+  /** Embeds of entities registered after this one (only those: the others were found with it). */
+  private collectLateEmbeds(entity: EntityType): void {
+    for (const [field, property] of Object.entries(properties(entity.schema))) {
+      if (field === entity.pkField || entity.embeds.has(field)) continue;
+      const unwrapped = this.unwrap(property);
+      const target = refName(unwrapped.schema);
+      if (target === undefined || !this.entities.has(target)) continue;
+      this.addEmbed(entity, field, target, unwrapped);
     }
   }
 

@@ -1,4 +1,4 @@
-import { propertiesOf, type ContractDocument, type JsonSchema } from './types.js';
+import { propertiesOf, refName, type ContractDocument, type JsonSchema } from './types.js';
 
 /**
  * authentik's documents contradict themselves on some links: `Application.provider` may be null (an application
@@ -28,6 +28,16 @@ function loosen(schema: JsonSchema): JsonSchema {
   });
   if (embeds.length === 0) return schema;
   const properties = { ...props };
-  for (const field of embeds) properties[`${field}_obj`] = { ...props[`${field}_obj`]!, nullable: true };
+  for (const field of embeds) properties[`${field}_obj`] = nullableEmbed(props[`${field}_obj`]!);
   return { ...schema, properties };
+}
+
+/**
+ * The embed, allowed to be null. A bare `$ref` is wrapped first (`allOf: [$ref]`, as drf-spectacular writes a
+ * nullable reference): OpenAPI 3.0 ignores every keyword beside a `$ref`, so `nullable` there would say nothing.
+ */
+function nullableEmbed(embed: JsonSchema): JsonSchema {
+  if (refName(embed) === undefined) return { ...embed, nullable: true };
+  const { $ref, ...siblings } = embed;
+  return { ...siblings, allOf: [{ $ref }], nullable: true };
 }

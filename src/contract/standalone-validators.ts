@@ -7,6 +7,7 @@ import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { Contract, contractAjv, declareExtensions, jsonMedia } from './contract.js';
 import type { SchemaMode } from './json-schema.js';
 import { buildResources } from './resources.js';
+import { successSchema } from './operation-shapes.js';
 import { propertiesOf, type ContractDocument, type JsonSchema } from './types.js';
 
 // CommonJS with a default export; under NodeNext it arrives wrapped.
@@ -24,12 +25,21 @@ const VALIDATOR = '__authentikMockValidator';
  * - a forced status ≥ 400 (`Prefer: code=…`, scenarios.ts) checks DRF's body against the documented schema;
  * - `GET …/me/` (caller.ts) checks each of the caller's fields against the answer's properties, at the top and
  *   one level down;
- * - loading a saved world (`data`, a persisted page, world/dump.ts) checks each field of each entity.
+ * - loading a saved world (`data`, a persisted page, world/dump.ts) checks each field of each entity;
+ * - a create documented to answer another component than its record (core/created-answer.ts) checks the record's
+ *   values against that component's properties.
  * A schema missing here is compiled at run time (and counted in `contract.compiledAtRunTime`).
  */
 export function coreCheckSchemas(contract: Contract): Array<[JsonSchema, SchemaMode]> {
   const schemas: JsonSchema[] = [];
-  for (const entity of buildResources(contract).model.entities.values()) schemas.push(...Object.values(propertiesOf(entity.schema)));
+  const { model, roles } = buildResources(contract);
+  for (const entity of model.entities.values()) schemas.push(...Object.values(propertiesOf(entity.schema)));
+  for (const role of roles.values()) {
+    const create = role.kind === 'create' ? role.resource?.operations.create : undefined;
+    const created = create && successSchema(create)?.schema;
+    const view = created && contract.resolve(created);
+    if (view && view !== model.entities.get(role.resource!.entity)?.schema) schemas.push(...Object.values(propertiesOf(view)));
+  }
   for (const operation of contract.operations) {
     for (const [status, response] of Object.entries(operation.responses)) {
       const schema = jsonMedia(response.content)?.schema;

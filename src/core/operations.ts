@@ -15,6 +15,7 @@ import { modelDefaults } from './model-defaults.js';
 import type { ParsedBody } from './request-body.js';
 import { callerAnswer, isCallerPath } from './caller.js';
 import type { RequestContext } from './request-context.js';
+import { createdAnswer } from './created-answer.js';
 
 /** What every operation handler gets: the matched operation, its path keys, query, caller, and the parsed body. */
 export interface OperationCall {
@@ -162,7 +163,10 @@ export async function create(call: OperationCall, resource: Resource): Promise<A
   withinBudget(world, resource.entity, values, true);
   const record = world.create(resource.entity, values, draft.inverse);
   const success = successSchema(call.operation);
-  return json(Number(success?.status ?? 201), render(call, resource, record, success?.schema));
+  const answer = success?.schema
+    ? createdAnswer(world, resource.entity, record, success.schema, call.operation.operationId)
+    : render(call, resource, record, undefined);
+  return json(Number(success?.status ?? 201), answer);
 }
 
 export function destroy(call: OperationCall, resource: Resource): Answer {

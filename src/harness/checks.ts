@@ -1,7 +1,7 @@
 import { jsonMedia, type Contract } from '../contract/contract.js';
-import type { OperationSpec } from '../contract/types.js';
+import { componentName, isPlainObject, propertiesOf, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
-import type { OperationRole } from '../contract/resources.js';
+import type { OperationRole, Resource } from '../contract/resources.js';
 import { excerpt, findingText, firstDifference, valueAt, type ContractFinding } from './findings.js';
 import type { Answer, Call, FilePart, HttpClient } from './http-client.js';
 import { fillPath, recordsOf, type FoundKey, type PathKeyFinder } from './path-keys.js';
@@ -323,8 +323,18 @@ function expectNamed(findings: Findings, answer: Answer, invalid: InvalidRequest
   );
 }
 
-/** Creates a record through the resource's create operation; its path, to delete again, or why not. */
-async function createDisposable(ctx: CheckContext, findings: Findings, create: OperationSpec, label: string): Promise<Answer | undefined> {
+/** What a create made: its answer, and the key of the record it made when one could be found. */
+interface Created {
+  answer: Answer;
+  key?: string;
+}
+
+/**
+ * Creates a record through the resource's create operation: the answer, and the new record's key — read from the
+ * answer (the record, or the record inside another component), else, when the answer's schema shows no key (a
+ * `Link`), the one key the collection's list holds after the create and did not before.
+ */
+async function createDisposable(ctx: CheckContext, findings: Findings, create: OperationSpec, label: string): Promise<Created | undefined> {
   const list = ctx.client.url(create.server, create.path);
   const sample = await ctx.client.send({ method: 'GET', path: withQuery(list, { ...listQuery(ctx, create.path), page_size: '1' }) });
   const record = recordsOf(sample.body)[0];
@@ -334,12 +344,65 @@ async function createDisposable(ctx: CheckContext, findings: Findings, create: O
     bodyFromRecord(ctx.contract, create, record, ctx.seed),
     `contract-${ctx.seed}-${Date.now() % 100000}`,
   );
+  const resource = resourceOf(ctx, create);
+  const before = resource && !answerShowsKey(ctx, create, resource) ? await listedKeys(ctx, create, resource) : undefined;
   const answer = await ctx.client.send({
     method: 'POST',
     path: withQuery(list, requiredQuery(ctx.contract, create, ctx.seed)),
     ...bodyCall(ctx, create, body),
   });
-  return expectSuccess(ctx, findings, create, answer, label) ? answer : undefined;
+  if (!expectSuccess(ctx, findings, create, answer, label)) return undefined;
+  const shown = resource && keyShown(ctx, create, resource, answer.body);
+  if (shown !== undefined || !before) return shown === undefined ? { answer } : { answer, key: shown };
+  const after = await listedKeys(ctx, create, resource!);
+  const fresh = after ? [...after].filter((key) => !before.has(key)) : [];
+  return fresh.length === 1 ? { answer, key: fresh[0]! } : { answer };
+}
+
+/** The resource a create operation adds to. */
+function resourceOf(ctx: CheckContext, create: OperationSpec): Resource | undefined {
+  const role = ctx.roles.get(create.operationId);
+  return role && 'resource' in role ? role.resource : undefined;
+}
+
+/** The record's key as a create's answer shows it: at the top (the record), or in the property that is the record. */
+function keyShown(ctx: CheckContext, create: OperationSpec, resource: Resource, body: unknown): string | undefined {
+  const keyOf = (record: unknown) => (isPlainObject(record) ? (record[resource.lookupField] ?? record['pk']) : undefined);
+  const field = recordField(ctx, create, resource);
+  const key = keyOf(body) ?? (field !== undefined && isPlainObject(body) ? keyOf(body[field]) : undefined);
+  return key === undefined || key === null ? undefined : String(key);
+}
+
+/**
+ * The property of a create's answer that shows the created record, when the answer is another component than the
+ * record (authentik's `AgentCreated` shows it as `agent`): the property whose schema is the record's component.
+ */
+function recordField(ctx: CheckContext, create: OperationSpec, resource: Resource): string | undefined {
+  const schema = successSchema(create)?.schema;
+  const properties = schema ? propertiesOf(ctx.contract.resolve(schema)) : {};
+  return Object.keys(properties).find(
+    (field) => properties[field]!.type !== 'array' && componentName(properties[field]) === resource.entity,
+  );
+}
+
+/** Whether the create's documented answer holds the record's key (itself, or the record inside it). */
+function answerShowsKey(ctx: CheckContext, create: OperationSpec, resource: Resource): boolean {
+  const schema = successSchema(create)?.schema;
+  const fields = schema ? propertiesOf(ctx.contract.resolve(schema)) : {};
+  return resource.lookupField in fields || 'pk' in fields || recordField(ctx, create, resource) !== undefined;
+}
+
+const KEYS_PAGE_SIZE = 1000;
+
+/** The keys of every record of the collection's list (undefined when it cannot be read whole in one page). */
+async function listedKeys(ctx: CheckContext, create: OperationSpec, resource: Resource): Promise<Set<string> | undefined> {
+  if (!listOperationAt(ctx.contract, create.path)) return undefined;
+  const path = withQuery(ctx.client.url(create.server, create.path), { ...listQuery(ctx, create.path), page_size: String(KEYS_PAGE_SIZE) });
+  const answer = await ctx.client.send({ method: 'GET', path });
+  const records = answer.status === 200 ? recordsOf(answer.body) : [];
+  const count = pagination(answer)?.['count'] ?? records.length;
+  if (answer.status !== 200 || count > records.length) return undefined;
+  return new Set(records.map((record) => String(record[resource.lookupField] ?? record['pk'])));
 }
 
 /** The required query of the list operation at a collection path (none when there is no list). */
@@ -348,14 +411,12 @@ function listQuery(ctx: CheckContext, collection: string): Record<string, string
   return list ? requiredQuery(ctx.contract, list, ctx.seed) : {};
 }
 
-function itemPathOf(ctx: CheckContext, role: OperationRole, created: Answer): string | undefined {
-  if (!('resource' in role) || !role.resource?.lookupParam || !role.resource.operations.destroy) return undefined;
-  const record = created.body as Record<string, unknown>;
-  const key = record[role.resource.lookupField] ?? record['pk'];
+/** Where the created record is deleted again (the resource's item path with its key), when it can be. */
+function itemPathOf(ctx: CheckContext, role: OperationRole, created: Created): string | undefined {
+  if (!('resource' in role) || !role.resource?.lookupParam || !role.resource.operations.destroy || created.key === undefined)
+    return undefined;
   const destroy = role.resource.operations.destroy;
-  return key === undefined
-    ? undefined
-    : ctx.client.url(destroy.server, fillPath(destroy.path, { [role.resource.lookupParam]: String(key) }));
+  return ctx.client.url(destroy.server, fillPath(destroy.path, { [role.resource.lookupParam]: created.key }));
 }
 
 /** Every check of one operation, in the order a reader would want them. */
@@ -507,7 +568,7 @@ async function checkCreate(
   const created = await createDisposable(ctx, findings, operation, 'valid request');
   const cleanup = created && itemPathOf(ctx, role, created);
   if (cleanup) await ctx.client.send({ method: 'DELETE', path: cleanup });
-  const base = bodyFromRecord(ctx.contract, operation, created?.body as Record<string, unknown> | undefined, ctx.seed);
+  const base = bodyFromRecord(ctx.contract, operation, created?.answer.body as Record<string, unknown> | undefined, ctx.seed);
   const listed = withQuery(path, { ...listQuery(ctx, operation.path), page_size: '1000' });
   const snapshot: Snapshot = async () => {
     const answer = await ctx.client.send({ method: 'GET', path: listed });

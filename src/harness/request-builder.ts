@@ -65,7 +65,9 @@ export function fileFields(contract: Contract, operation: OperationSpec): Set<st
 
 /**
  * A copy whose unique-looking string fields (slug, identifier, username, name, and a key the client chooses — the
- * item path's parameter, `/sources/scim_groups/{id}/`) will not clash with the original.
+ * item path's parameter, `/sources/scim_groups/{id}/`, or the record's `pk` where the request takes it) will not
+ * clash with the original. A value keeps its format: a UUID key becomes another UUID (a suffix would make it no UUID
+ * at all), text gets the suffix.
  */
 export function uniqueVariant(
   contract: Contract,
@@ -75,13 +77,46 @@ export function uniqueVariant(
 ): Record<string, unknown> {
   const fields = writableFields(contract, operation);
   const out = { ...body };
-  for (const field of ['slug', 'identifier', 'username', 'name', 'uid', ...itemKeysOf(contract, operation.path)]) {
+  const keys = [
+    'slug',
+    'identifier',
+    'username',
+    'name',
+    'uid',
+    ...itemKeysOf(contract, operation.path),
+    ...recordKeyOf(contract, operation),
+  ];
+  for (const field of new Set(keys)) {
     const schema = fields[field] ? contract.resolve(fields[field]) : undefined;
     if (!schema || typeof out[field] !== 'string') continue;
+    if (schema.format === 'uuid') {
+      out[field] = derivedUuid(`${out[field] as string}:${suffix}`);
+      continue;
+    }
     const max = typeof schema.maxLength === 'number' ? schema.maxLength : 255;
     out[field] = `${(out[field] as string).slice(0, Math.max(1, max - suffix.length - 1))}-${suffix}`;
   }
   return out;
+}
+
+/** The field that identifies the records an operation's resource holds (`pk`), when the contract tells one. */
+function recordKeyOf(contract: Contract, operation: OperationSpec): string[] {
+  const { model, roles } = resourcesOf(contract);
+  const role = roles.get(operation.operationId);
+  const entity = role?.resource ? model.entities.get(role.resource.entity) : undefined;
+  return entity ? [entity.pkField] : [];
+}
+
+/** A version-4-shaped UUID that depends only on `text` (FNV-1a, four ways): another key, the same on every run. */
+export function derivedUuid(text: string): string {
+  let hex = '';
+  for (let round = 0; round < 4; round++) {
+    let hash = 0x811c9dc5 ^ round;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hex += (hash >>> 0).toString(16).padStart(8, '0');
+  }
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The parameters of the item paths under a collection path (`/x/` → `id` of `/x/{id}/`). */
@@ -142,9 +177,14 @@ export function invalidRequests(contract: Contract, operation: OperationSpec, va
     }
   }
   const files = fileFields(contract, operation);
+  const required = new Set(requiredFields(contract, operation));
+  const form = requestMedia(operation)?.type === MULTIPART_TYPE;
   for (const [field, raw] of Object.entries(fields)) {
     if (files.has(field)) continue;
     const broken = breaking(contract.resolve(raw));
+    // A form's `""` is no value for an optional field (DRF's Field.get_value for HTML input: `empty`, or None where
+    // null is allowed), so it breaks no minLength: only a required field is refused as blank.
+    if (broken?.value === '' && form && !required.has(field)) continue;
     if (broken)
       out.push({
         constraint: broken.constraint,
