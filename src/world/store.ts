@@ -11,6 +11,7 @@ const keyOf = (values: unknown[]) => values.map((v) => String(v ?? null)).join(S
  */
 export interface ReadonlyTable {
   readonly entity: EntityType;
+  readonly version: number;
   readonly size: number;
   all(): WorldRecord[];
   get(pk: unknown): WorldRecord | undefined;
@@ -37,6 +38,8 @@ export class Table implements ReadonlyTable {
   private readonly counters = new Map<string, number>();
   /** Tables fill on first use; each has its own seeded sequence, so the order of use changes nothing. */
   state: 'empty' | 'generated' | 'linked' = 'empty';
+  /** Bumped by every change to the table: what was worked out from it (a record's rendered text) is stale after. */
+  version = 0;
   /** The base entity's table (Provider's for OAuth2Provider): every record stored here is stored there too. */
   base: Table | undefined;
   /** On a base table: which subtype's table (a direct one) holds each record that is not the base's own. */
@@ -173,6 +176,7 @@ export class Table implements ReadonlyTable {
   }
 
   private store(record: WorldRecord): void {
+    this.version++;
     const pk = record[this.entity.pkField] as Pk;
     if (typeof pk === 'number' && pk >= this.nextPk) this.nextPk = pk + 1;
     for (const [field, value] of this.counters)
@@ -218,6 +222,7 @@ export class Table implements ReadonlyTable {
   }
 
   private deleteHere(key: string): boolean {
+    this.version++;
     const previous = this.byPk.get(key);
     if (previous) this.unindex(key, previous);
     const position = this.pkPosition.get(key);
@@ -234,6 +239,7 @@ export class Table implements ReadonlyTable {
 
   /** Empties this table only: the world clears every table of a family together. */
   clear(state: Table['state'] = 'empty'): void {
+    this.version++;
     this.byPk.clear();
     this.members.clear();
     for (const { index } of this.uniques.values()) index.clear();

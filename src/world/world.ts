@@ -15,6 +15,7 @@ import { lineage } from '../contract/inheritance.js';
 import { ModelNames } from '../contract/authentik-models.js';
 import { ModelValues } from './model-values.js';
 import { RecordRenderer } from './render.js';
+import { RecordTexts } from './record-texts.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { Identities, isPrintedToken, type Principal } from './identities.js';
 import { CreatedIds } from './created-ids.js';
@@ -82,6 +83,8 @@ export class World {
   readonly resources: Resource[];
   readonly roles: Map<string, OperationRole>;
   readonly renderer: RecordRenderer;
+  /** Records as JSON text, kept while what they show is unchanged (list pages are made of these). */
+  readonly texts: RecordTexts;
   readonly identities: Identities;
   readonly seed: number;
   readonly userEntity: EntityType | undefined;
@@ -121,7 +124,12 @@ export class World {
     this.tokenEntity = entities.sort((a, b) => a.name.localeCompare(b.name)).find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
     this.store = new Store(model, (entity) => this.newTable(entity));
-    this.renderer = new RecordRenderer(model, (name) => this.table(name));
+    this.renderer = new RecordRenderer(model, (name) => {
+      const table = this.table(name);
+      this.texts.read(table);
+      return table;
+    });
+    this.texts = new RecordTexts((entity, record, view) => this.renderer.render(entity, record, view));
     this.identities = new Identities(
       this.tokenEntity,
       this.userEntity,
