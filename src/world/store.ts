@@ -111,21 +111,24 @@ export class Table implements ReadonlyTable {
   }
 
   /** A random stored pk other than `except`, or undefined when there is none. */
-  randomPk(faker: Faker, except?: Pk): Pk | undefined {
+  randomPk(faker: Faker, except?: Pk, keptOut?: ReadonlySet<string>): Pk | undefined {
     const candidates = except !== undefined && this.pkPosition.has(String(except)) ? this.size - 1 : this.size;
     if (candidates <= 0) return undefined;
-    let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
-    if (except !== undefined && String(pk) === String(except)) pk = this.pkList[candidates]!;
-    return pk;
+    for (let tries = 0; tries < 8; tries++) {
+      let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
+      if (except !== undefined && String(pk) === String(except)) pk = this.pkList[candidates]!;
+      if (!keptOut?.has(String(pk))) return pk;
+    }
+    return undefined;
   }
 
   /** Up to `max` distinct random pks other than `except`. */
-  randomPks(faker: Faker, max: number, except?: Pk): Pk[] {
+  randomPks(faker: Faker, max: number, except?: Pk, keptOut?: ReadonlySet<string>): Pk[] {
     const available = this.size - (except !== undefined && this.pkPosition.has(String(except)) ? 1 : 0);
     const count = faker.number.int({ min: 0, max: Math.min(max, available) });
     const picked = new Map<string, Pk>();
     for (let tries = 0; picked.size < count && tries < count * 8; tries++) {
-      const pk = this.randomPk(faker, except);
+      const pk = this.randomPk(faker, except, keptOut);
       if (pk !== undefined) picked.set(String(pk), pk);
     }
     return [...picked.values()];

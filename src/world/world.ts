@@ -176,6 +176,29 @@ export class World {
     return table;
   }
 
+  /** The users of the printed tokens, by pk: no generated group takes them in (see `keptOutOf`). */
+  private readonly principals = new Set<string>();
+
+  /**
+   * The printed tokens' users keep the rights the start gave them: generated groups — those a user's `is_superuser`
+   * comes from — never take them as members, so the ordinary user never becomes a superuser by chance. (They own
+   * generated tokens, consents and sessions like anyone.)
+   */
+  keepPrincipalsApart(): void {
+    this.principals.clear();
+    for (const key of [this.adminToken, this.userToken]) {
+      const pk = this.identities.authenticate(key)?.userPk;
+      if (pk !== undefined) this.principals.add(String(pk));
+    }
+  }
+
+  /** The pks a generated link may not draw: the principals, for a link into users from the entity that grants rights. */
+  private keptOutOf(entity: EntityType, link: Link): ReadonlySet<string> | undefined {
+    const users = this.userEntity;
+    if (!users || link.target !== users.name) return undefined;
+    return this.renderer.flagSource(users.name, 'is_superuser')?.target === entity.name ? this.principals : undefined;
+  }
+
   /** Whether the API may not change or delete this record (`lockPrintedTokens`). */
   isLocked(entity: EntityType, record: WorldRecord): boolean {
     return this.options.lockPrintedTokens === true && entity === this.tokenEntity && isPrintedToken(record);
@@ -341,6 +364,7 @@ export class World {
     this.unlinked.clear();
     for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
     this.identities.load(checked.keys, checked.passwords);
+    this.keepPrincipalsApart();
     this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
     this.store.touch();
@@ -520,9 +544,10 @@ export class World {
       const target = this.generated(this.store.rawTable(link.target));
       const self = link.target === entity.name ? pkOf(entity, record) : undefined;
       const current = record[link.field];
-      if (link.many) record[link.field] = target.randomPks(table.faker, MAX_GENERATED_LINKS, self);
+      const keptOut = this.keptOutOf(entity, link);
+      if (link.many) record[link.field] = target.randomPks(table.faker, MAX_GENERATED_LINKS, self, keptOut);
       else if (link.nullable && current === null) record[link.field] = null;
-      else record[link.field] = target.randomPk(table.faker, self) ?? (link.nullable ? null : current);
+      else record[link.field] = target.randomPk(table.faker, self, keptOut) ?? (link.nullable ? null : current);
     }
   }
 
