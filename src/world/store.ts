@@ -18,6 +18,7 @@ export interface ReadonlyTable {
   find(field: string, value: unknown): WorldRecord | undefined;
   findTogether(fields: string[], values: unknown[]): WorldRecord | undefined;
   pointingAt(field: string, target: Pk): string[];
+  indexed(field: string, value: unknown): WorldRecord[] | undefined;
 }
 
 /**
@@ -102,6 +103,18 @@ export class Table implements ReadonlyTable {
   /** The record holding these values in these fields together (an indexed set: `index(fields)`). */
   findTogether(fields: string[], values: unknown[]): WorldRecord | undefined {
     return this.get(this.uniques.get(fields.join(SEPARATOR))?.index.get(keyOf(values)));
+  }
+
+  /**
+   * The records whose `field` equals `value`, found through an index — the pk, a unique field, or a link — without
+   * a scan; undefined when no index covers the field (then only a scan can tell).
+   */
+  indexed(field: string, value: unknown): WorldRecord[] | undefined {
+    const one = (record: WorldRecord | undefined) => (record ? [record] : []);
+    if (field === this.entity.pkField) return one(this.get(value));
+    if (this.uniques.has(field)) return one(this.get(this.uniques.get(field)!.index.get(keyOf([value]))));
+    if (this.links.has(field)) return this.pointingAt(field, value as Pk).flatMap((pk) => one(this.byPk.get(pk)));
+    return undefined;
   }
 
   /** pks of the records whose link field points at `target` (an indexed link: `indexLink(field)`). */
