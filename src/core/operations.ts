@@ -4,13 +4,14 @@ import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { Resource } from '../contract/resources.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
-import { forbidden, json, noContent, notFound, validationError, type Answer } from './http.js';
+import { forbidden, HttpError, json, noContent, notFound, validationError, type Answer } from './http.js';
 import { checkQuery, selectRecords } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, ownerField } from './permissions.js';
+import { canSee, canWrite, checkGuard, ownerField } from './permissions.js';
+import { fullListAsked, listsByAccess, policyAccess } from './policy-access.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
-import { pkOf } from '../contract/entity-model.js';
+import { pkOf, type EntityType } from '../contract/entity-model.js';
 import { modelDefaults } from './model-defaults.js';
 import type { ParsedBody } from './request-body.js';
 import { callerAnswer, isCallerPath } from './caller.js';
@@ -32,7 +33,8 @@ export interface OperationCall {
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The record an item path names; else the 404 Django gives (also for a key of the wrong shape). */
-function findRecord(call: OperationCall, resource: Resource): WorldRecord {
+export function findRecord(call: OperationCall, resource: Resource): WorldRecord {
+  checkGuard(call.principal, call.operation);
   const raw = call.pathParams[resource.lookupParam ?? ''] ?? '';
   const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
@@ -66,18 +68,51 @@ function render(call: OperationCall, resource: Resource, record: WorldRecord, sc
 
 export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
+  checkGuard(call.principal, operation);
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = world.entity(resource.entity);
-  const visible = world
-    .table(resource.entity)
-    .all()
-    .filter((r) => canSee(world, call.principal, entity, r));
+  const accessible = listsByAccess(operation) && !fullListAsked(query, call.principal.superuser) ? accessCheck(call, entity) : undefined;
+  // A list by access ignores object permissions (ApplicationViewSet._filter_queryset_for_list): policies decide.
+  const all = world.table(resource.entity).all();
+  const visible = accessible ? all : all.filter((r) => canSee(world, call.principal, entity, r));
   const selected = selectRecords(world, entity, operation, query, visible);
   const view = shape ? world.contract.resolve(shape.items) : undefined;
   const show = (record: WorldRecord) => world.renderer.render(resource.entity, record, view);
-  if (!shape?.paginated) return json(200, selected.map(show));
+  if (!shape?.paginated) return json(200, (accessible ? selected.filter(accessible) : selected).map(show));
   const page = paginate(selected, query['page']?.at(-1), query['page_size']?.at(-1));
-  return json(200, envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: page.page.map(show) }));
+  // authentik pages first, then drops what the caller may not access: the page's count stays the unfiltered one.
+  const shown = accessible ? page.page.filter(accessible) : page.page;
+  return json(200, envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: shown.map(show) }));
+}
+
+/** The query parameter naming another user to evaluate access for (a superuser's view of someone's library). */
+const FOR_USER = 'for_user';
+/** `only_with_<field>=true`: only records whose `<field>` is set (an application with a launch URL). */
+const ONLY_WITH = /^only_with_(.+)$/;
+
+/**
+ * Which records of a list by access the caller is shown: those whose policies they pass (policy-access.ts) — or,
+ * with `for_user`, that user passes (a superuser may ask for anyone; for others, as in authentik, the user is
+ * not found) — and, when `only_with_<field>=true` is asked (without `for_user`), that have the field set.
+ */
+function accessCheck(call: OperationCall, entity: EntityType): (record: WorldRecord) => boolean {
+  const { world, query, principal } = call;
+  const users = world.userEntity;
+  const forUser = query[FOR_USER]?.at(-1);
+  const named = forUser !== undefined && users ? world.table(users.name).get(Number(forUser)) : undefined;
+  // authentik raises ValidationError({"for_user": "User not found"}): a plain string, as DRF keeps it in a dict.
+  if (forUser !== undefined && (!principal.superuser || !named)) throw new HttpError(400, { [FOR_USER]: 'User not found' });
+  const user = named ?? (users && principal.userPk !== undefined ? world.table(users.name).get(principal.userPk) : undefined);
+  const required = forUser === undefined ? onlyWithFields(call) : [];
+  const passes = policyAccess(world, entity, user);
+  return (record) => passes(record) && required.every((field) => Boolean(world.renderer.value(entity.name, record, field)));
+}
+
+function onlyWithFields(call: OperationCall): string[] {
+  return call.operation.parameters.flatMap((p) => {
+    const field = p.in === 'query' ? ONLY_WITH.exec(p.name)?.[1] : undefined;
+    return field && (call.query[p.name]?.at(-1) ?? '').toLowerCase() === 'true' ? [field] : [];
+  });
 }
 
 export function retrieve(call: OperationCall, resource: Resource): Answer {
@@ -179,6 +214,7 @@ export function destroy(call: OperationCall, resource: Resource): Answer {
  */
 export async function action(call: OperationCall, resource: Resource | undefined): Promise<Answer> {
   const { world, operation } = call;
+  checkGuard(call.principal, operation);
   const record = resource ? findRecord(call, resource) : undefined;
   const entity = resource && world.entity(resource.entity);
   if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();
