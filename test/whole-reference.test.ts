@@ -56,10 +56,10 @@ describe('identities on the whole reference', () => {
 
   it('usernames, slugs and identifiers are unique; a group name is unique within its parent', async () => {
     const taken = await as(admin())('POST', '/core/users/', { username: 'akadmin', name: 'Second' });
-    expect(taken).toMatchObject({ status: 400, body: { username: ['user with this username already exists.'] } });
+    expect(taken).toMatchObject({ status: 400, body: { username: ['User with this username already exists.'] } });
     const slug = String(results(await as(admin())('GET', '/core/applications/?page_size=1'))[0]!['slug']);
     const app = await as(admin())('POST', '/core/applications/', { name: 'x', slug, provider: null });
-    expect((app.body as Record<string, unknown>)['slug']).toEqual(['application with this slug already exists.']);
+    expect((app.body as Record<string, unknown>)['slug']).toEqual(['Application with this slug already exists.']);
     expect((await as(admin())('POST', '/core/groups/', { name: 'twins' })).status).toBe(201);
     expect(await as(admin())('POST', '/core/groups/', { name: 'twins' })).toMatchObject({
       status: 400,

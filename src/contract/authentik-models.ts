@@ -22,9 +22,40 @@ export interface ModelFacts {
   /** Values a create takes for the fields it leaves out; `{$random: n}`, `{$randomHex: n}` and `{$fromNow: "minutes=30"}` are made then. */
   defaults?: Record<string, unknown>;
   type?: TypeItem;
+  /** Fields the model's serializer computes that stay the same on a mock (a flow's cache_count, its default background). */
+  computed?: Record<string, unknown>;
 }
 
 const MODELS = data.models as Record<string, ModelFacts>;
+const VIEWS = data.views as unknown as Record<string, { source: string; answer: Record<string, unknown> }>;
+const GUARDED = data.guardedViews.views as GuardedView[];
+
+/** A view authentik guards with a global permission (authentik-models.json `guardedViews`). */
+export interface GuardedView {
+  /** The contract's path template; ending in `*`: every path below it. */
+  path: string;
+  /** The methods it guards; all when absent. */
+  methods?: string[];
+  permission: string;
+  source: string;
+}
+
+/** The authentik release the facts, the shipped blueprints and the committed docs pages come from. */
+export const FACTS_RELEASE: string = data.authentikVersion.version;
+
+/** What the view answering with this component answers on a fresh install (authentik-models.json `views`), if known. */
+export function freshInstallAnswer(component: string): Record<string, unknown> | undefined {
+  return component !== '$comment' && Object.hasOwn(VIEWS, component) ? structuredClone(VIEWS[component]!.answer) : undefined;
+}
+
+/** The permission authentik's view requires for this operation (method and contract path template), if it guards one. */
+export function guardOf(method: string, path: string): GuardedView | undefined {
+  return GUARDED.find(
+    (view) =>
+      (view.path.endsWith('*') ? path.startsWith(view.path.slice(0, -1)) : path === view.path) &&
+      (view.methods === undefined || view.methods.includes(method)),
+  );
+}
 const ABSTRACT_TYPES = Object.values(data.abstractTypes as Record<string, { type: TypeItem }>).map((a) => a.type);
 
 /** The facts of a model name (`authentik_providers_oauth2.oauth2provider`), if authentik-models.json has them. */
@@ -36,6 +67,20 @@ export function modelFacts(model: string): ModelFacts | undefined {
 export function typesListedAt(path: string): TypeItem[] {
   const items = [...Object.values(MODELS).flatMap((m) => (m.type ? [m.type] : [])), ...ABSTRACT_TYPES];
   return items.filter((t) => t.of === path).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The `…/all/types/` items listed at `path`, each with the model it creates (`app_label.model_name`; an abstract
+ * type such as `authentik_sources_oauth.githuboauthsource` names its app), sorted by name as Python sorts strings
+ * (authentik/core/api/object_types.py: `sorted(data, key=lambda x: x["name"])`, by code point).
+ */
+export function typesAt(path: string): Array<{ model: string; item: TypeItem }> {
+  const abstract = data.abstractTypes as Record<string, { type: TypeItem }>;
+  const entries = [
+    ...Object.entries(MODELS).flatMap(([model, facts]) => (facts.type ? [{ model, item: facts.type }] : [])),
+    ...Object.entries(abstract).map(([model, facts]) => ({ model, item: facts.type })),
+  ];
+  return entries.filter((e) => e.item.of === path).sort((a, b) => (a.item.name < b.item.name ? -1 : a.item.name > b.item.name ? 1 : 0));
 }
 
 /** `app_label.model_name`. */

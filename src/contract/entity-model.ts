@@ -92,6 +92,11 @@ export class EntityModel {
     return name;
   }
 
+  /** A schema with its `$ref` resolved against the contract's components. */
+  resolve(schema: JsonSchema): JsonSchema {
+    return this.contract.resolve(schema);
+  }
+
   /** After all record schemas are registered: bare pk fields are linked, and many-to-many pairs matched up. */
   link(): void {
     // An embed of a record without a `pk` (keyed by its item path, `RequestRule` of `/requests/rules/{uuid}/`) is

@@ -52,9 +52,10 @@ export class AnswerCache {
     return entry.answer;
   }
 
+  /** Keeps the answer, unless it is too large or says it must not be stored (`Cache-Control: no-store`: it is of now). */
   set(key: string, entry: CachedAnswer): void {
     const size = sizeOf(key, entry.answer);
-    if (size > this.maxEntryBytes) return;
+    if (size > this.maxEntryBytes || /\bno-store\b/i.test(entry.answer.headers['cache-control'] ?? '')) return;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);

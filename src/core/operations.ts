@@ -4,13 +4,14 @@ import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { Resource } from '../contract/resources.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
-import { forbidden, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
-import { checkQuery, selectRecords } from './list-query.js';
+import { forbidden, HttpError, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
+import { checkQuery, selectRecords, type Visibility } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, ownerField, visibilityFor } from './permissions.js';
+import { canSee, canWrite, checkGuard, ownerField, visibilityFor } from './permissions.js';
+import { fullListAsked, listsByAccess, policyAccess } from './policy-access.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
-import { pkOf } from '../contract/entity-model.js';
+import { pkOf, type EntityType } from '../contract/entity-model.js';
 import { modelDefaults } from './model-defaults.js';
 import type { ParsedBody } from './request-body.js';
 import { callerAnswer, isCallerPath } from './caller.js';
@@ -33,7 +34,8 @@ export interface OperationCall {
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The record an item path names; else the 404 Django gives (also for a key of the wrong shape). */
-function findRecord(call: OperationCall, resource: Resource): WorldRecord {
+export function findRecord(call: OperationCall, resource: Resource): WorldRecord {
+  checkGuard(call.principal, call.operation);
   const raw = call.pathParams[resource.lookupParam ?? ''] ?? '';
   const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
@@ -66,23 +68,71 @@ function render(call: OperationCall, resource: Resource, record: WorldRecord, sc
 }
 
 /**
+ * Pages up to this many records are made of kept texts; a larger one (a whole table at once: rare, and not worth
+ * keeping) is rendered and stringified whole, which holds less in memory while it is made.
+ */
+const KEPT_PAGE_SIZE = 500;
+
+/**
  * A list page as text: the envelope's fields in the contract's order, the records' kept texts (world.texts) for the
  * results — no stringify of records that did not change since they were last shown.
  */
 export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
+  checkGuard(call.principal, operation);
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = world.entity(resource.entity);
-  const selected = selectRecords(world, entity, operation, query, visibilityFor(world, call.principal, entity));
+  const accessible = listsByAccess(operation) && !fullListAsked(query, call.principal.superuser) ? accessCheck(call, entity) : undefined;
+  // A list by access ignores object permissions (ApplicationViewSet._filter_queryset_for_list): policies decide.
+  const visibility: Visibility = accessible ? { sees: () => true } : visibilityFor(world, call.principal, entity);
+  const selected = selectRecords(world, entity, operation, query, visibility);
   const view = shape ? world.contract.resolve(shape.items) : undefined;
-  const items = (records: WorldRecord[]) => `[${records.map((record) => world.texts.text(resource.entity, record, view)).join(',')}]`;
-  if (!shape?.paginated) return jsonText(200, items(selected));
+  const texts = (records: WorldRecord[]) => `[${records.map((record) => world.texts.text(resource.entity, record, view)).join(',')}]`;
+  const objects = (records: WorldRecord[]) => records.map((record) => world.renderer.render(resource.entity, record, view));
+  if (!shape?.paginated) {
+    const shown = accessible ? selected.filter(accessible) : selected;
+    return shown.length > KEPT_PAGE_SIZE ? json(200, objects(shown)) : jsonText(200, texts(shown));
+  }
   const page = paginate(selected, query['page']?.at(-1), query['page_size']?.at(-1));
-  const body = envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: [] });
+  // authentik pages first, then drops what the caller may not access: the page's count stays the unfiltered one.
+  const shown = accessible ? page.page.filter(accessible) : page.page;
+  const schema = successSchema(operation)?.schema;
+  if (shown.length > KEPT_PAGE_SIZE) return json(200, envelope(call, schema, { pagination: page.pagination, page: objects(shown) }));
+  const body = envelope(call, schema, { pagination: page.pagination, page: [] });
   const fields = Object.entries(body).map(
-    ([field, value]) => `${JSON.stringify(field)}:${field === 'results' ? items(page.page) : JSON.stringify(value)}`,
+    ([field, value]) => `${JSON.stringify(field)}:${field === 'results' ? texts(shown) : JSON.stringify(value)}`,
   );
   return jsonText(200, `{${fields.join(',')}}`);
+}
+
+/** The query parameter naming another user to evaluate access for (a superuser's view of someone's library). */
+const FOR_USER = 'for_user';
+/** `only_with_<field>=true`: only records whose `<field>` is set (an application with a launch URL). */
+const ONLY_WITH = /^only_with_(.+)$/;
+
+/**
+ * Which records of a list by access the caller is shown: those whose policies they pass (policy-access.ts) — or,
+ * with `for_user`, that user passes (a superuser may ask for anyone; for others, as in authentik, the user is
+ * not found) — and, when `only_with_<field>=true` is asked (without `for_user`), that have the field set.
+ */
+function accessCheck(call: OperationCall, entity: EntityType): (record: WorldRecord) => boolean {
+  const { world, query, principal } = call;
+  const users = world.userEntity;
+  const forUser = query[FOR_USER]?.at(-1);
+  const named = forUser !== undefined && users ? world.table(users.name).get(Number(forUser)) : undefined;
+  // authentik raises ValidationError({"for_user": "User not found"}): a plain string, as DRF keeps it in a dict.
+  if (forUser !== undefined && (!principal.superuser || !named)) throw new HttpError(400, { [FOR_USER]: 'User not found' });
+  const user = named ?? (users && principal.userPk !== undefined ? world.table(users.name).get(principal.userPk) : undefined);
+  const required = forUser === undefined ? onlyWithFields(call) : [];
+  const passes = policyAccess(world, entity, user);
+  return (record) => passes(record) && required.every((field) => Boolean(world.renderer.value(entity.name, record, field)));
+}
+
+function onlyWithFields(call: OperationCall): string[] {
+  return call.operation.parameters.flatMap((p) => {
+    const field = p.in === 'query' ? ONLY_WITH.exec(p.name)?.[1] : undefined;
+    return field && (call.query[p.name]?.at(-1) ?? '').toLowerCase() === 'true' ? [field] : [];
+  });
 }
 
 export function retrieve(call: OperationCall, resource: Resource): Answer {
@@ -188,6 +238,7 @@ export function destroy(call: OperationCall, resource: Resource): Answer {
  */
 export async function action(call: OperationCall, resource: Resource | undefined): Promise<Answer> {
   const { world, operation } = call;
+  checkGuard(call.principal, operation);
   const record = resource ? findRecord(call, resource) : undefined;
   const entity = resource && world.entity(resource.entity);
   if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();

@@ -2,6 +2,9 @@ import { pkOf, type EntityType } from '../contract/entity-model.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
 import type { Visibility } from './list-query.js';
+import type { OperationSpec } from '../contract/types.js';
+import { guardOf } from '../contract/authentik-models.js';
+import { forbidden } from './http.js';
 
 /** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
 export const OWNER_FIELDS = ['user', 'owner'];
@@ -19,6 +22,8 @@ export function ownerField(world: World, entity: EntityType): string | undefined
 function findOwnerField(world: World, entity: EntityType): string | undefined {
   const users = world.userEntity;
   if (!users || entity === users) return undefined;
+  // A binding's `user` is who it binds to its target (authentik's PolicyBinding), not who owns it.
+  if (world.renderer.derived.bindings().some((binding) => binding.entity === entity.name)) return undefined;
   return OWNER_FIELDS.find((field) => {
     const link = entity.references.get(field) ?? entity.embeds.get(field);
     return link !== undefined && link.target === users.name && !link.many;
@@ -67,4 +72,13 @@ export function canWrite(world: World, principal: Principal, entity: EntityType 
   if (principal.superuser) return true;
   if (!entity || !ownerField(world, entity)) return false;
   return record === undefined || String(ownerOf(world, entity, record)) === String(principal.userPk);
+}
+
+/**
+ * Refuses a view authentik guards with a global permission (authentik-models.json `guardedViews`: HasPermission,
+ * permission_required(None, …), IsAdminUser) to everyone but a superuser, who holds every permission: the mock's
+ * world grants no other user a permission (authentik/rbac/permissions.py, HasPermission → `user.has_perms`).
+ */
+export function checkGuard(principal: Principal, operation: OperationSpec): void {
+  if (!principal.superuser && guardOf(operation.method, operation.path)) throw forbidden();
 }

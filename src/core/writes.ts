@@ -3,6 +3,7 @@ import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { UUID_PATTERN, type JsonSchema } from '../contract/types.js';
 import { pkOf, type EntityType, type Reference } from '../contract/entity-model.js';
 import { verboseName } from '../contract/naming.js';
+import { modelFacts } from '../contract/authentik-models.js';
 import type { Resource } from '../contract/resources.js';
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import type { InverseWrite } from '../world/store.js';
@@ -90,7 +91,7 @@ export function prepareWrite(
   }
   for (const [field, messages] of Object.entries(schemaErrors))
     if (entity.references.has(field) && !Object.hasOwn(body, field)) setOwn(errors, field, messages);
-  uniquenessErrors(world, entity, pkOf(entity, base), record, body, errors);
+  uniquenessErrors(world, entity, base, record, body, errors);
   return Object.keys(errors).length > 0 ? { errors } : { record, inverse };
 }
 
@@ -100,22 +101,32 @@ function distinct(values: Pk[]): Pk[] {
 }
 
 /**
- * DRF's UniqueValidator and UniqueTogetherValidator, for the fields the body sets. `pk` is the record being changed
- * (null for a create: then every holder of the value is another record, even one whose key the body names).
+ * DRF's UniqueValidator and UniqueTogetherValidator, for the fields the body sets. `base` is the record being changed
+ * (its pk null for a create: then every holder of the value is another record, even one whose key the body names).
  */
 function uniquenessErrors(
   world: World,
   entity: EntityType,
-  pk: unknown,
+  base: WorldRecord,
   record: WorldRecord,
   body: Record<string, unknown>,
   errors: DrfErrors,
 ): void {
   const table = world.table(entity.name);
+  const pk = pkOf(entity, base);
   const other = (found: WorldRecord | undefined) => found !== undefined && (pk === null || String(pkOf(entity, found)) !== String(pk));
+  const taken = (field: string) => FIELD_MESSAGES.unique(modelVerboseName(world, entity), field);
   for (const field of world.uniqueFields(entity)) {
-    if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field])))
-      setOwn(errors, field, [FIELD_MESSAGES.unique(verboseName(entity.name), field)]);
+    if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field]))) setOwn(errors, field, [taken(field)]);
+  }
+  // A one-to-one link (Application.provider): no other record may point at the same record (null is no link). A link
+  // the record holds already is not checked again: generated records may share one, which authentik never has.
+  for (const reference of entity.references.values()) {
+    const { field } = reference;
+    if (!(field in body) || Object.hasOwn(errors, field) || record[field] === null || record[field] === undefined) continue;
+    if (pk !== null && String(base[field]) === String(record[field])) continue;
+    if (!world.renderer.derived.isOneToOne(entity.name, field)) continue;
+    if (table.pointingAt(field, record[field] as Pk).some((key) => other(table.get(key)))) setOwn(errors, field, [taken(field)]);
   }
   for (const fields of world.uniqueTogether(entity)) {
     if (
@@ -129,6 +140,16 @@ function uniquenessErrors(
     )
       setOwn(errors, 'non_field_errors', [FIELD_MESSAGES.uniqueTogether(fields)]);
   }
+}
+
+/**
+ * The model's verbose name as DRF's unique message uses it (`model._meta.verbose_name`, not capitalised:
+ * rest_framework/utils/field_mapping.py `get_unique_error_message`): authentik's Meta (`Application`), else Django's
+ * default spelling of the class name.
+ */
+function modelVerboseName(world: World, entity: EntityType): string {
+  const model = world.models.modelOf(entity.name);
+  return (model !== undefined ? modelFacts(model)?.verbose_name : undefined) ?? verboseName(entity.name);
 }
 
 /** Stores a prepared write, including the other side of any many-to-many it changed. */

@@ -6,6 +6,7 @@ import { FILTER_MESSAGES as DJANGO_FILTER } from '../contract/authentik-messages
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
 import { buildResources, type ResourceMap } from '../contract/resources.js';
+import { DerivedFields } from '../contract/derived-fields.js';
 
 export const MULTIPART_TYPE = 'multipart/form-data';
 
@@ -66,8 +67,9 @@ export function fileFields(contract: Contract, operation: OperationSpec): Set<st
 /**
  * A copy whose unique-looking string fields (slug, identifier, username, name, and a key the client chooses — the
  * item path's parameter, `/sources/scim_groups/{id}/`, or the record's `pk` where the request takes it) will not
- * clash with the original. A value keeps its format: a UUID key becomes another UUID (a suffix would make it no UUID
- * at all), text gets the suffix.
+ * clash with the original, and whose one-to-one links (an application's `provider`: derived-fields.ts) are left empty
+ * where they may be, since the original holds them. A value keeps its format: a UUID key becomes another UUID (a
+ * suffix would make it no UUID at all), text gets the suffix.
  */
 export function uniqueVariant(
   contract: Contract,
@@ -77,6 +79,12 @@ export function uniqueVariant(
 ): Record<string, unknown> {
   const fields = writableFields(contract, operation);
   const out = { ...body };
+  const role = resourcesOf(contract).roles.get(operation.operationId);
+  const entity = role?.resource?.entity;
+  for (const field of Object.keys(out)) {
+    if (!entity || !fields[field] || contract.resolve(fields[field]).nullable !== true) continue;
+    if (derivedFieldsOf(contract).isOneToOne(entity, field)) out[field] = null;
+  }
   const keys = [
     'slug',
     'identifier',
@@ -212,6 +220,13 @@ export const FILTER_MESSAGES = {
 } as const;
 
 const resourceMaps = new WeakMap<Contract, ResourceMap>();
+const derivedFields = new WeakMap<Contract, DerivedFields>();
+
+function derivedFieldsOf(contract: Contract): DerivedFields {
+  let derived = derivedFields.get(contract);
+  if (!derived) derivedFields.set(contract, (derived = new DerivedFields(resourcesOf(contract).model)));
+  return derived;
+}
 
 /** The contract's resources and entities (built once per contract). */
 export function resourcesOf(contract: Contract): ResourceMap {

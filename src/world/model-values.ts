@@ -37,15 +37,18 @@ const isMadeNow = (value: unknown) =>
  * /providers/all/ still says it is an OAuth2 provider), the defaults a create takes, and secrets made at random.
  */
 export class ModelValues {
-  private readonly identities = new Map<EntityType, Record<string, string>>();
+  private readonly identities = new Map<EntityType, Record<string, unknown>>();
 
   constructor(
     private readonly model: EntityModel,
     private readonly names: ModelNames,
   ) {}
 
-  /** `component`, `meta_model_name`, `verbose_name`, `verbose_name_plural` of the entity's records, where shown. */
-  identity(entity: EntityType): Record<string, string> {
+  /**
+   * `component`, `meta_model_name`, `verbose_name`, `verbose_name_plural` of the entity's records, and what the
+   * serializer computes the same for every record on a mock (authentik-models.json `computed`), where shown.
+   */
+  identity(entity: EntityType): Record<string, unknown> {
     let fields = this.identities.get(entity);
     if (!fields) this.identities.set(entity, (fields = this.identityOf(entity)));
     return fields;
@@ -72,11 +75,12 @@ export class ModelValues {
     return name === undefined ? undefined : modelFacts(name);
   }
 
-  private identityOf(entity: EntityType): Record<string, string> {
+  private identityOf(entity: EntityType): Record<string, unknown> {
     const name = this.names.modelOf(entity.name);
     const facts = name === undefined ? undefined : modelFacts(name);
     if (!name || !facts) return {};
     const shown = new Set(lineage(this.model, entity).flatMap((e) => Object.keys(properties(e.schema))));
+    const computed = Object.entries(facts.computed ?? {}).filter(([field]) => shown.has(field));
     const values: Record<string, string | undefined> = {
       // A model without a form of its own (authentik's base `component` property) answers "".
       component: facts.component ?? '',
@@ -84,6 +88,7 @@ export class ModelValues {
       verbose_name_plural: facts.verbose_name_plural,
       meta_model_name: name,
     };
-    return Object.fromEntries(MODEL_FIELDS.filter((f) => shown.has(f) && values[f] !== undefined).map((f) => [f, values[f]!]));
+    const named = MODEL_FIELDS.filter((f) => shown.has(f) && values[f] !== undefined).map((f) => [f, values[f]!]);
+    return Object.fromEntries([...named, ...computed]);
   }
 }

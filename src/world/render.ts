@@ -1,5 +1,7 @@
 import { requiredOf, type JsonSchema } from '../contract/types.js';
 import { pkOf, properties, type Embed, type EntityModel, type Reference } from '../contract/entity-model.js';
+import { bindingKeys, DerivedFields, type BindingModel, type DerivedField, type ReverseSet } from '../contract/derived-fields.js';
+import { lineage } from '../contract/inheritance.js';
 import type { ReadonlyTable } from './store.js';
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 
@@ -14,7 +16,12 @@ type Step =
   | { field: string; kind: 'linked-flag'; via: Reference }
   | { field: string; kind: 'embed'; embed: Embed; required: boolean; inverse?: Reference }
   | { field: string; kind: 'mirror'; reference: Reference; targetField: string }
-  | { field: string; kind: 'inverse'; reference: Reference };
+  | { field: string; kind: 'inverse'; reference: Reference }
+  | { field: string; kind: 'derived'; entity: string; derived: DerivedField; nullable: boolean; embed?: Embed }
+  | { field: string; kind: 'computed'; compute: ComputeField };
+
+/** A field a feature computes from the record (a flow's `export_url`): registered with `RecordRenderer.define`. */
+export type ComputeField = (record: WorldRecord) => unknown;
 
 /**
  * Shows stored records the way a response does: embedded objects are the current records they point at, seen through
@@ -23,11 +30,23 @@ type Step =
  */
 export class RecordRenderer {
   private readonly plans = new Map<string, WeakMap<JsonSchema, Step[]>>();
+  /** Fields computed from other records (reverse links, what bindings bind, `<x>_set`), derived from the contract. */
+  readonly derived: DerivedFields;
+  private readonly computed = new Map<string, ComputeField>();
 
   constructor(
     private readonly model: EntityModel,
     private readonly table: (entity: string) => ReadonlyTable,
-  ) {}
+  ) {
+    this.derived = new DerivedFields(model);
+  }
+
+  /** Shows `field` of the entity's records (and its subtypes') as `compute` makes it, wherever they are shown. */
+  define(entityName: string, field: string, compute: ComputeField): void {
+    this.computed.set(`${entityName}\u0000${field}`, compute);
+    this.plans.clear();
+    this.valueSteps.clear();
+  }
 
   render(entityName: string, record: WorldRecord, view?: JsonSchema, depth = 0): WorldRecord {
     const out: WorldRecord = {};
@@ -43,14 +62,34 @@ export class RecordRenderer {
   /** A stored field, or a computed one: the other side of a many-to-many, a flag taken from linked records. */
   value(entityName: string, record: WorldRecord, field: string): unknown {
     const entity = this.model.entities.get(entityName)!;
+    const special = this.valueStep(entityName, field);
+    if (special) return this.fill(special, record, 0, pkOf(entity, record));
     const reference = entity.references.get(field);
     if (reference?.inverseOf) return this.owners(reference, pkOf(entity, record));
     const flagVia = this.flagSource(entityName, field);
     return flagVia ? this.linkedFlag(flagVia, record, pkOf(entity, record), field) : record[field];
   }
 
+  private readonly valueSteps = new Map<string, Step | null>();
+
+  /** A computed or derived field's step for `value` (read per record by filters: found once per field). */
+  private valueStep(entityName: string, field: string): Step | undefined {
+    const key = `${entityName}\u0000${field}`;
+    let step = this.valueSteps.get(key);
+    if (step === undefined) {
+      const schema = properties(this.model.entities.get(entityName)!.schema);
+      step = (field in schema ? this.specialStep(entityName, field, schema[field]!) : undefined) ?? null;
+      this.valueSteps.set(key, step);
+    }
+    return step ?? undefined;
+  }
+
   private fill(step: Step, record: WorldRecord, depth: number, pk: Pk): unknown {
     switch (step.kind) {
+      case 'computed':
+        return step.compute(record);
+      case 'derived':
+        return this.derivedValue(step, record, pk, depth);
       case 'plain':
         return record[step.field];
       case 'linked-flag':
@@ -86,7 +125,9 @@ export class RecordRenderer {
     const required = requiredOf(view);
     // A writeOnly field (a secret the client sets) is never shown, as DRF leaves write_only fields out of answers.
     const shown = Object.entries(properties(view)).filter(([, schema]) => schema.writeOnly !== true);
-    return shown.map(([field]): Step => {
+    return shown.map(([field, schema]): Step => {
+      const special = this.specialStep(entityName, field, schema);
+      if (special) return special;
       const embed = entity.embeds.get(field);
       if (embed) {
         const inverse = embed.via ? entity.references.get(embed.via) : undefined;
@@ -102,6 +143,86 @@ export class RecordRenderer {
       if (mirror && mirrored && !mirrored.many) return { field, kind: 'mirror', reference: mirrored, targetField: mirror[2]! };
       return { field, kind: 'plain' };
     });
+  }
+
+  /** A field a feature computes, or one derived from other records (derived-fields.ts); undefined for the others. */
+  private specialStep(entityName: string, field: string, schema: JsonSchema): Step | undefined {
+    const entity = this.model.entities.get(entityName)!;
+    for (const holder of lineage(this.model, entity)) {
+      const compute = this.computed.get(`${holder.name}\u0000${field}`);
+      if (compute) return { field, kind: 'computed', compute };
+    }
+    const derived = this.derived.of(entityName, field);
+    if (!derived) return undefined;
+    const embed = entity.embeds.get(field);
+    const nullable = schema.nullable === true || this.model.resolve(schema).nullable === true;
+    return { field, kind: 'derived', entity: entityName, derived, nullable, ...(embed ? { embed } : {}) };
+  }
+
+  /** The value of a derived field for the record `pk` (see derived-fields.ts for each kind). */
+  private derivedValue(step: Extract<Step, { kind: 'derived' }>, record: WorldRecord, pk: Pk, depth: number): unknown {
+    const { derived } = step;
+    switch (derived.kind) {
+      case 'reverse': {
+        const holders = this.table(derived.from);
+        const holder = holders.get(holders.pointingAt(derived.link.field, pk)[0]);
+        // authentik answers null (no application) or leaves the key out (no backchannel application); a contract
+        // that requires a non-null string gets "", which a UI reads as "not assigned" all the same.
+        return holder ? (holder[derived.attr] ?? null) : step.nullable ? null : '';
+      }
+      case 'through':
+        return this.boundTo(derived.binding, step.entity, record).flatMap((b) =>
+          b[derived.via.field] === null || b[derived.via.field] === undefined ? [] : [b[derived.via.field] as Pk],
+        );
+      case 'count':
+        return this.table(derived.binding.entity).pointingAt(derived.via.field, pk).length;
+      case 'reverse-set': {
+        const holders = this.reverseSetHolders(derived, pk);
+        if (!step.embed) return holders.map((h) => pkOf(this.table(derived.from).entity, h));
+        if (depth >= MAX_EMBED_DEPTH) return [];
+        return holders.map((h) => this.render(derived.from, h, step.embed!.schema, depth + 1));
+      }
+    }
+  }
+
+  /** The bindings whose target is the record (by any of its binding keys), in their order (a flow's stage bindings). */
+  boundTo(binding: BindingModel, entityName: string, record: WorldRecord): WorldRecord[] {
+    const byTarget = this.bindingsByTarget(binding);
+    const bound = [...bindingKeys(this.model.entities.get(entityName)!, record)].flatMap((key) => byTarget.get(key) ?? []);
+    const { orderField } = binding;
+    if (orderField) bound.sort((a, b) => Number(a[orderField] ?? 0) - Number(b[orderField] ?? 0));
+    return bound;
+  }
+
+  /** The bindings of each binding model by target, kept while the binding table is unchanged (a page of flows reads them a hundred times). */
+  private readonly targetIndexes = new Map<string, { version: number; byTarget: Map<string, WorldRecord[]> }>();
+
+  private bindingsByTarget(binding: BindingModel): Map<string, WorldRecord[]> {
+    // Read through the table accessor every time: what is rendered from the index depends on the table.
+    const table = this.table(binding.entity);
+    const held = this.targetIndexes.get(binding.entity);
+    if (held && held.version === table.version) return held.byTarget;
+    const byTarget = new Map<string, WorldRecord[]>();
+    for (const record of table.all()) {
+      const key = String(record[binding.targetField]);
+      const list = byTarget.get(key);
+      if (list) list.push(record);
+      else byTarget.set(key, [record]);
+    }
+    this.targetIndexes.set(binding.entity, { version: table.version, byTarget });
+    return byTarget;
+  }
+
+  /** The records whose many-field holds `pk` (for a bound field: the targets of the bindings that link to `pk`). */
+  private reverseSetHolders(derived: ReverseSet, pk: Pk): WorldRecord[] {
+    const holders = this.table(derived.from);
+    if (derived.through) {
+      const { binding, via } = derived.through;
+      const bindings = this.table(binding.entity);
+      const targets = new Set(bindings.pointingAt(via.field, pk).map((key) => String(bindings.get(key)?.[binding.targetField])));
+      return present([...targets].map((target) => holders.get(target)));
+    }
+    return present(holders.pointingAt(derived.link!.field, pk).map((key) => holders.get(key)));
   }
 
   /**
@@ -167,4 +288,8 @@ export class RecordRenderer {
     const record = table.get(pointer);
     return record && depth < MAX_EMBED_DEPTH ? this.render(target, record, view, depth + 1) : null;
   }
+}
+
+function present(records: Array<WorldRecord | undefined>): WorldRecord[] {
+  return records.filter((r): r is WorldRecord => r !== undefined);
 }

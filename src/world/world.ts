@@ -124,12 +124,8 @@ export class World {
     this.tokenEntity = entities.sort((a, b) => a.name.localeCompare(b.name)).find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
     this.store = new Store(model, (entity) => this.newTable(entity));
-    this.renderer = new RecordRenderer(model, (name) => {
-      const table = this.table(name);
-      this.texts.read(table);
-      return table;
-    });
     this.texts = new RecordTexts((entity, record, view) => this.renderer.render(entity, record, view));
+    this.renderer = new RecordRenderer(model, (name) => this.table(name));
     this.identities = new Identities(
       this.tokenEntity,
       this.userEntity,
@@ -167,7 +163,10 @@ export class World {
 
   /** A table ready to read: generated and linked on first use. Records change only through create/save/remove. */
   table(name: string): ReadonlyTable {
-    return this.preparedTable(name);
+    const table = this.preparedTable(name);
+    // A record's kept text depends on every table read while it is rendered (RecordTexts).
+    this.texts.read(table);
+    return table;
   }
 
   private preparedTable(name: string): Table {
