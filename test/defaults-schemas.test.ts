@@ -134,7 +134,7 @@ describe('the browser build of authentik-mock/msw', () => {
 
   it('reads no files: without a contract it says how to give one', () => {
     expect(() => createBrowserHandlers()).toThrow(
-      /in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public\/contract.json`/,
+      /in a browser, pass the contract — the module `npx authentik-mock bundle --out public\/authentik-contract.js` writes/,
     );
     expect(() => createBrowserHandlers({ schemas: 'schemas' })).toThrow(/in a browser, pass the contract/);
   });

@@ -1,7 +1,7 @@
 import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { heldAnswer, type IncomingRequest } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
-import { createMock, type NodeMockOptions } from '../node/index.js';
+import { createMock, type NodeMockOptions } from '../node/create-mock.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
 

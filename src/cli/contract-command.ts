@@ -4,10 +4,10 @@ import { ServerUnreachable } from '../harness/http-client.js';
 import { closingLine, junitXml, resultLine } from '../harness/report.js';
 import { runContract } from '../harness/run-contract.js';
 import type { KnownIds } from '../harness/path-keys.js';
-import { loadContract } from '../node/index.js';
+import { loadContract } from '../node/create-mock.js';
 import { readJsonFile } from '../node/read-json.js';
 import { DEFAULT_SCHEMAS_HELP } from '../node/schemas-dir.js';
-import { wholeNumber } from './options.js';
+import { httpUrl, wholeNumber } from './options.js';
 
 interface ContractOptions {
   baseUrl: string;
@@ -24,7 +24,7 @@ export function registerContract(program: Command): void {
   program
     .command('contract')
     .description('check a live server (a real authentik, or this mock) against schemas/; exit 1 on any failure')
-    .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000')
+    .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000', httpUrl)
     .option('--token <key>', 'API token of a superuser (default: $AUTHENTIK_TOKEN)')
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--only <ids>', 'comma-separated operationIds')
