@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ServerUnreachable } from '../harness/http-client.js';
 import { closingLine, junitXml, resultLine } from '../harness/report.js';
 import { runContract } from '../harness/run-contract.js';
+import { TokenRejected } from '../harness/token-check.js';
 import type { KnownIds } from '../harness/path-keys.js';
 import { loadContract } from '../node/create-mock.js';
 import { readJsonFile } from '../node/read-json.js';
@@ -62,8 +63,11 @@ export function registerContract(program: Command): void {
         console.log(closingLine(report));
         if (report.failed > 0) process.exitCode = 1;
       } catch (error) {
-        if (!(error instanceof ServerUnreachable)) throw error;
-        console.error(`error: ${error.message}`);
+        if (progress) process.stderr.write('\r\x1b[K');
+        if (error instanceof TokenRejected)
+          console.error(`error: ${error.message}: pass a key that works with --token or $AUTHENTIK_TOKEN`);
+        else if (error instanceof ServerUnreachable) console.error(`error: ${error.message}`);
+        else throw error;
         process.exitCode = 2;
       }
     });

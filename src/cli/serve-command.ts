@@ -208,7 +208,7 @@ function report(event: ServerEvent, log: RequestLog): void {
     case 'generating':
       return void process.stderr.write(
         event.tables < event.of
-          ? `authentik-mock: generating the world: ${event.tables}/${event.of} tables, ${count(event.records)} of about ${count(event.expected)} records\n`
+          ? `authentik-mock: generating the world: ${event.tables}/${event.of} tables, ${count(event.records)} records so far\n`
           : `authentik-mock: generated the world: ${event.of} tables, ${count(event.records)} records\n`,
       );
     default:

@@ -14,16 +14,14 @@ export interface GenerationProgress {
   /** Tables generated so far, of `of`. */
   tables: number;
   of: number;
-  /** Records the world holds now. */
+  /** Records the world holds now (a table links to others, which fill with it). */
   records: number;
-  /** Records expected once every table is generated (about: users get a few more). */
-  expected: number;
 }
 
 /** The tables of the world's resources, each once. */
 const tableNames = (world: World) => [...new Set(world.resources.map((resource) => resource.entity))];
 
-/** Records a fresh world of `recordsPerTable` will hold once every table is generated (about). */
+/** Records a fresh world of `recordsPerTable` holds at least, once every table of a resource is generated. */
 export function expectedRecords(world: World, recordsPerTable = DEFAULT_RECORDS_PER_TABLE): number {
   return tableNames(world).length * recordsPerTable;
 }
@@ -32,16 +30,16 @@ export function expectedRecords(world: World, recordsPerTable = DEFAULT_RECORDS_
  * Generates every table now, reporting progress at the first table, at most every `everyMs` after, and at the end.
  * Synchronous (the event loop is not turned meanwhile): the report is the only sign of life.
  */
-export function generateEveryTable(world: World, expected: number, report: (progress: GenerationProgress) => void, everyMs = 1000): void {
+export function generateEveryTable(world: World, report: (progress: GenerationProgress) => void, everyMs = 1000): void {
   const names = tableNames(world);
   let reportedAt = -Infinity;
   for (const [done, name] of names.entries()) {
     const now = performance.now();
     if (now - reportedAt >= everyMs) {
-      report({ tables: done, of: names.length, records: world.usage().records, expected });
+      report({ tables: done, of: names.length, records: world.usage().records });
       reportedAt = now;
     }
     world.table(name);
   }
-  report({ tables: names.length, of: names.length, records: world.usage().records, expected });
+  report({ tables: names.length, of: names.length, records: world.usage().records });
 }

@@ -66,8 +66,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataFile = options.dataFile === undefined ? undefined : openDataFile(resolvePath(options.dataFile));
   const mock = options.mock ?? mockFor(options, dataFile?.world, dataFile?.file);
   if (dataFile?.state !== 'loaded' && !options.mock) {
-    const expected = expectedRecords(mock.world, options.recordsPerEntity);
-    if (expected >= GENERATE_FIRST_RECORDS) generateEveryTable(mock.world, expected, (p) => report({ kind: 'generating', ...p }));
+    if (expectedRecords(mock.world, options.recordsPerEntity) >= GENERATE_FIRST_RECORDS)
+      generateEveryTable(mock.world, (progress) => report({ kind: 'generating', ...progress }));
   }
   const saver = dataFile && keepWorldIn(mock, dataFile.file, options.saveDelayMs ?? 1000, report);
   const sending = options.onRequest && new AsyncLocalStorage<ServerResponse>();
