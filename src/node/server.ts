@@ -27,7 +27,10 @@ export interface ServerOptions extends NodeMockOptions {
    * instead of keeping it alive. Default: no bound.
    */
   maxConnections?: number;
-  /** Keep the world in this file: loaded at start if it holds one, saved after changes and by `close()`. */
+  /**
+   * Keep the world in this file: loaded at start if it holds one (an empty file is a new world), saved after changes
+   * and by `close()`. With `mock`, the file is not read: that mock's world is what is saved.
+   */
   dataFile?: string;
   /** With `dataFile`: longest a change waits before it is saved (ms, default 1000). */
   saveDelayMs?: number;
