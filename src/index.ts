@@ -1,35 +1,11 @@
-/** Browser-safe entry: the contract, fixtures, world and request core. Node-only helpers live in `authentik-mock/node`. */
-export { Contract, jsonMedia, type SchemaViolation, type ReadRequestBody } from './contract/contract.js';
-export type { ContractDocument, OperationSpec, JsonSchema, SchemasIndex } from './contract/types.js';
-export { toDrfErrors, type DrfErrors } from './contract/drf-errors.js';
-export { FixtureGenerator, createFaker, generate, type GenerateOptions } from './fake/generate.js';
-export { World, type WorldDump, type WorldOptions, type Principal } from './world/world.js';
-export { MockServer, type MockOptions } from './core/mock-server.js';
-export { HttpError, type Answer } from './core/http.js';
-export type { RequestLogEntry } from './core/mock-server.js';
+/** `authentik-mock`, browser-safe: the request core, its contract and world, fixtures. Node-only helpers are `authentik-mock/node`. */
+export { MockServer, type MockOptions, type RequestLogEntry } from './core/mock-server.js';
+export type { AnswerCacheLimits } from './core/answer-cache.js';
+export type { ConsoleFiles } from './core/control.js';
 export type { CorsOrigins } from './core/cors.js';
-export {
-  Scenarios,
-  validateRule,
-  parsePrefer,
-  DEFAULT_HOLD_LIMITS,
-  type HoldLimits,
-  type ScenarioRule,
-  type ScenarioMatch,
-  type ScenarioRespond,
-} from './core/scenarios.js';
-export {
-  parseBlueprint,
-  applyBlueprints,
-  authentikDefaultContext,
-  defaultBlueprints,
-  BlueprintError,
-  BlueprintValidationError,
-  type ApplyOptions,
-  type BlueprintQuery,
-  type BlueprintRecord,
-  type BlueprintResult,
-  type BlueprintSource,
-  type BlueprintTarget,
-  type ParsedBlueprint,
-} from './blueprints/index.js';
+export type { HoldLimits, ScenarioMatch, ScenarioRespond, ScenarioRule, Scenarios } from './core/scenarios.js';
+export { Contract, type SchemaViolation } from './contract/contract.js';
+export type { ContractDocument, JsonSchema, OperationSpec } from './contract/types.js';
+export type { RecordLimits, World, WorldDump } from './world/world.js';
+export { generate, type GenerateOptions } from './fake/generate.js';
+export { BlueprintError, type BlueprintResult, type BlueprintSource } from './blueprints/index.js';

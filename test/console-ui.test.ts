@@ -6,8 +6,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/adapters/express.js';
 import type { ContractDocument } from '../src/contract/types.js';
-import { consoleAsset } from '../src/console/assets.js';
-import type { MockServer } from '../src/core/mock-server.js';
+import { consoleFiles } from '../src/node/console-files.js';
+import { MockServer } from '../src/core/mock-server.js';
+import { createMock } from '../src/node/create-mock.js';
 import { referenceDocument } from './support/contracts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,16 +23,36 @@ function smallContract(): ContractDocument {
   return { ...document, operations: document.operations.filter((o) => wanted.test(o.operationId)) };
 }
 
+/** A console file by the name it is served as (the part after /_mock/ui/). */
+const consoleAsset = (name: string) => (Object.hasOwn(consoleFiles(), name) ? consoleFiles()[name] : undefined);
+
 describe('the demo console files', () => {
   const page = consoleAsset('')!.body;
 
-  it('are served by name, with their types', () => {
-    expect(consoleAsset('')!.contentType).toMatch(/^text\/html/);
-    expect(consoleAsset('console.css')!.contentType).toMatch(/^text\/css/);
-    expect(consoleAsset('console.js')!.contentType).toMatch(/^text\/javascript/);
-    expect(consoleAsset('icon.svg')!.contentType).toBe('image/svg+xml');
-    expect(consoleAsset('nope.js')).toBeUndefined();
-    expect(consoleAsset('constructor')).toBeUndefined();
+  it('are served by the Node side by name, with their types and the strict CSP; nothing else is', async () => {
+    const mock = createMock({ contract: smallContract(), seed: 1 });
+    const get = (name: string) => mock.fetch(`/_mock/ui/${name}`);
+    const types = await Promise.all(
+      ['', 'index.html', 'console.css', 'console.js', 'icon.svg'].map(async (name) => (await get(name)).headers),
+    );
+    expect(types.map((h) => h.get('content-type'))).toEqual([
+      'text/html; charset=utf-8',
+      'text/html; charset=utf-8',
+      'text/css; charset=utf-8',
+      'text/javascript; charset=utf-8',
+      'image/svg+xml',
+    ]);
+    expect(types.every((h) => h.get('content-security-policy')?.includes("script-src 'self'"))).toBe(true);
+    expect(await (await get('')).text()).toBe(page);
+    for (const name of ['nope.js', 'constructor', '__proto__', 'hasOwnProperty', '..%2Fpackage.json'])
+      expect((await get(name)).status, name).toBe(404);
+  });
+
+  it('are not part of a mock made without them (a browser page): /_mock/ui/ is a 404 that says where the console is', async () => {
+    const mock = new MockServer({ contract: smallContract(), seed: 1 });
+    const answer = await mock.fetch('/_mock/ui/');
+    expect(answer.status).toBe(404);
+    expect((await answer.json()).detail).toMatch(/served by authentik-mock in Node/);
   });
 
   it('reference only files that exist, with no inline script, style or handler', () => {

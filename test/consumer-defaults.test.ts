@@ -155,7 +155,7 @@ console.log(JSON.stringify(out));
     );
     const { stdout } = await run(process.execPath, ['main.js'], { cwd: project, encoding: 'utf8' });
     expect(JSON.parse(stdout)).toEqual({
-      msw: expect.stringMatching(/\/dist\/adapters\/msw-node\.js$/),
+      msw: expect.stringMatching(/\/dist\/entries\/msw-node\.js$/),
       loadContract: REFERENCE_OPERATIONS,
       createMock: REFERENCE_OPERATIONS,
       createApp: [REFERENCE_OPERATIONS, 200, 2],

@@ -9,7 +9,8 @@ import { createApp } from '../src/adapters/express.js';
 import { createHandlers as createBrowserHandlers } from '../src/adapters/msw.js';
 import { createHandlers } from '../src/adapters/msw-node.js';
 import { startMock, useContract } from '../src/adapters/vitest.js';
-import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract, writeSchemasDir } from '../src/node/index.js';
+import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract } from '../src/node/index.js';
+import { writeSchemasDir } from '../src/node/schemas-dir.js';
 import { ROOT, seedDocument } from './support/contracts.js';
 
 /** All of authentik 2024.8, as the package ships it. */
@@ -123,18 +124,18 @@ describe('a project with its own schemas/', () => {
 });
 
 describe('the browser build of authentik-mock/msw', () => {
-  it('is what every resolver but Node gets (src/adapters/msw.ts, checked by browser-safety.test.ts)', () => {
+  it('is what every resolver but Node gets (src/entries/msw.ts, checked by browser-safety.test.ts)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(pkg.exports['./msw']).toEqual({
-      types: './dist/adapters/msw.d.ts',
-      node: './dist/adapters/msw-node.js',
-      default: './dist/adapters/msw.js',
+      types: './dist/entries/msw.d.ts',
+      node: './dist/entries/msw-node.js',
+      default: './dist/entries/msw.js',
     });
   });
 
   it('reads no files: without a contract it says how to give one', () => {
     expect(() => createBrowserHandlers()).toThrow(
-      /in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public\/contract.json`/,
+      /in a browser, pass the contract — the module `npx authentik-mock bundle --out public\/authentik-contract.js` writes/,
     );
     expect(() => createBrowserHandlers({ schemas: 'schemas' })).toThrow(/in a browser, pass the contract/);
   });

@@ -8,6 +8,7 @@ import { ServerUnreachable, type FetchLike } from '../src/harness/http-client.js
 import type { ContractFinding } from '../src/harness/findings.js';
 import { closingLine, junitXml, resultLine, type ContractReport } from '../src/harness/report.js';
 import { runContract } from '../src/harness/run-contract.js';
+import { TokenRejected } from '../src/harness/token-check.js';
 import { mixedDocument } from './support/contracts.js';
 
 const contract = new Contract(mixedDocument());
@@ -207,6 +208,34 @@ describe('the harness catches a broken server', () => {
       pointer: '/name',
       received: 'changed by a rejected write',
     });
+  });
+
+  it('a token the server refuses is one error before any operation, not a failure per operation', async () => {
+    const sent: string[] = [];
+    const { fetch } = serverFetch();
+    const counting: FetchLike = (url, init) => (sent.push(url), fetch(url, init));
+    const refused = runContract({ contract, baseUrl: 'http://mock.test', token: 'not-the-token', fetch: counting });
+    await expect(refused).rejects.toThrow(TokenRejected);
+    await expect(refused).rejects.toThrow(
+      /^the server refused the token: GET http:\/\/mock\.test\/api\/v3\/\S+ answered 403 \{"detail":"Token invalid\/expired"\}/,
+    );
+    expect(sent).toHaveLength(2); // the token, then a made-up key for comparison
+  });
+
+  it('a token refused by permission (not as a made-up key is) is accepted: the run goes on', async () => {
+    // The first list the contract has (the one the token is tried on) refuses this token for lack of permission.
+    const noPermission: Tamper = (req, res) =>
+      req.auth === 'Bearer harness-token' && req.url.pathname === '/api/v3/core/groups/'
+        ? withBody(res, { detail: 'You do not have permission to perform this action.' }, 403)
+        : res;
+    const report = await run(noPermission, ['widgets_widgets_retrieve']);
+    expect(report.results.map((r) => r.operationId)).toEqual(['widgets_widgets_retrieve']);
+  });
+
+  it('--only with an unknown operationId names the nearest one', async () => {
+    await expect(run(undefined, ['widgets_widget_list'])).rejects.toThrow(
+      '--only names operations the contract does not have: widgets_widget_list (did you mean widgets_widgets_list?)',
+    );
   });
 
   it('a server that does not answer is an error, not a failure list', async () => {

@@ -5,17 +5,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duration, formatDuration, isLoopbackHost, originOf, parseDuration } from '../src/cli/options.js';
-import {
-  CONTROL_TOKEN_ENV,
-  LineWriter,
-  bannerLines,
-  controlAccess,
-  formatLogJson,
-  formatLogText,
-  printable,
-  type BannerInfo,
-} from '../src/cli/serve-command.js';
+import { bannerLines, type BannerInfo } from '../src/cli/banner.js';
+import { duration, formatDuration, parseDuration } from '../src/cli/options.js';
+import { CONTROL_TOKEN_ENV, controlAccess } from '../src/cli/serve-policy.js';
+import { isLoopbackHost, originOf } from '../src/node/hosts.js';
+import { LineWriter, formatLogJson, formatLogText, printable } from '../src/node/request-log.js';
 import { writeSchemasDir } from '../src/node/schemas-dir.js';
 import { mixedDocument } from './support/contracts.js';
 import { CLI, serveCli, until, type Served } from './support/serve-cli.js';
@@ -150,7 +144,7 @@ describe('the banner', () => {
   it('on loopback: the admin token opens the control API; data, reset and log lines', () => {
     const lines = bannerLines(
       info({
-        data: { file: '/d/world.json', loaded: true, saveDelayMs: 1000 },
+        data: { file: '/d/world.json', state: 'loaded', saveDelayMs: 1000 },
         resetEvery: { ms: 3_600_000, next: new Date('2024-01-01T01:00:00Z') },
         log: { format: 'json', quiet: false },
       }),

@@ -1,9 +1,22 @@
-import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { heldAnswer, type IncomingRequest } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
-import { createMock, type NodeMockOptions } from '../node/index.js';
+import { createMock, type NodeMockOptions } from '../node/create-mock.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
+
+/**
+ * The Express app serving the mock, typed as Node sees it so that a project needs no `@types/express`: a request
+ * listener (mount it in an app of your own: `yourApp.use('/', app)`, or pass it to `http.createServer`), Express's
+ * `listen`, and the mock.
+ */
+export interface MockApp {
+  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
+  listen(port?: number, callback?: () => void): Server;
+  listen(port: number, hostname: string, callback?: () => void): Server;
+  readonly mock: MockServer;
+}
 
 /** Bytes of large answers not yet read by their clients, at most, when the options do not say (MockOptions.maxUnsentBytes). */
 export const DEFAULT_MAX_UNSENT_BYTES = 64 * 2 ** 20;
@@ -167,7 +180,7 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
  * else. The contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else
  * the package's own. Large answers are bounded by `maxUnsentBytes` (default 64 MiB; see MockOptions).
  */
-export function createApp(options: ExpressMockOptions = {}): Express & { mock: MockServer } {
+export function createApp(options: ExpressMockOptions = {}): MockApp {
   const mock = options.mock ?? createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
   const app = express();
   app.disable('x-powered-by');

@@ -1,4 +1,5 @@
 import { http, type HttpHandler } from 'msw';
+import { Contract } from '../contract/contract.js';
 import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 import { forgetKeptWorld, keepPageState, pageWorldOptions, type PersistIn } from './page-state.js';
@@ -24,9 +25,30 @@ export type MswMockOptions = Omit<MockOptions, 'contract'> & {
 export type MswHandlers = HttpHandler[] & { mock: MockServer };
 
 const NEEDS_CONTRACT =
-  'createHandlers(): in a browser, pass the contract — the JSON of `npx authentik-mock bundle --out public/contract.json`, ' +
-  "e.g. createHandlers({ contract: await (await fetch('/contract.json')).json() }). " +
+  'createHandlers(): in a browser, pass the contract — the module `npx authentik-mock bundle --out public/authentik-contract.js` ' +
+  "writes, e.g. createHandlers({ contract: (await import('/authentik-contract.js')).contract }). " +
   '(Only in Node does authentik-mock/msw read a schemas folder, or the package’s own, by itself.)';
+
+const NEEDS_VALIDATORS =
+  'createHandlers(): this page does not allow eval (a strict Content-Security-Policy), and the contract given is plain ' +
+  'JSON without precompiled validators, so the mock could not validate a single write. Write the contract as an ES ' +
+  'module with its validators — `npx authentik-mock bundle --out public/authentik-contract.js` — and load it with ' +
+  "`const { contract } = await import('/authentik-contract.js')`.";
+
+/** Whether code from a string may run here (ajv compiles validators so); a strict CSP forbids it. */
+function canEvaluate(): boolean {
+  try {
+    return new Function('return true')() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** A contract without precompiled validators needs eval to validate: say so now rather than answer 500 to the first write. */
+function checkValidatable(contract: NonNullable<MswMockOptions['contract']>): void {
+  if (contract instanceof Contract || ('validators' in contract && contract.validators)) return;
+  if (!canEvaluate()) throw new Error(NEEDS_VALIDATORS);
+}
 
 /**
  * MSW handlers that answer every request under the contract's server bases and /_mock/ with `mock.fetch(request)`.
@@ -49,6 +71,7 @@ export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
 export function createHandlers(options: MswMockOptions = {}): MswHandlers {
   if (options.mock) return handlersFor(options.mock, options.origin);
   if (!options.contract) throw new Error(NEEDS_CONTRACT);
+  checkValidatable(options.contract);
   const mock = pageMock({ ...options, contract: options.contract });
   keepPageState(mock, options.persist);
   return handlersFor(mock, options.origin);

@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createApp } from './express.js';
 import type { Contract } from '../contract/contract.js';
 import type { MockServer } from '../core/mock-server.js';
 import type { Scenarios } from '../core/scenarios.js';
-import { loadContract, type NodeMockOptions } from '../node/index.js';
+import { loadContract, type NodeMockOptions } from '../node/create-mock.js';
+import { startServer } from '../node/server.js';
 
 /** What the matcher reads: a status and a parsed body (`body`, or `data` as axios-like clients name it). */
 export interface ContractResponse {
@@ -63,24 +62,16 @@ export interface RunningMock {
 
 /** Starts the mock over HTTP on a free loopback port (contract and schemas default as in `createApp`). */
 export async function startMock(options: NodeMockOptions & { port?: number } = {}): Promise<RunningMock> {
-  const app = createApp(options);
-  const server = app.listen(options.port ?? 0, '127.0.0.1');
-  await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const base = app.mock.contract.operations[0]?.server ?? '/api/v3/';
+  const running = await startServer({ ...options, host: '127.0.0.1', port: options.port ?? 0 });
   return {
-    origin,
-    apiUrl: `${origin}${base}`,
-    token: app.mock.world.adminToken,
-    userToken: app.mock.world.userToken,
-    mock: app.mock,
-    scenarios: app.mock.scenarios,
+    origin: running.url,
+    apiUrl: running.apiUrl,
+    token: running.mock.world.adminToken,
+    userToken: running.mock.world.userToken,
+    mock: running.mock,
+    scenarios: running.mock.scenarios,
     // Keep-alive connections are closed too: a client's idle socket must not hold the server open.
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => running.close(),
   };
 }
 

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { ServerUnreachable } from '../harness/http-client.js';
 import { closingLine, junitXml, resultLine } from '../harness/report.js';
 import { runContract } from '../harness/run-contract.js';
+import { TokenRejected } from '../harness/token-check.js';
 import type { KnownIds } from '../harness/path-keys.js';
-import { loadContract } from '../node/index.js';
+import { loadContract } from '../node/create-mock.js';
 import { readJsonFile } from '../node/read-json.js';
 import { DEFAULT_SCHEMAS_HELP } from '../node/schemas-dir.js';
-import { wholeNumber } from './options.js';
+import { httpUrl, wholeNumber } from './options.js';
 
 interface ContractOptions {
   baseUrl: string;
@@ -24,7 +25,7 @@ export function registerContract(program: Command): void {
   program
     .command('contract')
     .description('check a live server (a real authentik, or this mock) against schemas/; exit 1 on any failure')
-    .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000')
+    .requiredOption('--base-url <url>', 'server origin, e.g. http://127.0.0.1:9000', httpUrl)
     .option('--token <key>', 'API token of a superuser (default: $AUTHENTIK_TOKEN)')
     .option('--schemas <dir>', DEFAULT_SCHEMAS_HELP)
     .option('--only <ids>', 'comma-separated operationIds')
@@ -62,8 +63,11 @@ export function registerContract(program: Command): void {
         console.log(closingLine(report));
         if (report.failed > 0) process.exitCode = 1;
       } catch (error) {
-        if (!(error instanceof ServerUnreachable)) throw error;
-        console.error(`error: ${error.message}`);
+        if (progress) process.stderr.write('\r\x1b[K');
+        if (error instanceof TokenRejected)
+          console.error(`error: ${error.message}: pass a key that works with --token or $AUTHENTIK_TOKEN`);
+        else if (error instanceof ServerUnreachable) console.error(`error: ${error.message}`);
+        else throw error;
         process.exitCode = 2;
       }
     });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Contract, jsonMedia } from '../contract/contract.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
 import { MockServer } from '../core/mock-server.js';
+import { nearestName } from '../harness/nearest-name.js';
 import { worldFixtures } from '../core/world-fixtures.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';
 import { wholeNumber } from './options.js';
@@ -25,7 +26,15 @@ export function registerFixtures(program: Command): void {
       const schemas = options.schemas ?? defaultSchemasDir();
       const contract = new Contract(readSchemasDir(schemas));
       const operation = contract.operation(operationId);
-      if (!operation) throw new Error(`no operation "${operationId}" in ${schemas} (see ${join(schemas, INDEX_FILE)})`);
+      if (!operation) {
+        const nearest = nearestName(
+          operationId,
+          contract.operations.map((o) => o.operationId),
+        );
+        throw new Error(
+          `no operation "${operationId}" in ${schemas}${nearest ? `: did you mean ${nearest}?` : ''} (see ${join(schemas, INDEX_FILE)})`,
+        );
+      }
       const status =
         options.status ?? Object.keys(operation.responses).find((s) => s.startsWith('2') && jsonMedia(operation.responses[s]!.content));
       const schema = status ? contract.responseSchema(operationId, status) : undefined;

@@ -69,27 +69,25 @@ export function oneOf<T extends string>(...choices: T[]): (value: string) => T {
   };
 }
 
-/** A host name or address for URLs and Host headers: IPv6 literals without their brackets, lower case. */
-const bare = (host: string) =>
-  host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1');
-
-/** An IPv4 or IPv6 literal (as opposed to a name that DNS, and so a DNS-rebinding attacker, answers for). */
-export function isIpAddress(host: string): boolean {
-  const h = bare(host);
-  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) || (h.includes(':') && /^[0-9a-f:.]+$/.test(h));
+/** Commander parser for `--port`: 0 (any free port) to 65535. */
+export function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError(`expected a port from 0 to 65535 (0: any free port), got "${value}"`);
+  return Number(value);
 }
 
-/** Only this machine can reach an address bound here: `localhost`, 127.0.0.0/8, `::1` (and IPv4-mapped 127.x). */
-export function isLoopbackHost(host: string): boolean {
-  const h = bare(host);
-  return h === 'localhost' || h.endsWith('.localhost') || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(h) || h === '::1';
+/** Commander parser for an http(s) URL. */
+export function httpUrl(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new InvalidArgumentError(`not a URL, got "${value}" (expected http://host:port or https://…)`);
+  return value;
 }
 
-/** `http://host:port` with an IPv6 literal bracketed. */
-export function originOf(host: string, port: number): string {
-  const h = bare(host);
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+/**
+ * Commander's error for a bad option value (`option '--port <port>' argument 'x' is invalid. expected …`) as one
+ * line that starts with the flag: `--port: expected …`. Other errors are left as they are.
+ */
+export function flagErrorText(text: string): string {
+  return text.replace(/option '(-[-\w]+)[^']*' argument '(?:[^']|'(?! is invalid))*' is invalid\. /, '$1: ');
 }

@@ -1,4 +1,3 @@
-import { consoleAsset } from '../console/assets.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { safeDecode } from '../contract/router.js';
 import type { World } from '../world/world.js';
@@ -22,6 +21,18 @@ export const CONTROL_PREFIX = '/_mock/';
 /** A dump of a large world is bigger than an API body may be: loads get their own bound (only a token holder's). */
 export const MAX_LOAD_BYTES = 256 * 1024 * 1024;
 
+/** One file of the demo console. */
+export interface ConsoleFile {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The demo console's files by name under /_mock/ui/ ('' is the page). The Node side reads them from the package's
+ * console/ folder and hands them to the mock (MockOptions.consoleFiles): the core and every browser bundle carry none.
+ */
+export type ConsoleFiles = Readonly<Record<string, ConsoleFile>>;
+
 /** What the control routes act on: the MockServer. */
 export interface ControlHost {
   world: World;
@@ -37,10 +48,15 @@ export interface ControlHost {
   load(dump: unknown): void;
   /** Why API writes are refused now (the data file cannot be saved, say), or undefined while they are accepted. */
   readonly writesRefused: string | undefined;
+  /** The demo console, when the host was given its files (in Node); without them /_mock/ui/ is a 404 that says so. */
+  readonly consoleFiles: ConsoleFiles | undefined;
 }
 
 const CONSOLE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+
+const NO_CONSOLE =
+  'The demo console is served by authentik-mock in Node (serve, createApp, startMock, createMock), not by a mock made in a browser.';
 
 const SCENARIO_PATH = /^\/scenarios\/([^/]+)\/?$/;
 
@@ -55,7 +71,7 @@ export async function handleControl(host: ControlHost, request: IncomingRequest,
   const route = path.slice(CONTROL_PREFIX.length - 1);
   const method = request.method.toUpperCase();
   if (route === '/ui') return { status: 301, headers: { location: `${CONTROL_PREFIX}ui/` } };
-  if (route.startsWith('/ui/')) return consoleFile(method, route.slice('/ui/'.length));
+  if (route.startsWith('/ui/')) return consoleFile(host.consoleFiles, method, route.slice('/ui/'.length));
   checkToken(host.controlToken, request.headers.get('authorization'));
   if (route === '/scenarios' || route === '/scenarios/' || SCENARIO_PATH.test(route))
     return handleScenarios(host.scenarios, request, route);
@@ -213,15 +229,16 @@ function firstProblem(scenarios: Scenarios, rules: unknown[]): { index: number; 
 }
 
 /** The console's own files: a strict CSP (no inline script), so the page runs under the policy it asks apps to use. */
-function consoleFile(method: string, name: string): Answer {
+function consoleFile(files: ConsoleFiles | undefined, method: string, name: string): Answer {
+  if (!files) throw httpError(404, NO_CONSOLE);
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET']);
-  const asset = consoleAsset(name);
-  if (!asset) throw httpError(404, DETAILS.notFound);
+  const file = Object.hasOwn(files, name) ? files[name] : undefined;
+  if (!file) throw httpError(404, DETAILS.notFound);
   const headers = {
-    'content-type': asset.contentType,
+    'content-type': file.contentType,
     'content-security-policy': CONSOLE_CSP,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-cache',
   };
-  return { status: 200, headers, body: asset.body };
+  return { status: 200, headers, body: file.body };
 }

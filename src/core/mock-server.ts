@@ -7,7 +7,7 @@ import { Callers } from './callers.js';
 import { DerivedActions, SiteRoutes, type FeatureHost } from './extensions.js';
 import { FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
-import { CONTROL_PREFIX, handleControl, type ControlHost } from './control.js';
+import { CONTROL_PREFIX, handleControl, type ConsoleFiles, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
 import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
@@ -55,6 +55,8 @@ export interface MockOptions extends WorldOptions, WorldStartOptions {
    * `serve` turn it on (64 MiB).
    */
   maxUnsentBytes?: number;
+  /** The demo console's files, served under /_mock/ui/ (the Node side gives them; a browser page has none). */
+  consoleFiles?: ConsoleFiles;
 }
 
 /** One answered request, as the request log shows it. */
@@ -145,6 +147,11 @@ export class MockServer implements ControlHost, FeatureHost {
   /** The bearer key /_mock/ requires: the configured one, else the admin token; false when the control API is off. */
   get controlToken(): string | false {
     return this.options.controlToken ?? this.world.adminToken;
+  }
+
+  /** The demo console's files, if it was given them (MockOptions.consoleFiles). */
+  get consoleFiles(): ConsoleFiles | undefined {
+    return this.options.consoleFiles;
   }
 
   /** What the mock holds: records, bytes written through the API, cached answers and their bytes, unread answers. */

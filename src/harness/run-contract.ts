@@ -2,8 +2,10 @@ import type { Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
 import { checkOperation, rolesOf, type CheckContext } from './checks.js';
 import { HttpClient, type FetchLike } from './http-client.js';
+import { nearestName } from './nearest-name.js';
 import { PathKeyFinder, type KnownIds } from './path-keys.js';
 import { verdictOf, type ContractReport, type OperationResult } from './report.js';
+import { checkTokenAccepted } from './token-check.js';
 
 export interface ContractRunOptions {
   contract: Contract;
@@ -26,9 +28,18 @@ function runOrder(operations: OperationSpec[]): OperationSpec[] {
   return [...operations].sort((a, b) => rank(a) - rank(b) || a.operationId.localeCompare(b.operationId));
 }
 
+/** `core_user_list (did you mean core_users_list?)` */
+const withNearest = (contract: Contract) => (id: string) => {
+  const nearest = nearestName(
+    id,
+    contract.operations.map((o) => o.operationId),
+  );
+  return nearest ? `${id} (did you mean ${nearest}?)` : id;
+};
+
 /**
  * Checks a live server (a real authentik, or the mock) against the contract, operation by operation. Throws
- * ServerUnreachable when the server does not answer at all.
+ * ServerUnreachable when the server does not answer at all, and TokenRejected when it refuses the token.
  */
 export async function runContract(options: ContractRunOptions): Promise<ContractReport> {
   const started = performance.now();
@@ -42,7 +53,9 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
     roles: rolesOf(options.contract),
   };
   const unknown = (options.only ?? []).filter((id) => !options.contract.operation(id));
-  if (unknown.length > 0) throw new Error(`--only names operations the contract does not have: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`--only names operations the contract does not have: ${unknown.map(withNearest(options.contract)).join(', ')}`);
+  await checkTokenAccepted(options.contract, client);
   const selected = options.contract.operations.filter((o) => !options.only || options.only.includes(o.operationId));
   const results: OperationResult[] = [];
   for (const operation of runOrder(selected)) {

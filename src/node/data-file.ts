@@ -8,7 +8,10 @@ import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, s
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** A saved world file's parsed content, or `undefined` when there is no such file yet; any other failure names the file. */
+/**
+ * A saved world file's parsed content, or `undefined` when there is no world in it yet: no such file, or an empty one
+ * (`touch world.json` is how people make files). Any other failure names the file.
+ */
 export function readDataFile(file: string): unknown {
   let text: string;
   try {
@@ -17,6 +20,7 @@ export function readDataFile(file: string): unknown {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${file}: ${(error as Error).message}`);
   }
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

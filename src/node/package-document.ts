@@ -15,12 +15,12 @@ export function looksLikePackageName(value: string): boolean {
 }
 
 /** The package's folder, searched the way Node searches from `cwd` (its package.json need not be in `exports`). */
-function packageFolder(name: string, cwd: string): string | undefined {
+export function packageFolder(name: string, cwd: string): string | undefined {
   const searched = createRequire(join(cwd, 'noop.js')).resolve.paths(name) ?? [];
   return searched.map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'package.json')));
 }
 
-function packageVersion(folder: string): string | undefined {
+export function packageVersion(folder: string): string | undefined {
   try {
     const manifest: unknown = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
     return isPlainObject(manifest) && typeof manifest['version'] === 'string' ? manifest['version'] : undefined;

@@ -12,6 +12,9 @@ export const INDEX_FILE = 'index.json';
 /** The schemas/ folder shipped with the package: two levels up from this module, in src/node/ and in dist/node/ alike. */
 export const PACKAGE_SCHEMAS_DIR = fileURLToPath(new URL('../../schemas', import.meta.url));
 
+/** The authentik release whose API the package's own schemas/ are (imported from its docs pages). */
+export const PACKAGE_AUTHENTIK_VERSION = '2024.8';
+
 const isSchemasDir = (dir: string) => existsSync(join(dir, OPERATIONS_DIR));
 
 /**

@@ -22,14 +22,15 @@ export interface Served {
 }
 
 /**
- * `serve --host 127.0.0.1 --port 0 …args` until its banner (on stdout, or stderr with `--log json`) is complete.
- * Throws, with what it printed, when it exits first.
+ * `serve --host 127.0.0.1 --port 0 …args` (in `cwd`, default this process's) until its banner (on stdout, or stderr
+ * with `--log json`) is complete. Throws, with what it printed, when it exits first.
  */
-export async function serveCli(args: string[], env: Record<string, string> = {}): Promise<Served> {
+export async function serveCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Served> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
+    cwd,
   });
   let stdout = '';
   let stderr = '';
@@ -56,6 +57,32 @@ export async function serveCli(args: string[], env: Record<string, string> = {})
       return exited;
     },
   };
+}
+
+/** The built CLI run to its end: exit code, stdout and stderr (a failing run resolves too). */
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The key or login the banner prints after `label` (`admin token`, `user token`, `admin login`…). */
+export function printed(served: Served, label: string): string {
+  const value = new RegExp(`^ *${label}[^:\\n]*: +(\\S.*)$`, 'm').exec(served.banner)?.[1];
+  if (!value) throw new Error(`no ${label} in the banner:\n${served.banner}`);
+  return value.trim();
 }
 
 /** Waits (bounded by the test's timeout) until `check` holds. */

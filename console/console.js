@@ -1,9 +1,8 @@
 /**
- * The demo console's script: one plain ES module, no framework, no build step. It runs under the page's strict CSP
- * (no eval, no inline code or styles) and writes data from the mock with textContent only — record values and file
- * names are untrusted in a shared demo. Kept as a string (String.raw: so no backticks or dollar-brace inside).
+ * authentik-mock's demo console (/_mock/ui/): one plain ES module, no framework, no build step. It runs under the
+ * page's strict CSP (no eval, no inline code or styles) and writes data from the mock with textContent only — record
+ * values and file names are untrusted in a shared demo. Served by the Node side (src/node/console-files.ts).
  */
-export const CONSOLE_JS = String.raw`// authentik-mock demo console
 const CONTROL = new URL('../', location.href); // the control API: /_mock/
 const API_BASE = new URL('../../api/v3/', location.href);
 const TOKEN_KEY = 'authentik-mock.control-token';
@@ -94,7 +93,10 @@ async function call(method, route, options) {
   try {
     response = await fetch(new URL(route, CONTROL), { method, headers, body, cache: 'no-store', credentials: 'omit', redirect: 'error' });
   } catch (error) {
-    throw new ControlError('network', 'The mock did not answer (' + (error && error.message ? error.message : 'network error') + '). Is it still running?');
+    throw new ControlError(
+      'network',
+      'The mock did not answer (' + (error && error.message ? error.message : 'network error') + '). Is it still running?',
+    );
   }
   if (response.ok && opts.as === 'blob') return response.blob();
   const text = await response.text();
@@ -109,9 +111,17 @@ async function call(method, route, options) {
   if (response.ok) return data;
   const detail = data && typeof data.detail === 'string' ? data.detail : '';
   if (response.status === 401 || response.status === 403)
-    throw new ControlError('denied', 'The control API refused this token (HTTP ' + response.status + (detail ? ': ' + detail : '') + ').', response.status);
+    throw new ControlError(
+      'denied',
+      'The control API refused this token (HTTP ' + response.status + (detail ? ': ' + detail : '') + ').',
+      response.status,
+    );
   if (response.status === 404 && !opts.notFoundOk) throw new ControlError('off', detail || 'Not found.', 404);
-  throw new ControlError('failed', (detail || 'HTTP ' + response.status) + (detail ? ' (HTTP ' + response.status + ')' : ''), response.status);
+  throw new ControlError(
+    'failed',
+    (detail || 'HTTP ' + response.status) + (detail ? ' (HTTP ' + response.status + ')' : ''),
+    response.status,
+  );
 }
 
 // ---- messages ----
@@ -205,14 +215,24 @@ function renderResources() {
     const cell = el('td', 'num', null, [el('span', 'records-count', numberFormat.format(count))]);
     if (before !== undefined && before !== count) {
       const delta = count - before;
-      cell.prepend(el('span', 'delta ' + (delta > 0 ? 'delta-up' : 'delta-down'), (delta > 0 ? '+' : '−') + numberFormat.format(Math.abs(delta))));
+      cell.prepend(
+        el('span', 'delta ' + (delta > 0 ? 'delta-up' : 'delta-down'), (delta > 0 ? '+' : '−') + numberFormat.format(Math.abs(delta))),
+      );
     }
-    const row = el('tr', null, null, [el('td', 'path', null, [el('code', null, resource.path)]), el('td', 'entity', resource.entity), cell]);
+    const row = el('tr', null, null, [
+      el('td', 'path', null, [el('code', null, resource.path)]),
+      el('td', 'entity', resource.entity),
+      cell,
+    ]);
     row.dataset.path = resource.path;
     body.append(row);
   }
   if (rows.length === 0) {
-    const cell = el('td', 'empty-cell', state.resources.length ? 'No resource matches “' + filter + '”.' : 'This contract has no resources.');
+    const cell = el(
+      'td',
+      'empty-cell',
+      state.resources.length ? 'No resource matches “' + filter + '”.' : 'This contract has no resources.',
+    );
     cell.colSpan = 3;
     body.append(el('tr', null, null, [cell]));
   }
@@ -230,7 +250,11 @@ function renderIdentities() {
     const problems = state.tokens && state.tokens.problems && typeof state.tokens.problems === 'object' ? state.tokens.problems : {};
     const problem = typeof problems[identity.name] === 'string' ? problems[identity.name] : null;
     const revealed = token !== null && state.revealed.has(identity.name);
-    const value = el('code', 'token-value' + (revealed ? ' revealed' : ''), token === null ? (problem ? 'does not authenticate' : 'not available') : revealed ? token : MASK);
+    const value = el(
+      'code',
+      'token-value' + (revealed ? ' revealed' : ''),
+      token === null ? (problem ? 'does not authenticate' : 'not available') : revealed ? token : MASK,
+    );
     value.id = 'token-' + identity.name;
     const reveal = el('button', 'btn btn-small', revealed ? 'Hide' : 'Reveal');
     reveal.type = 'button';
@@ -248,7 +272,10 @@ function renderIdentities() {
     copy.setAttribute('aria-label', 'Copy the ' + identity.name + ' token');
     copy.addEventListener('click', () => void copyToken(identity.name, token));
     const item = el('li', 'identity', null, [
-      el('div', 'identity-head', null, [el('span', 'badge badge-' + identity.name, identity.title), el('span', 'identity-description', identity.description)]),
+      el('div', 'identity-head', null, [
+        el('span', 'badge badge-' + identity.name, identity.title),
+        el('span', 'identity-description', identity.description),
+      ]),
       el('div', 'token-row', null, [value, el('div', 'token-actions', null, [reveal, copy])]),
       problem ? el('p', 'identity-problem', problem) : null,
     ]);
@@ -285,8 +312,10 @@ function describeMatch(match) {
 
 function effectChips(respond) {
   const chips = [];
-  if (respond && respond.delay !== undefined) chips.push(el('span', 'chip chip-delay', 'delay ' + numberFormat.format(respond.delay) + ' ms'));
-  if (respond && respond.status !== undefined) chips.push(el('span', 'chip ' + (respond.status >= 400 ? 'chip-error' : 'chip-status'), 'status ' + respond.status));
+  if (respond && respond.delay !== undefined)
+    chips.push(el('span', 'chip chip-delay', 'delay ' + numberFormat.format(respond.delay) + ' ms'));
+  if (respond && respond.status !== undefined)
+    chips.push(el('span', 'chip ' + (respond.status >= 400 ? 'chip-error' : 'chip-status'), 'status ' + respond.status));
   if (respond && respond.network !== undefined)
     chips.push(el('span', 'chip chip-network', respond.network === 'reset' ? 'connection reset' : 'timeout, no answer'));
   return chips;
@@ -412,7 +441,11 @@ async function signIn(token) {
 }
 
 async function resetWorld(button) {
-  const ok = await confirmAction('Reset the world?', 'Every record goes back to how the mock started, and every scenario rule is removed, for everyone using this mock.', 'Reset world');
+  const ok = await confirmAction(
+    'Reset the world?',
+    'Every record goes back to how the mock started, and every scenario rule is removed, for everyone using this mock.',
+    'Reset world',
+  );
   if (!ok) return;
   await busy(button, 'Reset failed', async () => {
     const answer = await call('POST', 'reset');
@@ -466,7 +499,11 @@ async function loadDump(input) {
   }
   const ok = await confirmAction(
     'Load ' + file.name + '?',
-    'The world is replaced by this dump (' + numberFormat.format(records) + ' records, ' + formatBytes(file.size) + ') for everyone using this mock.',
+    'The world is replaced by this dump (' +
+      numberFormat.format(records) +
+      ' records, ' +
+      formatBytes(file.size) +
+      ') for everyone using this mock.',
     'Load dump',
   );
   if (!ok) return;
@@ -630,4 +667,3 @@ function start() {
 }
 
 start();
-`;
