@@ -33,3 +33,5 @@ export {
   type BlueprintTarget,
   type ParsedBlueprint,
 } from './blueprints/index.js';
+export { totpCode, keyFromConfigUrl } from './flows/totp.js';
+export { addTotpDevice } from './flows/devices.js';
