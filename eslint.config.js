@@ -22,4 +22,9 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', fetch: 'readonly' } },
   },
+  {
+    // The login page's module runs in a browser.
+    files: ['login-page/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', FormData: 'readonly' } },
+  },
 );

@@ -4,7 +4,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { basename, dirname, resolve as resolvePath, sep } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_MAX_UNSENT_BYTES, createApp } from '../adapters/express.js';
+import { DEFAULT_MAX_UNSENT_BYTES, acceptClientSockets, createApp } from '../adapters/express.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
 import type { CorsOrigins } from '../core/cors.js';
@@ -506,6 +506,7 @@ export function registerServe(program: Command): void {
         return app(req, res);
       });
       connections.watch(server);
+      acceptClientSockets(server); // authentik's UI opens /ws/client/ (counted with the connections above)
       server.listen(options.port, options.host);
       // Bounds for a shared demo: connections at most, and a request must arrive whole within 30 s (a client that
       // promises a body and stalls is dropped; the answer to an unauthenticated one never waits for it).
