@@ -11,6 +11,7 @@ import {
   FlowNonApplicable,
   logInSession,
   loginRedirect,
+  redirectStage,
   registerStage,
   sessionUser,
   startFlow,
@@ -127,6 +128,37 @@ describe('startFlow, for a feature that runs a flow of its own (an OAuth2 author
     const context = new RequestContext(new Request('http://authentik.test/test/start/'));
     expect(() => startFlow(mock, context, 'default-provider-authorization-implicit-consent')).toThrow(FlowNonApplicable);
     expect(() => startFlow(mock, context, 'no-such-flow')).toThrow(/no flow with the slug/);
+  });
+});
+
+describe('the pages around the flows', () => {
+  it('/flows/-/cancel/ drops the plan and goes to `next` when relative, else to the default invalidation flow', async () => {
+    await browser.send('GET', executorUrl('default-authentication-flow'));
+    await browser.send('POST', executorUrl('default-authentication-flow'), {
+      json: { component: 'ak-stage-identification', uid_field: 'user' },
+    });
+    const cancel = await browser.send('GET', '/flows/-/cancel/', { follow: false });
+    expect(cancel.headers.get('location')).toBe('/flows/-/default/invalidation/');
+    expect((await browser.send('GET', executorUrl('default-authentication-flow'))).body).toMatchObject({
+      component: 'ak-stage-identification',
+    });
+    expect((await browser.send('GET', '/flows/-/cancel/?next=%2Fback%2F', { follow: false })).headers.get('location')).toBe('/back/');
+    const absolute = await browser.send('GET', '/flows/-/cancel/?next=https%3A%2F%2Fevil.example%2F', { follow: false });
+    expect(absolute.headers.get('location')).toBe('/flows/-/default/invalidation/');
+  });
+
+  it('redirectStage(to), authentik’s in-memory RedirectStage, ends a flow anywhere', async () => {
+    mock.site.add({
+      matches: (path) => path === '/test/redirect/',
+      handle: (context) =>
+        startFlow(mock, context, 'default-authentication-flow', { extraStages: [redirectStage('https://elsewhere.example/')] }),
+    });
+    const page = await browser.send('GET', '/test/redirect/', { follow: false });
+    const login = pageExecutor(page.headers.get('location')!);
+    await browser.send('GET', login);
+    await browser.send('POST', login, { json: { component: 'ak-stage-identification', uid_field: 'user' } });
+    const done = await browser.send('POST', login, { json: { component: 'ak-stage-password', password: PASSWORD } });
+    expect(done.body).toEqual({ component: 'xak-flow-redirect', to: 'https://elsewhere.example/' });
   });
 });
 
