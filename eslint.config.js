@@ -43,4 +43,9 @@ export default tseslint.config(
       ),
     },
   },
+  {
+    // The login page's module runs in a browser.
+    files: ['login-page/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', FormData: 'readonly' } },
+  },
 );

@@ -9,3 +9,5 @@ export type { ContractDocument, JsonSchema, OperationSpec } from './contract/typ
 export type { RecordLimits, World, WorldDump } from './world/world.js';
 export { generate, type GenerateOptions } from './fake/generate.js';
 export { BlueprintError, type BlueprintResult, type BlueprintSource } from './blueprints/index.js';
+export { totpCode, keyFromConfigUrl } from './flows/totp.js';
+export { addTotpDevice } from './flows/devices.js';

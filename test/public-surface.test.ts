@@ -33,7 +33,10 @@ const PINNED: Record<string, string[]> = {
     'SchemaViolation',
     'World',
     'WorldDump',
+    'addTotpDevice',
     'generate',
+    'keyFromConfigUrl',
+    'totpCode',
   ],
   'authentik-mock/node': [
     'ImportFilesOptions',

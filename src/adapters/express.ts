@@ -3,6 +3,9 @@ import express, { type Request as ExpressRequest, type Response as ExpressRespon
 import { heldAnswer, type IncomingRequest } from '../core/http.js';
 import type { MockServer } from '../core/mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/create-mock.js';
+import { installLoginPage } from '../flows/login-page.js';
+import { readLoginPage } from '../node/login-page.js';
+import { acceptClientSockets } from './websocket.js';
 
 export type ExpressMockOptions = NodeMockOptions & { mock?: MockServer };
 
@@ -176,15 +179,27 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
 }
 
 /**
- * An Express app serving the mock: the standard bridge from Node's request to the core's `fetch` and back, nothing
- * else. The contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else
- * the package's own. Large answers are bounded by `maxUnsentBytes` (default 64 MiB; see MockOptions).
+ * An Express app serving the mock: the standard bridge from Node's request to the core's `fetch` and back, and the
+ * login page's files (`/if/flow/{slug}/`, read from the package here: the core only serves what it is given). The
+ * contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else the package's
+ * own. Large answers are bounded by `maxUnsentBytes` (default 64 MiB; see MockOptions). A server made by
+ * `app.listen()` also accepts the client websocket (`/ws/client/`); one made otherwise gets it with
+ * `acceptClientSockets(server)`.
  */
 export function createApp(options: ExpressMockOptions = {}): MockApp {
   const mock = options.mock ?? createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
+  installLoginPage(mock, readLoginPage());
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(async (req: ExpressRequest, res: ExpressResponse) => send(await mock.fetch(toWebRequest(req, res)), req, res));
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => {
+    const server = listen(...args);
+    acceptClientSockets(server);
+    return server;
+  }) as typeof app.listen;
   return Object.assign(app, { mock });
 }
+
+export { acceptClientSockets } from './websocket.js';

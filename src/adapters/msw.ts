@@ -3,6 +3,7 @@ import { Contract } from '../contract/contract.js';
 import { MockServer, type MockOptions } from '../core/mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 import { forgetKeptWorld, keepPageState, pageWorldOptions, type PersistIn } from './page-state.js';
+import { keepCookiesInPage, withPageCookies } from './page-cookies.js';
 
 export type MswMockOptions = Omit<MockOptions, 'contract'> & {
   /**
@@ -57,9 +58,15 @@ function checkValidatable(contract: NonNullable<MswMockOptions['contract']>): vo
 export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   const from = origin?.replace(/\/+$/, '') ?? '*';
   const bases = new Set([...mock.contract.operations.map((o) => o.server), CONTROL_PREFIX]);
-  // MSW hands its web Request straight to the core; a forced network failure is `Response.error()`, which MSW
-  // turns into a rejected fetch, as on a dropped connection.
-  const handlers = [...bases].map((base) => http.all(`${from}${base.replace(/\/?$/, '/')}*`, ({ request }) => mock.fetch(request)));
+  // MSW hands its web Request straight to the core (with the page's cookies, see page-cookies.ts); a forced network
+  // failure is `Response.error()`, which MSW turns into a rejected fetch, as on a dropped connection.
+  const handlers = [...bases].map((base) =>
+    http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request, cookies }) => {
+      const response = await mock.fetch(withPageCookies(request, cookies));
+      keepCookiesInPage(response);
+      return response;
+    }),
+  );
   return Object.assign(handlers, { mock });
 }
 

@@ -11,7 +11,11 @@ import type { OperationCall } from './operations.js';
 import type { RequestContext } from './request-context.js';
 import type { Callers } from './callers.js';
 
-/** An answer worked out for the operations it recognises (by the contract's shapes), instead of a generated body. */
+/**
+ * An answer worked out for the operations it recognises (by the contract's shapes), instead of a generated body or the
+ * CRUD answer (asked for every operation: a feature may add what a read depends on beyond the record, a session's
+ * `current`). Its answers are not cached: they may depend on more than the world.
+ */
 export interface DerivedAction {
   /** Whether this answers the operation: asked once per operation, from the contract alone. */
   answers(operation: OperationSpec, world: World): boolean;

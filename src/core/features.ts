@@ -5,6 +5,15 @@ import { flowDiagramAnswer } from './derived/flow-diagram.js';
 import { freshInstall } from './derived/fresh-install.js';
 import { systemInfoAnswer } from './derived/system-info.js';
 import { typesList } from './derived/types-list.js';
+import { flowsFeature } from '../flows/index.js';
 
 /** The features every mock has, each installing itself through the extension points (extensions.ts). */
-export const FEATURES: readonly Feature[] = [typesList, freshInstall, systemInfoAnswer, currentBrandAnswer, flowDiagramAnswer, actionUrls];
+export const FEATURES: readonly Feature[] = [
+  typesList,
+  freshInstall,
+  systemInfoAnswer,
+  currentBrandAnswer,
+  flowDiagramAnswer,
+  actionUrls,
+  flowsFeature,
+];

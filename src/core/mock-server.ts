@@ -238,12 +238,12 @@ export class MockServer implements ControlHost, FeatureHost {
   }
 
   /**
-   * Where a GET answer is cached: by Authorization header and URL. None while scenarios may apply (every request then
-   * goes through routing so that they can).
+   * Where a GET answer is cached: by Authorization header, cookies (a session is a caller too) and URL. None while
+   * scenarios may apply (every request then goes through routing so that they can).
    */
   private cacheKey(request: IncomingRequest): string | undefined {
     if (!this.cache || request.method !== 'GET' || this.scenarios.size > 0 || request.headers.has('prefer')) return undefined;
-    return `${request.headers.get('authorization') ?? ''}|${request.url}`;
+    return `${request.headers.get('authorization') ?? ''}|${request.headers.get('cookie') ?? ''}|${request.url}`;
   }
 
   private async dispatch(request: IncomingRequest, cacheKey: string | undefined): Promise<Answer> {
@@ -285,7 +285,8 @@ export class MockServer implements ControlHost, FeatureHost {
     };
     const version = this.world.version;
     const answer = await this.run(call);
-    if (cacheKey && this.world.version === version && !answer.cookies)
+    // A derived answer may depend on more than the world (a session's flow plan): never reused.
+    if (cacheKey && this.world.version === version && !answer.cookies && !this.actions.for(call.operation))
       this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
     return answer;
   }
@@ -298,7 +299,7 @@ export class MockServer implements ControlHost, FeatureHost {
 
   private run(call: OperationCall): Answer | Promise<Answer> {
     const role = this.world.roles.get(call.operation.operationId);
-    const derived = (!role || role.kind === 'action') && this.actions.for(call.operation);
+    const derived = this.actions.for(call.operation);
     if (derived) return derived.answer(call, role?.resource);
     if (!role || role.kind === 'action') return action(call, role?.resource);
     switch (role.kind) {

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_MAX_UNSENT_BYTES, createApp } from '../adapters/express.js';
+import { DEFAULT_MAX_UNSENT_BYTES, acceptClientSockets, createApp } from '../adapters/express.js';
 import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
 import type { DebouncedSaver } from './data-file.js';
 import { GENERATE_FIRST_RECORDS, expectedRecords, generateEveryTable, type GenerationProgress } from './generate-first.js';
@@ -148,6 +148,7 @@ function listeningServer(mock: MockServer, options: ServerOptions, sending?: Asy
     pressure.watch(server);
     server.maxConnections = options.maxConnections!;
   }
+  acceptClientSockets(server); // authentik's UI opens /ws/client/ (counted with the connections above)
   // A request must arrive whole within 30 s: a client that promises a body and stalls is dropped (the answer to an
   // unauthenticated one never waits for it).
   server.requestTimeout = 30_000;

@@ -1,5 +1,5 @@
 import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
-import { KeyRing } from './key-ring.js';
+import { KeyRing, type KeyOwner } from './key-ring.js';
 import { randomKey } from './secrets.js';
 import type { Table } from './store.js';
 
@@ -75,6 +75,19 @@ export class Identities {
   /** Gives a token record this key (a blueprint's `key`, a printed token's). */
   setKey(tokenPk: Pk, key: string): void {
     if (this.tokenEntity) this.keys.set(this.tokenEntity.name, tokenPk, key);
+  }
+
+  /**
+   * A secret that stands for a record of any entity and is shown by no serializer (a session's key): kept and dumped
+   * beside the token keys, forgotten when its record goes.
+   */
+  setSecret(entity: string, pk: Pk, secret: string): void {
+    this.keys.set(entity, pk, secret);
+  }
+
+  /** The record a secret stands for (a session key's AuthenticatedSession), if any. */
+  secretOwner(secret: string): KeyOwner | undefined {
+    return this.keys.ownerOf(secret);
   }
 
   /** Sets a user's password (a blueprint's, `set_password`'s); null makes it unusable, as Django's `set_unusable_password`. */

@@ -19,6 +19,8 @@ export interface ReadonlyTable {
   findTogether(fields: string[], values: unknown[]): WorldRecord | undefined;
   pointingAt(field: string, target: Pk): string[];
   indexed(field: string, value: unknown): WorldRecord[] | undefined;
+  /** The most specific table holding the pk (a subtype's, for a record of the base's family). */
+  holderOf(pk: unknown): ReadonlyTable;
 }
 
 /**

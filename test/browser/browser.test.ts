@@ -120,6 +120,16 @@ describe.skipIf(!hasChromium)('a Vite app with the MSW worker, under a strict CS
     });
   });
 
+  it('logs in through the executor: the session and CSRF cookies are the page’s, the API takes the session', () => {
+    expect(first['login']).toEqual({
+      steps: ['ak-stage-identification', 'ak-stage-password', 'xak-flow-redirect'],
+      cookies: ['authentik_csrf', 'authentik_session'],
+      me: { status: 200, username: 'akadmin' },
+      withoutCsrf: { status: 403, body: { detail: 'CSRF Failed: CSRF token missing.' } },
+      withCsrf: 201,
+    });
+  });
+
   it("lets the app's own files through to its server", () => {
     expect(first['asset']).toEqual({ status: 200, text: 'A static file of the app itself, served by its own server (not by the mock).' });
   });

@@ -7,6 +7,7 @@ import { createHandlers } from 'authentik-mock/msw';
 import { setupWorker } from 'msw/browser';
 
 const TOKEN = 'browser-dev-token';
+const ADMIN_PASSWORD = 'browser-admin-password';
 const API = `${location.origin}/api/v3`;
 // An absolute URL: bundlers leave it alone (Vite's dev server would otherwise add `?import` and refuse a public/ file).
 const CONTRACT_URL = new URL('/authentik-contract.js', location.href).href;
@@ -51,7 +52,7 @@ async function run(): Promise<Record<string, unknown>> {
   const contract = PLAIN_JSON
     ? ((await (await fetch('/authentik-contract.json')).json()) as Contract)
     : ((await import(/* @vite-ignore */ CONTRACT_URL)) as { contract: Contract }).contract;
-  const handlers = createHandlers({ contract, adminToken: TOKEN, ...(PERSIST ? { persist: PERSIST } : {}) });
+  const handlers = createHandlers({ contract, adminToken: TOKEN, adminPassword: ADMIN_PASSWORD, ...(PERSIST ? { persist: PERSIST } : {}) });
   // MSW's defaults otherwise (msw 2 and 3 name the unhandled-request option differently): the app's own requests
   // pass through to its server, with a console warning.
   await setupWorker(...handlers).start({ quiet: true });
@@ -91,11 +92,51 @@ async function run(): Promise<Record<string, unknown>> {
   }
   results['officialClient'] = official;
 
+  results['login'] = await logIn();
+
   // Requests the mock does not handle reach the app's own server.
   const asset = await fetch('/app-asset.txt');
   results['asset'] = { status: asset.status, text: (await asset.text()).trim() };
   results['compiledAtRunTime'] = handlers.mock.contract.compiledAtRunTime;
   return results;
+}
+
+/**
+ * Logging in through the flow executor, as a login page of the app would: the mock's answers set the session and CSRF
+ * cookies as the page's cookies, which MSW sends back; the API then takes the session (a write only with the CSRF
+ * header, read from the csrf cookie as authentik's UI reads it).
+ */
+async function logIn(): Promise<Record<string, unknown>> {
+  const executor = `${API}/flows/executor/default-authentication-flow/?query=`;
+  const csrf = () => document.cookie.match(/(?:^|; )authentik_csrf=([^;]*)/)?.[1] ?? '';
+  const step = async (body?: unknown) => {
+    const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return ((await (await fetch(executor, init)).json()) as { component: string }).component;
+  };
+  const steps = [
+    await step(),
+    await step({ component: 'ak-stage-identification', uid_field: 'akadmin' }),
+    await step({ component: 'ak-stage-password', password: ADMIN_PASSWORD }),
+  ];
+  const me = await call('GET', '/core/users/me/', undefined, null);
+  const write = (headers: Record<string, string>) =>
+    fetch(`${API}/core/groups/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{"name":"by session"}',
+    });
+  const refused = await write({});
+  return {
+    steps,
+    cookies: document.cookie
+      .split('; ')
+      .map((c) => c.split('=')[0])
+      .filter((name) => name?.startsWith('authentik_'))
+      .sort(),
+    me: { status: me.status, username: (me.body as { user?: { username: string } }).user?.username },
+    withoutCsrf: { status: refused.status, body: (await refused.json()) as unknown },
+    withCsrf: (await write({ 'x-authentik-csrf': csrf() })).status,
+  };
 }
 
 const results = await run().catch((error: unknown): Record<string, unknown> => ({

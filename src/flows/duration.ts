@@ -1,0 +1,24 @@
+/**
+ * authentik's duration strings (authentik/lib/utils/time.py `timedelta_from_string`: `hours=1;minutes=2`,
+ * `seconds=0`, `weeks=4`) in milliseconds; anything unreadable counts as 0.
+ */
+const UNITS: Record<string, number> = {
+  weeks: 604_800_000,
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
+  seconds: 1000,
+  milliseconds: 1,
+  microseconds: 0.001,
+};
+
+export function durationMs(text: unknown): number {
+  if (typeof text !== 'string') return 0;
+  let total = 0;
+  for (const part of text.split(';')) {
+    const [unit = '', amount = ''] = part.split('=').map((s) => s.trim());
+    const value = Number(amount);
+    if (Object.hasOwn(UNITS, unit) && Number.isFinite(value)) total += UNITS[unit]! * value;
+  }
+  return Math.max(0, total);
+}

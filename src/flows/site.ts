@@ -1,0 +1,62 @@
+/**
+ * authentik's flow pages outside the API (authentik/flows/urls.py, views/executor.py): `/flows/-/default/authentication/`
+ * and `/flows/-/default/invalidation/` (`ToDefaultFlow`: the brand's flow, else the first of that designation whose
+ * policies pass, by slug; a 302 to its page with the query kept) and `/flows/-/cancel/` (`CancelView`: the plan goes;
+ * to `next` when relative, else to the default invalidation flow).
+ */
+import type { WorldRecord } from '../contract/entity-model.js';
+import type { SiteRoute } from '../core/extensions.js';
+import type { RequestContext } from '../core/request-context.js';
+import { requestPrincipal } from './api.js';
+import { CANCEL_URL, SESSION_KEY_PLAN } from './executor.js';
+import { MODEL } from './models.js';
+import { notFoundPage, redirectTo } from './pages.js';
+import type { FlowPlan } from './plan.js';
+import { evaluateTarget } from './policies.js';
+import { isUrlAbsolute, QueryDict, urlencode } from './query.js';
+import type { FlowRuntime } from './runtime.js';
+
+const DEFAULT_FLOWS: Record<string, { designation: string; brandField: string }> = {
+  '/flows/-/default/authentication/': { designation: 'authentication', brandField: 'flow_authentication' },
+  '/flows/-/default/invalidation/': { designation: 'invalidation', brandField: 'flow_invalidation' },
+};
+
+/** `ToDefaultFlow.get_flow`: the brand's flow of the designation, else the first by slug whose policies pass. */
+function defaultFlow(runtime: FlowRuntime, context: RequestContext, designation: string, brandField: string): WorldRecord | undefined {
+  const { models } = runtime;
+  const fromBrand = models.get(MODEL.flow, models.brand(context.url.hostname)?.[brandField]);
+  if (fromBrand) return fromBrand;
+  const userPk = requestPrincipal(runtime.host, context).userPk;
+  return models
+    .records(MODEL.flow)
+    .filter((f) => f['designation'] === designation)
+    .sort((a, b) => String(a['slug']).localeCompare(String(b['slug'])))
+    .find((f) => evaluateTarget(models, f['policybindingmodel_ptr_id'], f['policy_engine_mode'], { userPk, context: undefined }).passing);
+}
+
+/** The request's query as Django writes it back (`redirect_with_qs(view, request.GET)`). */
+function sameQuery(context: RequestContext): string {
+  const items = QueryDict.parse(context.url.search.slice(1)).items();
+  return items.length > 0 ? `?${urlencode(items)}` : '';
+}
+
+export function flowSiteRoutes(runtime: FlowRuntime): SiteRoute {
+  return {
+    matches: (path) => Object.hasOwn(DEFAULT_FLOWS, path) || path === CANCEL_URL,
+    handle(context) {
+      const session = runtime.sessions.find(context);
+      if (context.path === CANCEL_URL) {
+        session?.delete(SESSION_KEY_PLAN);
+        const next = QueryDict.parse(context.url.search.slice(1)).get('next');
+        return redirectTo(next && !isUrlAbsolute(next) ? next : '/flows/-/default/invalidation/');
+      }
+      const { designation, brandField } = DEFAULT_FLOWS[context.path]!;
+      const flow = defaultFlow(runtime, context, designation, brandField);
+      if (!flow) return notFoundPage();
+      // A plan of another flow is dropped now rather than later.
+      const plan = session?.get<FlowPlan>(SESSION_KEY_PLAN);
+      if (plan && String(plan.flowPk) !== String(runtime.models.pk(MODEL.flow, flow))) session!.delete(SESSION_KEY_PLAN);
+      return redirectTo(`/if/flow/${String(flow['slug'])}/${sameQuery(context)}`);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Logging in through MSW in Node (setupServer): the client keeps the cookies itself, as any Node client does — the
+// mocked answers carry their Set-Cookie headers, and requests their Cookie header. (In a browser, the page's cookies
+// are used: test/browser/browser.test.ts.)
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createHandlers } from '../src/adapters/msw.js';
+import { Contract } from '../src/contract/contract.js';
+import { BrowserLike, executorUrl } from './support/browser-like.js';
+import { referenceDocument } from './support/contracts.js';
+
+const contract = new Contract(referenceDocument());
+const handlers = createHandlers({ contract, recordsPerEntity: 0, origin: 'http://authentik.test', adminPassword: 'msw admin' });
+const server = setupServer(...handlers);
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+
+it('logs in through the executor over MSW; the session reads users/me and writes with the CSRF header', async () => {
+  const browser = new BrowserLike((url, init) => fetch(url, init), 'http://authentik.test', contract);
+  const url = executorUrl('default-authentication-flow', 'next=%2Fapp%2F');
+  await browser.send('GET', url);
+  await browser.send('POST', url, { json: { component: 'ak-stage-identification', uid_field: 'akadmin' } });
+  const done = await browser.send('POST', url, { json: { component: 'ak-stage-password', password: 'msw admin' } });
+  expect(done.body).toEqual({ component: 'xak-flow-redirect', to: '/app/' });
+  expect(done.hops).toEqual([302, 302]);
+  expect([...browser.cookies.keys()].sort()).toEqual(['authentik_csrf', 'authentik_session']);
+  const me = await browser.send('GET', '/api/v3/core/users/me/');
+  expect((me.body as { user: { username: string } }).user.username).toBe('akadmin');
+  expect((await browser.send('POST', '/api/v3/core/groups/', { json: { name: 'g' } })).status).toBe(403);
+  expect((await browser.send('POST', '/api/v3/core/groups/', { json: { name: 'g' }, csrf: true })).status).toBe(201);
+});
