@@ -47,6 +47,7 @@ interface ServeOptions {
   maxHold: number;
   maxUnsentMb: number;
   demo?: boolean;
+  autoLogin?: string;
 }
 
 /** `--reset-every` under `--demo` when none is given. */
@@ -437,6 +438,7 @@ export function registerServe(program: Command): void {
       '--demo',
       'a shared demo: random keys, the control API on with a generated control token (printed once), --reset-every 1h unless given, forced states for authenticated callers only',
     )
+    .option('--auto-login <username>', 'OAuth2 authorize (/application/o/authorize/) answers as this user at once: no login page (for CI)')
     .option(
       '--max-table-records <n>',
       'record budget: a create into a table holding this many is refused (400)',
@@ -484,6 +486,7 @@ export function registerServe(program: Command): void {
           // A demo's visitors share the printed keys: none of them may expire or delete the tokens behind them.
           lockPrintedTokens: options.demo === true,
           maxUnsentBytes: options.maxUnsentMb * 2 ** 20,
+          autoLogin: options.autoLogin,
           limits: {
             maxRecordsPerTable: options.maxTableRecords,
             maxRecords: options.maxRecords,

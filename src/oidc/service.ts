@@ -1,7 +1,7 @@
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { FeatureHost } from '../core/extensions.js';
 import { HttpError } from '../core/http.js';
-import type { RequestContext } from '../core/request-context.js';
+import { RequestContext } from '../core/request-context.js';
 import { randomKey } from '../world/secrets.js';
 import { halfHash, idTokenPayload, newIdToken, type IdToken } from './claims.js';
 import { Grants, type Grant, type SavedGrants } from './grants.js';
@@ -74,11 +74,14 @@ export class Oidc {
     return undefined;
   }
 
-  /** The active user the request's session (or token) authenticates, if any; a refused credential is nobody. */
+  /**
+   * The active user the request's session authenticates, if any. authentik's pages (Django views, not the API) know
+   * the session only: an `Authorization` header is not looked at, and a refused session is nobody.
+   */
   sessionUser(context: RequestContext): WorldRecord | undefined {
     let userPk: unknown;
     try {
-      userPk = this.host.callers.authenticate(context, true).userPk;
+      userPk = this.host.callers.authenticate(withoutAuthorization(context), true).userPk;
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
     }
@@ -157,6 +160,21 @@ export interface MintInput {
 export function isExpired(record: WorldRecord, now = Date.now()): boolean {
   if (record['expiring'] === false || typeof record['expires'] !== 'string') return false;
   return Date.parse(record['expires']) < now;
+}
+
+/** The request as a Django view sees it for login: without its `Authorization` header (API credentials). */
+function withoutAuthorization(context: RequestContext): RequestContext {
+  const { headers } = context.request;
+  if (!headers.has('authorization')) return context;
+  const hidden = (name: string) => name.toLowerCase() === 'authorization';
+  return new RequestContext({
+    method: context.request.method,
+    url: context.request.url,
+    signal: context.request.signal,
+    client: context.request.client,
+    body: null,
+    headers: { get: (name) => (hidden(name) ? null : headers.get(name)), has: (name) => !hidden(name) && headers.has(name) },
+  });
 }
 
 /** When a session's user logged in: their `last_login`, else now. */
