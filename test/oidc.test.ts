@@ -65,12 +65,10 @@ async function tokensFor(mock: MockServer, app: OidcApp, scope: string, headers:
 
 describe('discovery and keys', () => {
   const mock = new MockServer({ contract, recordsPerEntity: 0 });
-  let app: OidcApp;
-  let hsApp: OidcApp;
   beforeEach(async () => {
     mock.reset();
-    app = await makeOidcApp(mock, { slug: 'my-app', signingKeyPem: 'generated' });
-    hsApp = await makeOidcApp(mock, { slug: 'hs-app', scopes: ['email', 'profile'], issuerMode: 'global' });
+    await makeOidcApp(mock, { slug: 'my-app', signingKeyPem: 'generated' });
+    await makeOidcApp(mock, { slug: 'hs-app', scopes: ['email', 'profile'], issuerMode: 'global' });
   });
 
   it('serves authentik’s discovery document, field by field, valid for the contract’s OpenIDConnectConfiguration', async () => {
