@@ -6,7 +6,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
-import { fulfil, oidcOf, parseAuthorize, recordConsent, consentPlan } from '../src/oidc/index.js';
+import { AuthorizationHandoff, oidcOf } from '../src/oidc/index.js';
 import { RequestContext } from '../src/core/request-context.js';
 import { referenceDocument, seedContract } from './support/contracts.js';
 import { form, makeOidcApp, type OidcApp } from './support/oidc-app.js';
@@ -292,23 +292,21 @@ describe('the authorization endpoint', () => {
       `/if/flow/default-provider-authorization-explicit-consent/?${url.split('?')[1]!.replace(/\+/g, '+')}`,
     );
 
-    // What the executor's consent stage does once the user consents (see README, "the executor's hand-off").
+    // What the flow executor does with it (the hand-off): the consent stage's texts, the consent, the last stage.
     const oidc = oidcOf(mock)!;
-    const context = new RequestContext(new Request(`${ORIGIN}${url}`, { headers: session }));
-    const parsed = parseAuthorize(oidc.model, new Map(context.url.searchParams), [...context.url.searchParams]);
-    if (!('params' in parsed)) throw new Error('refused');
+    const handoff = AuthorizationHandoff.of(oidc, url.split('?')[1]!, 'default-provider-authorization-explicit-consent')!;
+    expect(AuthorizationHandoff.of(oidc, url.split('?')[1]!, 'default-authentication-flow')).toBeUndefined();
     const user = oidc.model.userByUsername('akadmin')!;
-    const application = oidc.model.applicationBySlug('explicit')!;
-    const plan = consentPlan(oidc.model, parsed.params, user, application, Date.now());
-    expect(plan).toMatchObject({ pageNeeded: true, header: "You're about to sign into explicit app." });
+    const plan = handoff.plan(user);
+    expect(plan).toMatchObject({ pageNeeded: true, extraConsentStage: false, header: "You're about to sign into explicit app." });
     expect(plan.permissions).toEqual([
       { id: 'email', name: 'Email address' },
       { id: 'openid', name: '' },
     ]);
-    for (const stage of plan.consentStages) recordConsent(oidc.model, stage, user, application, plan.permissions);
-    const done = await fulfil(oidc, context, parsed.params, { user, authTime: Math.trunc(Date.now() / 1000), amr: ['pwd'], auto: false });
-    expect(done).toMatchObject({
-      kind: 'redirect',
+    for (const stage of plan.consentStages) handoff.consented(stage, user);
+    const context = new RequestContext(new Request(`${ORIGIN}/api/v3/flows/executor/default-provider-authorization-explicit-consent/`));
+    expect(await handoff.finish(context, user)).toEqual({
+      component: 'xak-flow-redirect',
       to: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/explicit\/callback\?code=[0-9a-f]{32}&state=s1$/),
     });
 
@@ -326,6 +324,9 @@ describe('the authorization endpoint', () => {
     expect((await get(mock, authorizeUrl(app, { scope: 'openid offline_access' }), session)).headers.get('location')).toMatch(
       /^\/if\/flow\/default-provider-authorization-implicit-consent\/\?/,
     );
+    // The executor appends a consent stage that always asks (the implicit flow has none).
+    const handoff = AuthorizationHandoff.of(oidcOf(mock)!, authorizeUrl(app, { scope: 'openid offline_access' }).split('?')[1]!)!;
+    expect(handoff.plan(oidcOf(mock)!.model.userByUsername('akadmin')!)).toMatchObject({ pageNeeded: true, extraConsentStage: true });
     // With prompt=none too, the consent page comes first and its end says consent_required (authentik issue #8660).
     const auto = new MockServer({ contract, recordsPerEntity: 0, autoLogin: 'akadmin' });
     const ci = await makeOidcApp(auto, { slug: 'ci' });
