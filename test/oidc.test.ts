@@ -586,6 +586,19 @@ describe('tokens', () => {
     expect(await (await get(mock, '/api/v3/oauth2/authorization_codes/', admin)).json()).toMatchObject({ pagination: { count: 0 } });
   });
 
+  it('deletes expired grants as authentik’s cleanup task does, so a long-running mock does not pile them up', async () => {
+    const tokens = await tokensFor(mock, app, 'openid goauthentik.io/api');
+    const grants = oidcOf(mock)!.grants;
+    const oidc = oidcOf(mock)!;
+    const values = { provider: oidc.model.provider(app.providerPk)!, user: oidc.model.userByUsername('user')!, scope: [] };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 2 * 3_600_000);
+    const before = mock.world.table('TokenModel').size;
+    for (let i = 0; i < 1024; i++) grants.issue('code', { ...values, expires: Date.now() + 60_000 }, { authTime: 0 });
+    expect(mock.world.table('TokenModel').size).toBe(before - 1);
+    expect(grants.find('access', tokens.access_token)).toBeUndefined();
+  });
+
   it('lets an access token without goauthentik.io/api nowhere near the API', async () => {
     const tokens = await tokensFor(mock, app, 'openid');
     expect(await (await get(mock, '/api/v3/core/users/me/', { authorization: `Bearer ${tokens.access_token}` })).json()).toEqual({

@@ -123,8 +123,7 @@ export class Grants {
   }
 
   toJSON(): SavedGrants {
-    this.sweep();
-    return [...this.bySecret];
+    return [...this.bySecret].filter(([, held]) => this.recordOf(held));
   }
 
   load(saved: SavedGrants): void {
@@ -137,9 +136,17 @@ export class Grants {
     return record && String(record['provider']) === held.provider && String(record['user']) === held.user ? record : undefined;
   }
 
-  /** Forgets secrets whose records are gone, so that they cannot pile up across resets. */
-  private sweep(): void {
-    for (const [secret, held] of this.bySecret) if (!this.recordOf(held)) this.bySecret.delete(secret);
+  /**
+   * Forgets secrets whose records are gone (deleted, or the world reset) and deletes the grants that have expired,
+   * as authentik's `clean_expired_models` task does: a long-running mock does not pile them up.
+   */
+  private sweep(now = Date.now()): void {
+    for (const [secret, held] of this.bySecret) {
+      const record = this.recordOf(held);
+      if (record && typeof record['expires'] === 'string' && Date.parse(record['expires']) < now)
+        this.model.world.remove(this.model.entityName(TABLE[held.kind])!, this.model.pkOf(TABLE[held.kind], record));
+      if (!record || !this.model.table(TABLE[held.kind])?.get(held.pk)) this.bySecret.delete(secret);
+    }
   }
 }
 
