@@ -586,6 +586,20 @@ describe('tokens', () => {
     expect(await (await get(mock, '/api/v3/oauth2/authorization_codes/', admin)).json()).toMatchObject({ pagination: { count: 0 } });
   });
 
+  it('carries its keys and grants across a dump and load when given them (save/load beside the world dump)', async () => {
+    const signed = await makeOidcApp(mock, { slug: 'signed', signingKeyPem: 'generated' });
+    const tokens = await tokensFor(mock, signed, 'openid goauthentik.io/api');
+    const jwks = await (await get(mock, '/application/o/signed/jwks/')).json();
+    const restarted = new MockServer({ contract, data: mock.world.dump() });
+    oidcOf(restarted)!.load(await oidcOf(mock)!.save());
+    expect(await (await get(restarted, '/application/o/signed/jwks/')).json()).toEqual(jwks);
+    expect((await get(restarted, '/api/v3/core/users/me/', { authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
+    // Without them, a restart has new keys and the old tokens no longer work.
+    const forgetful = new MockServer({ contract, data: mock.world.dump() });
+    expect(await (await get(forgetful, '/application/o/signed/jwks/')).json()).not.toEqual(jwks);
+    expect((await get(forgetful, '/api/v3/core/users/me/', { authorization: `Bearer ${tokens.access_token}` })).status).toBe(403);
+  });
+
   it('deletes expired grants as authentik’s cleanup task does, so a long-running mock does not pile them up', async () => {
     const tokens = await tokensFor(mock, app, 'openid goauthentik.io/api');
     const grants = oidcOf(mock)!.grants;

@@ -21,7 +21,13 @@ export interface LoggedIn {
   auto: boolean;
 }
 
-/** What a dump should carry of the OAuth2 provider's state besides the records (see README, "OIDC state in dumps"). */
+/**
+ * What a dump should carry of the OAuth2 provider besides its records: the certificate-key pairs' private keys (by
+ * record pk, as JWKs) and the grants' secrets (code, access-token JWT, refresh token → record pk and details). Not
+ * wired into `World.dump`/`load` yet (src/world is not this feature's): `await oidcOf(mock).save()` beside the dump's
+ * `keys` and `passwords`, `oidcOf(mock).load(saved)` after `world.load`. Without it a restart makes new keys and the
+ * tokens issued before stop working (their records stay, as a revoked token's would).
+ */
 export interface OidcSaved {
   keys: Record<string, SavedKeyPair>;
   grants: SavedGrants;
