@@ -40,6 +40,7 @@ interface ServeFlags {
   maxHold: number;
   maxUnsentMb: number;
   demo?: boolean;
+  autoLogin?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -100,6 +101,7 @@ export function registerServe(program: Command): void {
       '--demo',
       'a shared demo: random keys, the control API on with a generated control token (printed once), --reset-every 1h unless given, forced states for authenticated callers only',
     )
+    .option('--auto-login <username>', 'OAuth2 authorize (/application/o/authorize/) answers as this user at once: no login page (for CI)')
     .option(
       '--max-table-records <n>',
       'record budget: a create into a table holding this many is refused (400)',
@@ -180,6 +182,7 @@ function serverOptions(flags: ServeFlags, schemas: string, access: ReturnType<ty
     holds: { maxMs: flags.maxHold, total: heldInAll, perClient: Math.min(DEFAULT_HOLD_LIMITS.perClient, heldInAll) },
     // A demo's visitors share the printed keys: none of them may expire or delete the tokens behind them.
     lockPrintedTokens: flags.demo === true,
+    autoLogin: flags.autoLogin,
     maxUnsentBytes: flags.maxUnsentMb * 2 ** 20,
     limits: {
       maxRecordsPerTable: flags.maxTableRecords,

@@ -70,6 +70,8 @@ export interface FeatureHost {
   readonly callers: Callers;
   readonly actions: DerivedActions;
   readonly site: SiteRoutes;
+  /** The username whose login the authorization endpoint takes without a login page (`MockOptions.autoLogin`). */
+  readonly autoLogin?: string | undefined;
 }
 
 /** A feature installs its derived actions, routes and authenticators into a mock. */

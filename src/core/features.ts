@@ -6,6 +6,7 @@ import { freshInstall } from './derived/fresh-install.js';
 import { systemInfoAnswer } from './derived/system-info.js';
 import { typesList } from './derived/types-list.js';
 import { flowsFeature } from '../flows/index.js';
+import { oidcFeature } from '../oidc/index.js';
 
 /** The features every mock has, each installing itself through the extension points (extensions.ts). */
 export const FEATURES: readonly Feature[] = [
@@ -16,4 +17,5 @@ export const FEATURES: readonly Feature[] = [
   flowDiagramAnswer,
   actionUrls,
   flowsFeature,
+  oidcFeature,
 ];

@@ -57,6 +57,11 @@ export interface MockOptions extends WorldOptions, WorldStartOptions {
   maxUnsentBytes?: number;
   /** The demo console's files, served under /_mock/ui/ (the Node side gives them; a browser page has none). */
   consoleFiles?: ConsoleFiles;
+  /**
+   * A username: OAuth2 authorization (`/application/o/authorize/`) answers as this user at once, with no login or
+   * consent page (`serve --auto-login`, for CI). Unset: a caller with no session is sent to the login flow.
+   */
+  autoLogin?: string;
 }
 
 /** One answered request, as the request log shows it. */
@@ -122,6 +127,7 @@ export class MockServer implements ControlHost, FeatureHost {
   blueprintResults: BlueprintResult[] = [];
   private readonly unsent: UnsentAnswers | undefined;
   private refusal: string | undefined;
+  readonly autoLogin: string | undefined;
 
   constructor(private readonly options: MockOptions) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
@@ -141,6 +147,7 @@ export class MockServer implements ControlHost, FeatureHost {
     if (options.data !== undefined) this.world.load(options.data);
     else this.blueprintResults = startWorld(this.world, this.teamBlueprints, options, this.passwords);
     this.start = options.data === undefined ? undefined : JSON.stringify(options.data);
+    this.autoLogin = options.autoLogin;
     for (const install of FEATURES) install(this);
   }
 
