@@ -29,3 +29,29 @@ it('logs in through the executor over MSW; the session reads users/me and writes
   expect((await browser.send('POST', '/api/v3/core/groups/', { json: { name: 'g' } })).status).toBe(403);
   expect((await browser.send('POST', '/api/v3/core/groups/', { json: { name: 'g' }, csrf: true })).status).toBe(201);
 });
+
+it('answers authentik’s routes outside the API too (an OAuth2 issuer’s discovery), and lets other requests pass', async () => {
+  const world = handlers.mock.world;
+  const app = world.table('Application').all()[0];
+  // A fresh install has no application: make one through the API, over MSW.
+  const admin = { authorization: `Bearer ${world.adminToken}`, 'content-type': 'application/json' };
+  const flow = world.table('Flow').find('slug', 'default-provider-authorization-implicit-consent')!;
+  const provider = await fetch('http://authentik.test/api/v3/providers/oauth2/', {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name: 'msw app', authorization_flow: flow['pk'], redirect_uris: 'http://app.test/cb' }),
+  });
+  expect(provider.status).toBe(201);
+  const made = await fetch('http://authentik.test/api/v3/core/applications/', {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ name: 'msw app', slug: app ? 'msw-app-2' : 'msw-app', provider: ((await provider.json()) as { pk: number }).pk }),
+  });
+  expect(made.status).toBe(201);
+  const slug = ((await made.json()) as { slug: string }).slug;
+  const discovery = await fetch(`http://authentik.test/application/o/${slug}/.well-known/openid-configuration`);
+  expect(discovery.status).toBe(200);
+  expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://authentik.test/application/o/${slug}/`);
+  // A path no route of the mock answers is not intercepted (onUnhandledRequest: 'error' makes that a failure).
+  await expect(fetch('http://authentik.test/static/app.js')).rejects.toThrow();
+});

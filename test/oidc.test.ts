@@ -6,8 +6,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/core/mock-server.js';
-import { AuthorizationHandoff, oidcOf } from '../src/oidc/index.js';
-import { RequestContext } from '../src/core/request-context.js';
+import { oidcOf } from '../src/oidc/index.js';
 import { referenceDocument, seedContract } from './support/contracts.js';
 import { form, makeOidcApp, type OidcApp } from './support/oidc-app.js';
 import { libraryContract, resource } from './support/library.js';
@@ -283,50 +282,8 @@ describe('the authorization endpoint', () => {
     expect(response.headers.get('location')).toMatch(/^https:\/\/app\.example\/cb\?tenant=7&code=[0-9a-f]{32}&state=a\+b$/);
   });
 
-  it('sends an explicit-consent flow without a remembered consent to its page; the executor’s consent then counts', async () => {
-    const explicit = await makeOidcApp(mock, { slug: 'explicit', flow: 'default-provider-authorization-explicit-consent' });
-    const url = authorizeUrl(explicit, { scope: 'openid email' });
-    const first = await get(mock, url, session);
-    expect(first.status).toBe(302);
-    expect(first.headers.get('location')).toBe(
-      `/if/flow/default-provider-authorization-explicit-consent/?${url.split('?')[1]!.replace(/\+/g, '+')}`,
-    );
-
-    // What the flow executor does with it (the hand-off): the consent stage's texts, the consent, the last stage.
-    const oidc = oidcOf(mock)!;
-    const handoff = AuthorizationHandoff.of(oidc, url.split('?')[1]!, 'default-provider-authorization-explicit-consent')!;
-    expect(AuthorizationHandoff.of(oidc, url.split('?')[1]!, 'default-authentication-flow')).toBeUndefined();
-    const user = oidc.model.userByUsername('akadmin')!;
-    const plan = handoff.plan(user);
-    expect(plan).toMatchObject({ pageNeeded: true, extraConsentStage: false, header: "You're about to sign into explicit app." });
-    expect(plan.permissions).toEqual([
-      { id: 'email', name: 'Email address' },
-      { id: 'openid', name: '' },
-    ]);
-    for (const stage of plan.consentStages) handoff.consented(stage, user);
-    const context = new RequestContext(new Request(`${ORIGIN}/api/v3/flows/executor/default-provider-authorization-explicit-consent/`));
-    expect(await handoff.finish(context, user)).toEqual({
-      component: 'xak-flow-redirect',
-      to: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/explicit\/callback\?code=[0-9a-f]{32}&state=s1$/),
-    });
-
-    // The consent is remembered (expiring, as the blueprint's stage says): the next authorization needs no page…
-    const consents = await (await get(mock, '/api/v3/core/user_consent/', { authorization: `Bearer ${mock.world.adminToken}` })).json();
-    expect(consents).toMatchObject({ pagination: { count: 1 }, results: [{ permissions: 'email openid', expiring: true }] });
-    expect((await get(mock, url, session)).headers.get('location')).toMatch(/\?code=/);
-    // …unless it asks for more.
-    expect((await get(mock, authorizeUrl(explicit, { scope: 'openid email profile' }), session)).headers.get('location')).toMatch(
-      /^\/if\/flow\//,
-    );
-  });
-
   it('asks consent for offline_access even of an implicit flow (it adds prompt=consent), as authentik 2024 does', async () => {
-    expect((await get(mock, authorizeUrl(app, { scope: 'openid offline_access' }), session)).headers.get('location')).toMatch(
-      /^\/if\/flow\/default-provider-authorization-implicit-consent\/\?/,
-    );
-    // The executor appends a consent stage that always asks (the implicit flow has none).
-    const handoff = AuthorizationHandoff.of(oidcOf(mock)!, authorizeUrl(app, { scope: 'openid offline_access' }).split('?')[1]!)!;
-    expect(handoff.plan(oidcOf(mock)!.model.userByUsername('akadmin')!)).toMatchObject({ pageNeeded: true, extraConsentStage: true });
+    // For a logged-in user, a consent stage that always asks is appended to the plan (oidc-executor.test.ts).
     // With prompt=none too, the consent page comes first and its end says consent_required (authentik issue #8660).
     const auto = new MockServer({ contract, recordsPerEntity: 0, autoLogin: 'akadmin' });
     const ci = await makeOidcApp(auto, { slug: 'ci' });

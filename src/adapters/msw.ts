@@ -60,13 +60,15 @@ export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   const bases = new Set([...mock.contract.operations.map((o) => o.server), CONTROL_PREFIX]);
   // MSW hands its web Request straight to the core (with the page's cookies, see page-cookies.ts); a forced network
   // failure is `Response.error()`, which MSW turns into a rejected fetch, as on a dropped connection.
-  const handlers = [...bases].map((base) =>
-    http.all(`${from}${base.replace(/\/?$/, '/')}*`, async ({ request, cookies }) => {
-      const response = await mock.fetch(withPageCookies(request, cookies));
-      keepCookiesInPage(response);
-      return response;
-    }),
-  );
+  const answer = async ({ request, cookies }: { request: Request; cookies: Record<string, string> }) => {
+    const response = await mock.fetch(withPageCookies(request, cookies));
+    keepCookiesInPage(response);
+    return response;
+  };
+  const handlers = [...bases].map((base) => http.all(`${from}${base.replace(/\/?$/, '/')}*`, answer));
+  // authentik's routes outside the API that features add (OAuth2's /application/o/…, the flows' pages): answered where
+  // the mock has one; anything else (the app's own files) passes through.
+  handlers.push(http.all(`${from}/*`, (info) => (mock.site.for(new URL(info.request.url).pathname) ? answer(info) : undefined)));
   return Object.assign(handlers, { mock });
 }
 

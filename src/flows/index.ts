@@ -28,6 +28,7 @@ export { FlowNonApplicable, type FlowPlan, type PlanContext, type PendingUser, t
 export type { StageHandler, StageOutcome, StageRun } from './stage.js';
 export type { Challenge, ErrorDetail, ResponseErrors } from './challenges.js';
 export { redirectStage } from './stages/index.js';
+export { consentStage } from './stages/consent.js';
 export { SESSION_COOKIE } from './sessions.js';
 export { CSRF_COOKIE, CSRF_HEADER } from './csrf.js';
 export { totpCode, keyFromConfigUrl } from './totp.js';

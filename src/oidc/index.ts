@@ -14,8 +14,8 @@ import { introspectEndpoint, revokeEndpoint, userinfoEndpoint } from './resource
 import { isExpired, Oidc } from './service.js';
 import { tokenEndpoint } from './token.js';
 
-export { AuthorizationHandoff, type FulfilmentChallenge } from './handoff.js';
-export { fulfil, flowPage, type Fulfilment } from './authorize.js';
+export { flowPage } from './authorize.js';
+export { fulfil, type Fulfilment } from './fulfilment.js';
 export { parseAuthorize, type AuthorizeParams, type ParsedAuthorize } from './authorize-params.js';
 export { consentPlan, consentPermissions, recordConsent, type ConsentPermission, type ConsentPlan } from './consent.js';
 export { Oidc, type LoggedIn, type OidcSaved } from './service.js';
