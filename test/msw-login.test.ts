@@ -45,7 +45,11 @@ it('answers authentik’s routes outside the API too (an OAuth2 issuer’s disco
   const made = await fetch('http://authentik.test/api/v3/core/applications/', {
     method: 'POST',
     headers: admin,
-    body: JSON.stringify({ name: 'msw app', slug: app ? 'msw-app-2' : 'msw-app', provider: ((await provider.json()) as { pk: number }).pk }),
+    body: JSON.stringify({
+      name: 'msw app',
+      slug: app ? 'msw-app-2' : 'msw-app',
+      provider: ((await provider.json()) as { pk: number }).pk,
+    }),
   });
   expect(made.status).toBe(201);
   const slug = ((await made.json()) as { slug: string }).slug;

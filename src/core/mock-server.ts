@@ -144,11 +144,20 @@ export class MockServer implements ControlHost, FeatureHost {
       admin: options.adminPassword ?? options.env?.['AUTHENTIK_BOOTSTRAP_PASSWORD'] ?? randomKey(20),
       user: options.userPassword ?? randomKey(20),
     };
+    this.autoLogin = options.autoLogin;
+    // Features first: what they keep with the world (World.keepWith) is in the dump being loaded.
+    for (const install of FEATURES) install(this);
     if (options.data !== undefined) this.world.load(options.data);
     else this.blueprintResults = startWorld(this.world, this.teamBlueprints, options, this.passwords);
     this.start = options.data === undefined ? undefined : JSON.stringify(options.data);
-    this.autoLogin = options.autoLogin;
-    for (const install of FEATURES) install(this);
+    if (this.autoLogin !== undefined && !this.userNamed(this.autoLogin))
+      throw new Error(`auto-login: the world has no user named "${this.autoLogin}"`);
+  }
+
+  /** Whether the world has this user (a contract without users has nobody to log in: nothing to check). */
+  private userNamed(username: string): boolean {
+    const users = this.world.userEntity;
+    return users === undefined || this.world.table(users.name).find('username', username) !== undefined;
   }
 
   /** The bearer key /_mock/ requires: the configured one, else the admin token; false when the control API is off. */

@@ -8,6 +8,8 @@ export type SigningAlgorithm = 'RS256' | 'ES256' | 'HS256';
 interface KeyPair {
   alg: 'RS256' | 'ES256';
   privateKey: CryptoKey;
+  /** The private key as a JWK, exported once when the key is made: what a dump keeps (dumps are made synchronously). */
+  privateJwk: JWK;
   publicJwk: JWK;
   kid: string;
   /** The record's `key_data` when the key was read or made: a key uploaded since replaces it. */
@@ -38,6 +40,8 @@ export interface Signer {
  */
 export class SigningKeys {
   private readonly pairs = new Map<string, Promise<KeyPair>>();
+  /** The pairs made so far, as a dump keeps them. */
+  private readonly saved = new Map<string, SavedKeyPair>();
 
   constructor(private readonly model: OidcModel) {}
 
@@ -57,28 +61,34 @@ export class SigningKeys {
   }
 
   /** The key pairs made so far, for a dump (private keys: the dump file is as secret as the token keys it holds). */
-  async toJSON(): Promise<Record<string, SavedKeyPair>> {
-    const saved: Record<string, SavedKeyPair> = {};
-    for (const [pk, pending] of this.pairs) {
-      const pair = await pending.catch(() => undefined);
-      if (pair) saved[pk] = { alg: pair.alg, jwk: await exportJWK(pair.privateKey), kid: pair.kid, source: pair.source };
-    }
-    return saved;
+  toJSON(): Record<string, SavedKeyPair> {
+    return Object.fromEntries(this.saved);
   }
 
-  /** Key pairs from a dump (`toJSON`), replacing any made for the same records. */
+  /** Key pairs from a dump (`toJSON`), replacing all others (a world loaded whole). */
   load(saved: Record<string, SavedKeyPair>): void {
-    for (const [pk, { alg, jwk, kid, source }] of Object.entries(saved))
+    this.clear();
+    for (const [pk, kept] of Object.entries(saved)) {
+      const { alg, jwk, kid, source } = kept;
+      this.saved.set(pk, kept);
       this.pairs.set(
         pk,
         importJWK(jwk, alg, { extractable: true }).then(async (key) => ({
           alg,
           privateKey: key as CryptoKey,
+          privateJwk: jwk,
           publicJwk: publicParts(jwk),
           kid,
           source,
         })),
       );
+    }
+  }
+
+  /** No keys (the world starts again). */
+  clear(): void {
+    this.pairs.clear();
+    this.saved.clear();
   }
 
   private pairFor(certificate: WorldRecord): Promise<KeyPair> {
@@ -93,10 +103,15 @@ export class SigningKeys {
   private replace(pk: string, certificate: WorldRecord, source: string): Promise<KeyPair> {
     const made = makePair(certificate, source);
     this.pairs.set(pk, made);
-    // A failure is not kept: the next request tries again.
-    void made.catch(() => {
-      if (this.pairs.get(pk) === made) this.pairs.delete(pk);
-    });
+    made.then(
+      (pair) => {
+        if (this.pairs.get(pk) === made) this.saved.set(pk, { alg: pair.alg, jwk: pair.privateJwk, kid: pair.kid, source: pair.source });
+      },
+      // A failure is not kept: the next request tries again.
+      () => {
+        if (this.pairs.get(pk) === made) this.pairs.delete(pk);
+      },
+    );
     return made;
   }
 }
@@ -106,7 +121,8 @@ async function makePair(certificate: WorldRecord, source: string): Promise<KeyPa
   const alg = imported?.alg ?? (/^(ec|ecdsa|ellipticcurve)$/i.test(String(certificate['private_key_type'] ?? '')) ? 'ES256' : 'RS256');
   const privateKey = imported?.key ?? (await generateKeyPair(alg, { extractable: true })).privateKey;
   const pem = await exportPKCS8(privateKey);
-  return { alg, privateKey, publicJwk: publicParts(await exportJWK(privateKey)), kid: await keyId(pem), source };
+  const privateJwk = await exportJWK(privateKey);
+  return { alg, privateKey, privateJwk, publicJwk: publicParts(privateJwk), kid: await keyId(pem), source };
 }
 
 /** A PKCS#8 PEM as an RSA key, else an EC P-256 key; undefined when it is neither (a key the mock then makes). */

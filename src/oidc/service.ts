@@ -22,11 +22,9 @@ export interface LoggedIn {
 }
 
 /**
- * What a dump should carry of the OAuth2 provider besides its records: the certificate-key pairs' private keys (by
- * record pk, as JWKs) and the grants' secrets (code, access-token JWT, refresh token → record pk and details). Not
- * wired into `World.dump`/`load` yet (src/world is not this feature's): `await oidcOf(mock).save()` beside the dump's
- * `keys` and `passwords`, `oidcOf(mock).load(saved)` after `world.load`. Without it a restart makes new keys and the
- * tokens issued before stop working (their records stay, as a revoked token's would).
+ * What a dump carries of the OAuth2 provider besides its records: the certificate-key pairs' private keys (by record
+ * pk, as JWKs) and the grants' secrets (code, access-token JWT, refresh token → record pk and details), kept with the
+ * world (`World.keepWith`): a restart from `--data` signs with the same keys and honours the tokens issued before.
  */
 export interface OidcSaved {
   keys: Record<string, SavedKeyPair>;
@@ -140,13 +138,19 @@ export class Oidc {
     return user && user['is_active'] !== false ? user : undefined;
   }
 
-  async save(): Promise<OidcSaved> {
-    return { keys: await this.keys.toJSON(), grants: this.grants.toJSON() };
+  save(): OidcSaved {
+    return { keys: this.keys.toJSON(), grants: this.grants.toJSON() };
   }
 
   load(saved: OidcSaved): void {
     this.keys.load(saved.keys);
     this.grants.load(saved.grants);
+  }
+
+  /** Nothing issued, no keys made (the world starts again). */
+  clear(): void {
+    this.keys.clear();
+    this.grants.load([]);
   }
 }
 

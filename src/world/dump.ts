@@ -21,6 +21,8 @@ export interface WorldDump {
   passwords?: Record<string, string>;
   /** Where each table's created ids stand, so none is handed out twice (older dumps have none). */
   sequences?: Record<string, IdSequence>;
+  /** What features keep beside the records (World.keepWith), by feature. */
+  kept?: Record<string, unknown>;
 }
 
 /** A short hash of what a dump's records depend on: every entity's name, key field and fields. */
@@ -44,7 +46,13 @@ class DumpError extends Error {}
 export function checkDump(
   world: World,
   dump: unknown,
-): { records: Record<string, WorldRecord[]>; keys: Record<string, unknown>; passwords: Record<string, unknown>; sequences: unknown } {
+): {
+  records: Record<string, WorldRecord[]>;
+  keys: Record<string, unknown>;
+  passwords: Record<string, unknown>;
+  sequences: unknown;
+  kept: Record<string, unknown>;
+} {
   if (!isPlainObject(dump) || typeof dump.format !== 'string' || !isPlainObject(dump['records']))
     throw new DumpError(`not a world dump (expected "format": "${DUMP_FORMAT}", "records" and "keys", as GET /_mock/dump gives)`);
   const format = dump.format;
@@ -66,7 +74,8 @@ export function checkDump(
   for (const [name, rows] of Object.entries(records)) checkRecords(world, world.entity(name), rows as WorldRecord[], pks);
   const keys = isPlainObject(dump['keys']) ? dump['keys'] : {};
   const passwords = isPlainObject(dump['passwords']) ? dump['passwords'] : {};
-  return { records: records as Record<string, WorldRecord[]>, keys, passwords, sequences: dump['sequences'] };
+  const kept = isPlainObject(dump['kept']) ? dump['kept'] : {};
+  return { records: records as Record<string, WorldRecord[]>, keys, passwords, sequences: dump['sequences'], kept };
 }
 
 function checkKeys(entity: EntityType, rows: unknown): Set<string> {

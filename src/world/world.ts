@@ -48,6 +48,14 @@ export interface WorldOptions {
   lockPrintedTokens?: boolean;
 }
 
+/** A feature's state kept with the world (see `World.keepWith`). */
+export interface KeptState {
+  save(): unknown;
+  /** What `save` gave (from a dump: checked by the feature, which ignores what it cannot read). */
+  load(saved: unknown): void;
+  clear(): void;
+}
+
 /** The record budget: creates and updates past it are refused with a 400 that says so. */
 export interface RecordLimits {
   /** Records one table may hold for a create to be taken (default 100,000). */
@@ -175,6 +183,21 @@ export class World {
     return table;
   }
 
+  /** What features keep beside the records (a signing key's private half): in dumps, cleared with the world. */
+  private readonly kept = new Map<string, KeptState>();
+
+  /**
+   * Keeps a feature's secrets with the world, as token keys and passwords are: dumped (under `kept`), loaded back,
+   * and gone when the world starts again.
+   */
+  keepWith(name: string, state: KeptState): void {
+    this.kept.set(name, state);
+  }
+
+  private keptJSON(): Record<string, unknown> {
+    return Object.fromEntries([...this.kept].map(([name, state]) => [name, state.save()]));
+  }
+
   /** The users of the printed tokens, by pk: no generated group takes them in (see `keptOutOf`). */
   private readonly principals = new Set<string>();
 
@@ -228,6 +251,7 @@ export class World {
       table.clear();
     }
     this.identities.reset();
+    for (const state of this.kept.values()) state.clear();
     this.unlinked.clear();
     this.store.forgetWrites();
     this.store.touch();
@@ -331,6 +355,7 @@ export class World {
       records,
       ...this.identities.toJSON(),
       sequences: this.createdIds.toJSON(),
+      kept: this.keptJSON(),
     };
   }
 
@@ -348,7 +373,8 @@ export class World {
       for (const [i, row] of rows.entries()) yield `${i > 0 ? ',' : ''}${JSON.stringify(row)}`;
       yield ']';
     }
-    yield `},"keys":${JSON.stringify(keys.keys)},"passwords":${JSON.stringify(keys.passwords)},"sequences":${JSON.stringify(this.createdIds.toJSON())}}`;
+    const sequences = JSON.stringify(this.createdIds.toJSON());
+    yield `},"keys":${JSON.stringify(keys.keys)},"passwords":${JSON.stringify(keys.passwords)},"sequences":${sequences},"kept":${JSON.stringify(this.keptJSON())}}`;
   }
 
   /**
@@ -363,6 +389,10 @@ export class World {
     this.unlinked.clear();
     for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
     this.identities.load(checked.keys, checked.passwords);
+    for (const [name, state] of this.kept) {
+      state.clear();
+      if (Object.hasOwn(checked.kept, name)) state.load(checked.kept[name]);
+    }
     this.keepPrincipalsApart();
     this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
