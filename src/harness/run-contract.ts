@@ -1,7 +1,8 @@
 import type { Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
-import { checkOperation, rolesOf, type CheckContext } from './checks.js';
-import { HttpClient, type FetchLike } from './http-client.js';
+import { checkOperation, rolesOf, RUN_ALONE, type CheckContext, type Outcome } from './checks.js';
+import { fetchTransport, HttpClient, type FetchLike, type Transport } from './http-client.js';
+import { nodeTransport } from './node-transport.js';
 import { PathKeyFinder, type KnownIds } from './path-keys.js';
 import { verdictOf, type ContractReport, type OperationResult } from './report.js';
 
@@ -16,9 +17,18 @@ export interface ContractRunOptions {
   allowWrites?: boolean;
   ids?: KnownIds;
   seed?: number;
+  /** Requests go through this fetch function (a test's in-process server); by default node:http with keep-alive. */
   fetch?: FetchLike;
+  /**
+   * How many read-only operations are checked at once (default 8; 1: one operation at a time). Writes are always
+   * checked one operation at a time, after every read.
+   */
+  concurrency?: number;
+  /** Called once per operation, in the report's order (whatever order concurrent checks finish in). */
   onResult?: (result: OperationResult, done: number, total: number) => void;
 }
+
+export const DEFAULT_CONCURRENCY = 8;
 
 /** Reads first, then writes, deletes last: so what a write changes is not what a read was promised. */
 function runOrder(operations: OperationSpec[]): OperationSpec[] {
@@ -29,10 +39,19 @@ function runOrder(operations: OperationSpec[]): OperationSpec[] {
 /**
  * Checks a live server (a real authentik, or the mock) against the contract, operation by operation. Throws
  * ServerUnreachable when the server does not answer at all.
+ *
+ * Read-only operations are checked `concurrency` at a time: none of them changes anything. One that finds its
+ * collection empty and would create a record to check it waits, and runs alone once the concurrent reads are done.
+ * Writes then run one operation at a time, in order: each reads what it changes before and after, and no other
+ * request may come in between.
  */
 export async function runContract(options: ContractRunOptions): Promise<ContractReport> {
   const started = performance.now();
-  const client = new HttpClient(options.baseUrl, options.token, options.fetch);
+  const unknown = (options.only ?? []).filter((id) => !options.contract.operation(id));
+  if (unknown.length > 0) throw new Error(`--only names operations the contract does not have: ${unknown.join(', ')}`);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const transport: Transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport({ sockets: concurrency });
+  const client = new HttpClient(options.baseUrl, options.token, transport);
   const ctx: CheckContext = {
     contract: options.contract,
     client,
@@ -41,26 +60,85 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
     seed: options.seed ?? 1,
     roles: rolesOf(options.contract),
   };
-  const unknown = (options.only ?? []).filter((id) => !options.contract.operation(id));
-  if (unknown.length > 0) throw new Error(`--only names operations the contract does not have: ${unknown.join(', ')}`);
-  const selected = options.contract.operations.filter((o) => !options.only || options.only.includes(o.operationId));
-  const results: OperationResult[] = [];
-  for (const operation of runOrder(selected)) {
+  const selected = runOrder(options.contract.operations.filter((o) => !options.only || options.only.includes(o.operationId)));
+  const results = new InOrder(selected.length, options.onResult);
+  const check = async (index: number, shared: boolean): Promise<boolean> => {
+    const operation = selected[index]!;
     const began = performance.now();
-    const outcome = await checkOperation(ctx, operation);
-    const result: OperationResult = {
-      operationId: operation.operationId,
-      method: operation.method,
-      path: operation.path,
-      verdict: verdictOf(outcome.findings, outcome.skipped),
-      findings: outcome.findings,
-      checks: outcome.checks,
-      durationMs: performance.now() - began,
-    };
-    if (outcome.skipped) result.reason = outcome.skipped;
-    results.push(result);
-    options.onResult?.(result, results.length, selected.length);
+    const outcome = await checkOperation(ctx, operation, { shared });
+    if (outcome === RUN_ALONE) return false;
+    results.set(index, resultOf(operation, outcome, performance.now() - began));
+    return true;
+  };
+  try {
+    const reads = selected.flatMap((operation, index) => (operation.method === 'GET' ? [index] : []));
+    const alone: number[] = [];
+    await pool(reads, concurrency, async (index) => {
+      if (!(await check(index, concurrency > 1))) alone.push(index);
+    });
+    const rest = selected.flatMap((operation, index) => (operation.method === 'GET' ? [] : [index]));
+    for (const index of [...alone.sort((a, b) => a - b), ...rest]) await check(index, false);
+  } finally {
+    client.close();
   }
-  const count = (verdict: string) => results.filter((r) => r.verdict === verdict).length;
-  return { results, passed: count('pass'), failed: count('fail'), skipped: count('skip'), durationMs: performance.now() - started };
+  const all = results.all();
+  const count = (verdict: string) => all.filter((r) => r.verdict === verdict).length;
+  return { results: all, passed: count('pass'), failed: count('fail'), skipped: count('skip'), durationMs: performance.now() - started };
+}
+
+function resultOf(operation: OperationSpec, outcome: Outcome, durationMs: number): OperationResult {
+  const result: OperationResult = {
+    operationId: operation.operationId,
+    method: operation.method,
+    path: operation.path,
+    verdict: verdictOf(outcome.findings, outcome.skipped),
+    findings: outcome.findings,
+    checks: outcome.checks,
+    durationMs,
+  };
+  if (outcome.skipped) result.reason = outcome.skipped;
+  return result;
+}
+
+/** Runs `work` on every item, at most `limit` at once; rejects with the first failure once the others have settled. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** Results by their place in the run order, reported as soon as every one before them is known. */
+class InOrder {
+  private readonly results: Array<OperationResult | undefined>;
+  private reported = 0;
+
+  constructor(
+    size: number,
+    private readonly onResult: ContractRunOptions['onResult'],
+  ) {
+    this.results = new Array<OperationResult | undefined>(size);
+  }
+
+  set(index: number, result: OperationResult): void {
+    this.results[index] = result;
+    for (let next = this.results[this.reported]; next; next = this.results[this.reported]) {
+      this.reported++;
+      this.onResult?.(next, this.reported, this.results.length);
+    }
+  }
+
+  all(): OperationResult[] {
+    return this.results.filter((r): r is OperationResult => r !== undefined);
+  }
 }
