@@ -193,3 +193,15 @@ describe('lockPrintedTokens (serve --demo)', () => {
     );
   });
 });
+
+describe('the printed identities stay what they are', () => {
+  it('whatever the seed, the ordinary user is in no generated group and is never a superuser', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const mock = new MockServer({ contract, seed, recordsPerEntity: 40 });
+      const principal = mock.world.authenticate(mock.world.userToken)!;
+      expect(principal.superuser, `seed ${seed}`).toBe(false);
+      const me = await coreRequester(mock)('GET', `${API}/core/users/${String(principal.userPk)}/`, { token: mock.world.adminToken });
+      expect((me.body as { groups: unknown[] }).groups, `seed ${seed}`).toEqual([]);
+    }
+  });
+});

@@ -42,6 +42,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** An answer whose JSON text is already made (records' kept texts). */
+export function jsonText(status: number, text: string): Answer {
+  return { status, headers: { ...JSON_HEADERS }, body: text };
+}
+
 export const noContent = (status = 204): Answer => ({ status, headers: {} });
 
 /** JSON text given in pieces, sent in chunks of about 64 KiB as the client reads them (never held whole). */

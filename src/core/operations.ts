@@ -4,10 +4,10 @@ import { listShape, successSchema } from '../contract/operation-shapes.js';
 import type { Resource } from '../contract/resources.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
-import { forbidden, json, noContent, notFound, validationError, type Answer } from './http.js';
+import { forbidden, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
 import { checkQuery, selectRecords } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, ownerField } from './permissions.js';
+import { canSee, canWrite, ownerField, visibilityFor } from './permissions.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
 import { pkOf } from '../contract/entity-model.js';
@@ -65,25 +65,30 @@ function render(call: OperationCall, resource: Resource, record: WorldRecord, sc
   return call.world.renderer.render(resource.entity, record, schema ? call.world.contract.resolve(schema) : undefined);
 }
 
+/**
+ * A list page as text: the envelope's fields in the contract's order, the records' kept texts (world.texts) for the
+ * results — no stringify of records that did not change since they were last shown.
+ */
 export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = world.entity(resource.entity);
-  const visible = world
-    .table(resource.entity)
-    .all()
-    .filter((r) => canSee(world, call.principal, entity, r));
-  const selected = selectRecords(world, entity, operation, query, visible);
+  const selected = selectRecords(world, entity, operation, query, visibilityFor(world, call.principal, entity));
   const view = shape ? world.contract.resolve(shape.items) : undefined;
-  const show = (record: WorldRecord) => world.renderer.render(resource.entity, record, view);
-  if (!shape?.paginated) return json(200, selected.map(show));
+  const items = (records: WorldRecord[]) => `[${records.map((record) => world.texts.text(resource.entity, record, view)).join(',')}]`;
+  if (!shape?.paginated) return jsonText(200, items(selected));
   const page = paginate(selected, query['page']?.at(-1), query['page_size']?.at(-1));
-  return json(200, envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: page.page.map(show) }));
+  const body = envelope(call, successSchema(operation)?.schema, { pagination: page.pagination, page: [] });
+  const fields = Object.entries(body).map(
+    ([field, value]) => `${JSON.stringify(field)}:${field === 'results' ? items(page.page) : JSON.stringify(value)}`,
+  );
+  return jsonText(200, `{${fields.join(',')}}`);
 }
 
 export function retrieve(call: OperationCall, resource: Resource): Answer {
   const record = findRecord(call, resource);
-  return json(200, render(call, resource, record, successSchema(call.operation)?.schema));
+  const schema = successSchema(call.operation)?.schema;
+  return jsonText(200, call.world.texts.text(resource.entity, record, schema ? call.world.contract.resolve(schema) : undefined));
 }
 
 interface CheckedBody {

@@ -1,6 +1,7 @@
 import { pkOf, type EntityType } from '../contract/entity-model.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
+import type { Visibility } from './list-query.js';
 
 /** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
 export const OWNER_FIELDS = ['user', 'owner'];
@@ -43,6 +44,17 @@ export function canSee(world: World, principal: Principal, entity: EntityType, r
   if (principal.superuser) return true;
   const owner = ownerOf(world, entity, record);
   return owner !== undefined && String(owner) === String(principal.userPk);
+}
+
+/**
+ * `canSee` for a whole list: the predicate, and where it narrows the records to one owner's, the field an index finds
+ * them by (the user's own record; the records whose owner field is the user; none for a model without an owner).
+ */
+export function visibilityFor(world: World, principal: Principal, entity: EntityType): Visibility {
+  const sees = (record: WorldRecord) => canSee(world, principal, entity, record);
+  if (principal.superuser) return { sees };
+  const field = entity === world.userEntity ? entity.pkField : (ownerField(world, entity) ?? entity.pkField);
+  return { sees, only: { field, value: principal.userPk } };
 }
 
 /**

@@ -84,6 +84,7 @@ export function startWorld(
     if (failed) throw failed.error ?? new BlueprintError({ file: failed.path }, 'not applied');
     target.asTrusted(() => recordInstances(world, target, results));
     markAdmin(world);
+    world.keepPrincipalsApart();
     return results;
   });
 }

@@ -11,12 +11,14 @@ const keyOf = (values: unknown[]) => values.map((v) => String(v ?? null)).join(S
  */
 export interface ReadonlyTable {
   readonly entity: EntityType;
+  readonly version: number;
   readonly size: number;
   all(): WorldRecord[];
   get(pk: unknown): WorldRecord | undefined;
   find(field: string, value: unknown): WorldRecord | undefined;
   findTogether(fields: string[], values: unknown[]): WorldRecord | undefined;
   pointingAt(field: string, target: Pk): string[];
+  indexed(field: string, value: unknown): WorldRecord[] | undefined;
 }
 
 /**
@@ -37,6 +39,8 @@ export class Table implements ReadonlyTable {
   private readonly counters = new Map<string, number>();
   /** Tables fill on first use; each has its own seeded sequence, so the order of use changes nothing. */
   state: 'empty' | 'generated' | 'linked' = 'empty';
+  /** Bumped by every change to the table: what was worked out from it (a record's rendered text) is stale after. */
+  version = 0;
   /** The base entity's table (Provider's for OAuth2Provider): every record stored here is stored there too. */
   base: Table | undefined;
   /** On a base table: which subtype's table (a direct one) holds each record that is not the base's own. */
@@ -101,6 +105,18 @@ export class Table implements ReadonlyTable {
     return this.get(this.uniques.get(fields.join(SEPARATOR))?.index.get(keyOf(values)));
   }
 
+  /**
+   * The records whose `field` equals `value`, found through an index — the pk, a unique field, or a link — without
+   * a scan; undefined when no index covers the field (then only a scan can tell).
+   */
+  indexed(field: string, value: unknown): WorldRecord[] | undefined {
+    const one = (record: WorldRecord | undefined) => (record ? [record] : []);
+    if (field === this.entity.pkField) return one(this.get(value));
+    if (this.uniques.has(field)) return one(this.get(this.uniques.get(field)!.index.get(keyOf([value]))));
+    if (this.links.has(field)) return this.pointingAt(field, value as Pk).flatMap((pk) => one(this.byPk.get(pk)));
+    return undefined;
+  }
+
   /** pks of the records whose link field points at `target` (an indexed link: `indexLink(field)`). */
   pointingAt(field: string, target: Pk): string[] {
     const held = this.links.get(field)?.get(String(target));
@@ -108,21 +124,24 @@ export class Table implements ReadonlyTable {
   }
 
   /** A random stored pk other than `except`, or undefined when there is none. */
-  randomPk(faker: Faker, except?: Pk): Pk | undefined {
+  randomPk(faker: Faker, except?: Pk, keptOut?: ReadonlySet<string>): Pk | undefined {
     const candidates = except !== undefined && this.pkPosition.has(String(except)) ? this.size - 1 : this.size;
     if (candidates <= 0) return undefined;
-    let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
-    if (except !== undefined && String(pk) === String(except)) pk = this.pkList[candidates]!;
-    return pk;
+    for (let tries = 0; tries < 8; tries++) {
+      let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
+      if (except !== undefined && String(pk) === String(except)) pk = this.pkList[candidates]!;
+      if (!keptOut?.has(String(pk))) return pk;
+    }
+    return undefined;
   }
 
   /** Up to `max` distinct random pks other than `except`. */
-  randomPks(faker: Faker, max: number, except?: Pk): Pk[] {
+  randomPks(faker: Faker, max: number, except?: Pk, keptOut?: ReadonlySet<string>): Pk[] {
     const available = this.size - (except !== undefined && this.pkPosition.has(String(except)) ? 1 : 0);
     const count = faker.number.int({ min: 0, max: Math.min(max, available) });
     const picked = new Map<string, Pk>();
     for (let tries = 0; picked.size < count && tries < count * 8; tries++) {
-      const pk = this.randomPk(faker, except);
+      const pk = this.randomPk(faker, except, keptOut);
       if (pk !== undefined) picked.set(String(pk), pk);
     }
     return [...picked.values()];
@@ -173,6 +192,7 @@ export class Table implements ReadonlyTable {
   }
 
   private store(record: WorldRecord): void {
+    this.version++;
     const pk = record[this.entity.pkField] as Pk;
     if (typeof pk === 'number' && pk >= this.nextPk) this.nextPk = pk + 1;
     for (const [field, value] of this.counters)
@@ -218,6 +238,7 @@ export class Table implements ReadonlyTable {
   }
 
   private deleteHere(key: string): boolean {
+    this.version++;
     const previous = this.byPk.get(key);
     if (previous) this.unindex(key, previous);
     const position = this.pkPosition.get(key);
@@ -234,6 +255,7 @@ export class Table implements ReadonlyTable {
 
   /** Empties this table only: the world clears every table of a family together. */
   clear(state: Table['state'] = 'empty'): void {
+    this.version++;
     this.byPk.clear();
     this.members.clear();
     for (const { index } of this.uniques.values()) index.clear();

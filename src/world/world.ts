@@ -15,6 +15,7 @@ import { lineage } from '../contract/inheritance.js';
 import { ModelNames } from '../contract/authentik-models.js';
 import { ModelValues } from './model-values.js';
 import { RecordRenderer } from './render.js';
+import { RecordTexts } from './record-texts.js';
 import { buildResources, type OperationRole, type Resource } from '../contract/resources.js';
 import { Identities, isPrintedToken, type Principal } from './identities.js';
 import { CreatedIds } from './created-ids.js';
@@ -82,6 +83,8 @@ export class World {
   readonly resources: Resource[];
   readonly roles: Map<string, OperationRole>;
   readonly renderer: RecordRenderer;
+  /** Records as JSON text, kept while what they show is unchanged (list pages are made of these). */
+  readonly texts: RecordTexts;
   readonly identities: Identities;
   readonly seed: number;
   readonly userEntity: EntityType | undefined;
@@ -121,7 +124,12 @@ export class World {
     this.tokenEntity = entities.sort((a, b) => a.name.localeCompare(b.name)).find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
     this.store = new Store(model, (entity) => this.newTable(entity));
-    this.renderer = new RecordRenderer(model, (name) => this.table(name));
+    this.renderer = new RecordRenderer(model, (name) => {
+      const table = this.table(name);
+      this.texts.read(table);
+      return table;
+    });
+    this.texts = new RecordTexts((entity, record, view) => this.renderer.render(entity, record, view));
     this.identities = new Identities(
       this.tokenEntity,
       this.userEntity,
@@ -166,6 +174,29 @@ export class World {
     const table = this.store.rawTable(name);
     if (table.state !== 'linked') this.prepare(table);
     return table;
+  }
+
+  /** The users of the printed tokens, by pk: no generated group takes them in (see `keptOutOf`). */
+  private readonly principals = new Set<string>();
+
+  /**
+   * The printed tokens' users keep the rights the start gave them: generated groups — those a user's `is_superuser`
+   * comes from — never take them as members, so the ordinary user never becomes a superuser by chance. (They own
+   * generated tokens, consents and sessions like anyone.)
+   */
+  keepPrincipalsApart(): void {
+    this.principals.clear();
+    for (const key of [this.adminToken, this.userToken]) {
+      const pk = this.identities.authenticate(key)?.userPk;
+      if (pk !== undefined) this.principals.add(String(pk));
+    }
+  }
+
+  /** The pks a generated link may not draw: the principals, for a link into users from the entity that grants rights. */
+  private keptOutOf(entity: EntityType, link: Link): ReadonlySet<string> | undefined {
+    const users = this.userEntity;
+    if (!users || link.target !== users.name) return undefined;
+    return this.renderer.flagSource(users.name, 'is_superuser')?.target === entity.name ? this.principals : undefined;
   }
 
   /** Whether the API may not change or delete this record (`lockPrintedTokens`). */
@@ -333,6 +364,7 @@ export class World {
     this.unlinked.clear();
     for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
     this.identities.load(checked.keys, checked.passwords);
+    this.keepPrincipalsApart();
     this.createdIds.advance(checked.sequences);
     this.store.forgetWrites();
     this.store.touch();
@@ -512,9 +544,10 @@ export class World {
       const target = this.generated(this.store.rawTable(link.target));
       const self = link.target === entity.name ? pkOf(entity, record) : undefined;
       const current = record[link.field];
-      if (link.many) record[link.field] = target.randomPks(table.faker, MAX_GENERATED_LINKS, self);
+      const keptOut = this.keptOutOf(entity, link);
+      if (link.many) record[link.field] = target.randomPks(table.faker, MAX_GENERATED_LINKS, self, keptOut);
       else if (link.nullable && current === null) record[link.field] = null;
-      else record[link.field] = target.randomPk(table.faker, self) ?? (link.nullable ? null : current);
+      else record[link.field] = target.randomPk(table.faker, self, keptOut) ?? (link.nullable ? null : current);
     }
   }
 

@@ -1,0 +1,61 @@
+import type { JsonSchema } from '../contract/types.js';
+import type { WorldRecord } from '../contract/entity-model.js';
+import type { ReadonlyTable } from './store.js';
+
+/** A record's rendered JSON text, and the versions of the tables its rendering read (its embeds, mirrors, owners). */
+interface TextEntry {
+  text: string;
+  reads: Array<[ReadonlyTable, number]>;
+}
+
+/** Bytes of text kept at most (a large world's lists must not keep every record's text). */
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Records as JSON text, rendered once and kept while they stay true. Stored records are never changed in place, so a
+ * record's own change is a new object (a new key here); what it shows of others (an embedded user, its groups, a
+ * mirrored name) is checked by the versions of the tables its rendering read. A list page is then the envelope
+ * around kept texts, not a new stringify of every object. Bounded in bytes: the oldest texts go first.
+ */
+export class RecordTexts {
+  private readonly entries = new Map<WorldRecord, Map<JsonSchema | undefined, TextEntry>>();
+  private bytes = 0;
+  /** The tables the rendering in progress read. */
+  private reading: Set<ReadonlyTable> | undefined;
+
+  constructor(
+    private readonly render: (entity: string, record: WorldRecord, view: JsonSchema | undefined) => WorldRecord,
+    private readonly maxBytes = DEFAULT_MAX_BYTES,
+  ) {}
+
+  /** Called with every table the renderer reads (the renderer's table accessor). */
+  read(table: ReadonlyTable): void {
+    this.reading?.add(table);
+  }
+
+  text(entity: string, record: WorldRecord, view?: JsonSchema): string {
+    const kept = this.entries.get(record)?.get(view);
+    if (kept && kept.reads.every(([table, version]) => table.version === version)) return kept.text;
+    const reading = (this.reading = new Set());
+    let text: string;
+    try {
+      text = JSON.stringify(this.render(entity, record, view));
+    } finally {
+      this.reading = undefined;
+    }
+    this.keep(record, view, { text, reads: [...reading].map((table) => [table, table.version]) }, kept);
+    return text;
+  }
+
+  private keep(record: WorldRecord, view: JsonSchema | undefined, entry: TextEntry, replaced: TextEntry | undefined): void {
+    let byView = this.entries.get(record);
+    if (!byView) this.entries.set(record, (byView = new Map()));
+    byView.set(view, entry);
+    this.bytes += entry.text.length - (replaced?.text.length ?? 0);
+    while (this.bytes > this.maxBytes && this.entries.size > 1) {
+      const [oldest, views] = this.entries.entries().next().value!;
+      for (const held of views.values()) this.bytes -= held.text.length;
+      this.entries.delete(oldest);
+    }
+  }
+}
