@@ -77,6 +77,14 @@ export class PathKeyFinder {
     return { params, found };
   }
 
+  /** The lists `keysFor` may read to find the operation's keys (none for keys given with `--ids`). */
+  sourceLists(operation: OperationSpec): OperationSpec[] {
+    return [...operation.path.matchAll(/\{([^}]+)\}/g)].flatMap(([, name]) => {
+      if (this.ids[`${operation.operationId}.${name!}`] !== undefined || this.ids[name!] !== undefined) return [];
+      return this.sourcesFor(operation.path.slice(0, operation.path.indexOf(`{${name!}}`)), name!).map((source) => source.list);
+    });
+  }
+
   private async findKey(
     operation: OperationSpec,
     collection: string,
