@@ -6,7 +6,8 @@
  * Medians of BENCH_RUNS runs (default 3). Loopback only; every process it starts is stopped by its pid.
  *
  *   BENCH_RUNS=5   BENCH_CONTRACT_ARGS="--concurrency 1"   BENCH_SERVE_ARGS="--quiet"
- *   BENCH_CLI=/elsewhere/dist/cli/main.js (another build, e.g. the code before a change)
+ *   BENCH_CLI=/elsewhere/dist/cli/main.js (another build, e.g. the code before a change; both processes)
+ *   BENCH_SERVER_CLI=… (the server from another build than the harness)
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 const TOKEN = 'bench-contract-token';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const CLI = resolve(process.env['BENCH_CLI'] ?? 'dist/cli/main.js');
+const SERVER_CLI = resolve(process.env['BENCH_SERVER_CLI'] ?? CLI);
 const words = (name: string) => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
 const tmp = join(process.cwd(), '.bench-tmp', 'contract');
 rmSync(tmp, { recursive: true, force: true });
@@ -25,8 +27,8 @@ const preload = ['--import', pathToFileURL(join(import.meta.dirname, 'cpu-at-exi
 
 type Child = ChildProcessByStdio<null, Readable, null>;
 
-function node(args: string[], cpuFile: string): Child {
-  return spawn(process.execPath, [...preload, CLI, ...args], {
+function node(cli: string, args: string[], cpuFile: string): Child {
+  return spawn(process.execPath, [...preload, cli, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_CPU_FILE: cpuFile },
   });
@@ -42,7 +44,7 @@ function cpuSeconds(file: string): number {
 
 /** The server, its API origin once its banner is printed, and the request-log lines it printed after the banner. */
 async function serve(cpuFile: string): Promise<{ child: Child; origin: string; logLines: () => number }> {
-  const child = node(['serve', '--port', '0', '--token', TOKEN, ...words('BENCH_SERVE_ARGS')], cpuFile);
+  const child = node(SERVER_CLI, ['serve', '--port', '0', '--token', TOKEN, ...words('BENCH_SERVE_ARGS')], cpuFile);
   let banner = '';
   let lines = 0;
   const origin = await new Promise<string>((ready, fail) => {
@@ -75,7 +77,7 @@ async function run(index: number): Promise<Run> {
   const server = await serve(files.server);
   const started = performance.now();
   const args = ['contract', '--base-url', server.origin, '--token', TOKEN, '--allow-writes', ...words('BENCH_CONTRACT_ARGS')];
-  const contract = node(args, files.harness);
+  const contract = node(CLI, args, files.harness);
   let output = '';
   contract.stdout.on('data', (chunk: Buffer) => (output += String(chunk)));
   const code = await exited(contract);
