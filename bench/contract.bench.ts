@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -67,6 +68,7 @@ interface Run {
   total: number;
   harnessCpu: number;
   serverCpu: number;
+  /** Lines of the server's request log (none with --quiet). */
   requests: number;
   closing: string;
 }
@@ -96,18 +98,19 @@ async function run(index: number): Promise<Run> {
   };
 }
 
+const requests = (count: number) => (count > 0 ? ` ${count} requests;` : '');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const runs: Run[] = [];
 for (let i = 0; i < RUNS; i++) {
   const one = await run(i);
   runs.push(one);
   console.log(
-    `run ${i + 1}: contract ${one.wall.toFixed(1)} s (${one.total.toFixed(1)} s from spawning the server); CPU harness ${one.harnessCpu.toFixed(1)} s, server ${one.serverCpu.toFixed(1)} s; ${one.requests} requests; ${one.closing}`,
+    `run ${i + 1}: contract ${one.wall.toFixed(1)} s (${one.total.toFixed(1)} s from spawning the server); CPU harness ${one.harnessCpu.toFixed(1)} s, server ${one.serverCpu.toFixed(1)} s;${requests(one.requests)} ${one.closing}; load average ${loadavg()[0]!.toFixed(1)}`,
   );
 }
 const m = (key: keyof Omit<Run, 'closing'>) => median(runs.map((r) => r[key]));
 console.log(
-  `contract --allow-writes ${words('BENCH_CONTRACT_ARGS').join(' ')} against serve ${words('BENCH_SERVE_ARGS').join(' ')}, median of ${RUNS}: ${m('wall').toFixed(1)} s (target ≤ 8 s), ${m('total').toFixed(1)} s from spawning the server; CPU harness ${m('harnessCpu').toFixed(1)} s + server ${m('serverCpu').toFixed(1)} s; ${m('requests')} requests`.replace(
+  `contract --allow-writes ${words('BENCH_CONTRACT_ARGS').join(' ')} against serve ${words('BENCH_SERVE_ARGS').join(' ')}, median of ${RUNS}: ${m('wall').toFixed(1)} s (target ≤ 8 s), ${m('total').toFixed(1)} s from spawning the server; CPU harness ${m('harnessCpu').toFixed(1)} s + server ${m('serverCpu').toFixed(1)} s;${requests(m('requests'))} load average ${loadavg()[0]!.toFixed(1)}`.replace(
     / {2,}/g,
     ' ',
   ),
