@@ -1,70 +1,106 @@
 /**
  * npm run bench:server — requests/s of the mock against a bare Express app answering the same bytes, on loopback and
- * bounded in time (3 alternating rounds of 4 s per server, medians), on the whole reference; time to first response;
- * RSS once every table is generated.
+ * bounded in time (3 alternating rounds of 4 s per server and way of asking, medians), on the whole reference, for
+ * a group retrieve and the 20-item access-token list, each asked four ways (`LOADS` below): the same URL (the
+ * answer cache serves it), the same URL with the cache off, each URL different, and with a write between reads.
+ * Then time to first response, and RSS once every table is generated. Every server listens on a free port.
+ *
+ *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|memory|large-world
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { pickWriteTarget, ROUNDS, rps, startServer, TOKEN, type Load } from './server-load.js';
 
-const TOKEN = 'bench-token';
-const DURATION_S = Number(process.env['BENCH_SECONDS'] ?? 4);
-const ROUNDS = 3;
 const tmp = join(process.cwd(), '.bench-tmp', 'server');
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 
-function start(args: string[]): Promise<{ child: ChildProcess; rss: number }> {
-  const child = fork(join(import.meta.dirname, 'server-child.mjs'), args, {
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { rss: number }) => resolve({ child, rss: m.rss }));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+interface Way {
+  label: string;
+  /** The mock server that answers it: the default one, or the one with the answer cache off. */
+  server: 'mock' | 'uncached';
+  load: (path: string, write: { path: string }) => Load;
+  target?: number;
 }
 
-async function load(url: string): Promise<number> {
-  const result = await autocannon({ url, connections: 10, duration: DURATION_S, headers: { authorization: `Bearer ${TOKEN}` } });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
-}
+/** How each path is asked: what the answer cache can and cannot serve. */
+const WAYS = (targetUncached: number): Way[] => [
+  { label: 'same URL, answer cache on (served from it)', server: 'mock', load: (path) => ({ path }), target: 0.8 },
+  { label: 'same URL, answer cache off (`cacheResponses: false`)', server: 'uncached', load: (path) => ({ path }), target: targetUncached },
+  {
+    label: 'each URL different (`&v=N`, a new query string per request: no answer known before)',
+    server: 'mock',
+    load: (path) => ({ path, vary: true }),
+    target: targetUncached,
+  },
+  {
+    label: 'an editing session: each connection PATCHes another group, then reads 3 times (1 write in 4 requests)',
+    server: 'mock',
+    load: (path, write) => ({ path, writeEvery: 4, writePath: write.path }),
+  },
+];
 
 async function throughput(): Promise<void> {
-  const mock = await start(['mock', 'schemas', '9301']);
-  const resources = (await (
-    await fetch('http://127.0.0.1:9301/_mock/resources', { headers: { authorization: `Bearer ${TOKEN}` } })
-  ).json()) as Array<{ path: string; keys: string[] }>;
-  const group = resources.find((r) => r.path === '/core/groups/')!.keys[0]!;
-  const paths = [`/api/v3/core/groups/${group}/`, '/api/v3/oauth2/access_tokens/?page_size=20'];
-  const replies: Record<string, unknown> = {};
-  for (const path of paths) {
-    const response = await fetch(`http://127.0.0.1:9301${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    replies[path] = {
+  const mock = await startServer(['mock', 'schemas']);
+  const origin = `http://127.0.0.1:${mock.port}`;
+  const resources = (await (await fetch(`${origin}/_mock/resources`, { headers: auth })).json()) as Array<{ path: string; keys: string[] }>;
+  const groups = resources.find((r) => r.path === '/core/groups/')!.keys;
+  const group = groups[0]!;
+  const targets = [
+    { path: `/api/v3/core/groups/${group}/`, label: 'GET /core/groups/{uuid}/', targetUncached: 0.8 },
+    { path: '/api/v3/oauth2/access_tokens/?page_size=20', label: 'GET /oauth2/access_tokens/?page_size=20', targetUncached: 0.6 },
+  ];
+  // A group none of the measured answers shows: writing it changes the world (every cached answer is stale) and
+  // not the bytes of the answers measured, so bare Express can still send the same bytes.
+  const write = await pickWriteTarget(
+    origin,
+    groups.filter((g) => g !== group),
+    targets.map((t) => t.path),
+  );
+  const replies: Record<string, unknown> = { [`PATCH ${write.path}`]: write.reply };
+  for (const { path } of targets) {
+    const response = await fetch(`${origin}${path}`, { headers: auth });
+    const reply = {
       status: response.status,
       headers: { 'content-type': response.headers.get('content-type')! },
       body: await response.text(),
     };
+    replies[`GET ${path}`] = reply;
+    const varied = await (await fetch(`${origin}${path}${path.includes('?') ? '&' : '?'}v=1`, { headers: auth })).text();
+    if (varied !== reply.body) throw new Error(`${path}: the answer changes with an unknown query parameter`);
   }
   writeFileSync(join(tmp, 'replies.json'), JSON.stringify(replies));
-  const bare = await start(['bare', '9302', join(tmp, 'replies.json')]);
-  const uncached = await start(['mock-uncached', 'schemas', '9305']);
-  // The machine is shared with the load generator and noisy: servers take turns, and each gets the median of its rounds.
+  const bare = await startServer(['bare', join(tmp, 'replies.json')]);
+  // The cache-off server loads the other's world (a dump): secrets are random per process, and it must answer the
+  // same bytes.
+  writeFileSync(join(tmp, 'world.json'), await (await fetch(`${origin}/_mock/dump`, { headers: auth })).text());
+  const uncached = await startServer(['mock-uncached', 'schemas', '25', join(tmp, 'world.json')]);
+  for (const { path } of targets) {
+    const text = await (await fetch(`http://127.0.0.1:${uncached.port}${path}`, { headers: auth })).text();
+    if (text !== (replies[`GET ${path}`] as { body: string }).body) throw new Error(`${path}: the cache-off server answers other bytes`);
+  }
+  const ports = { mock: mock.port, uncached: uncached.port, bare: bare.port };
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  for (const path of paths) {
-    const rounds: Record<'mock' | 'bare' | 'uncached', number[]> = { mock: [], bare: [], uncached: [] };
+  for (const { path, label, targetUncached } of targets) {
+    const ways = WAYS(targetUncached);
+    const rounds = ways.map(() => ({ mock: [] as number[], bare: [] as number[] }));
+    // The machine is shared with the load generator and noisy: servers take turns, and each gets the median of its rounds.
     for (let round = 0; round < ROUNDS; round++) {
-      rounds.mock.push(await load(`http://127.0.0.1:9301${path}`));
-      rounds.bare.push(await load(`http://127.0.0.1:9302${path}`));
-      rounds.uncached.push(await load(`http://127.0.0.1:9305${path}`));
+      for (const [i, way] of ways.entries()) {
+        const load = way.load(path, write);
+        rounds[i]!.mock.push(await rps(ports[way.server], load));
+        rounds[i]!.bare.push(await rps(ports.bare, load));
+      }
     }
-    const [mockRps, bareRps, renderedRps] = [median(rounds.mock), median(rounds.bare), median(rounds.uncached)];
-    const label = path.replace(group, '{uuid}');
-    console.log(
-      `GET ${label}: mock ${mockRps.toFixed(0)} req/s, bare Express ${bareRps.toFixed(0)} req/s, ratio ${(mockRps / bareRps).toFixed(2)} (target ≥ 0.8); with the answer cache off ${renderedRps.toFixed(0)} req/s, ratio ${(renderedRps / bareRps).toFixed(2)}`,
-    );
+    console.log(`${label} (req/s, mock vs bare Express sending the same bytes for the same requests):`);
+    for (const [i, way] of ways.entries()) {
+      const [mockRps, bareRps] = [median(rounds[i]!.mock), median(rounds[i]!.bare)];
+      const target = way.target === undefined ? '' : ` (target ≥ ${way.target})`;
+      console.log(`  ${way.label}: ${mockRps.toFixed(0)} vs ${bareRps.toFixed(0)}, ratio ${(mockRps / bareRps).toFixed(2)}${target}`);
+    }
   }
   for (const server of [mock, bare, uncached]) server.child.kill();
 }
@@ -72,23 +108,29 @@ async function throughput(): Promise<void> {
 /** From spawning `authentik-mock serve` (the whole reference, its default) to its first answered request. */
 async function timeToFirstResponse(): Promise<void> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--port', '9303', '--token', TOKEN], { stdio: 'ignore' });
-  const url = 'http://127.0.0.1:9303/api/v3/core/users/?page_size=5';
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--port', '0', '--token', TOKEN], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  // `--port 0`: the banner names the port once the server listens.
+  const origin = await new Promise<string>((resolve, reject) => {
+    let banner = '';
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      banner += String(chunk);
+      const api = /API\s+(\S+)/.exec(banner)?.[1];
+      if (api) resolve(new URL(api).origin);
+    });
+  });
+  const url = `${origin}/api/v3/core/users/?page_size=5`;
   for (let attempt = 0; attempt < 2000; attempt++) {
-    try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
-      if (response.status === 200) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    const response = await fetch(url, { headers: auth }).catch(() => undefined);
+    if (response?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 5));
   }
-  const operations = (
-    (await (await fetch('http://127.0.0.1:9303/_mock/', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
-      operations: number;
-    }
-  ).operations;
+  const elapsed = performance.now() - started;
+  const operations = ((await (await fetch(`${origin}/_mock/`, { headers: auth })).json()) as { operations: number }).operations;
   console.log(
-    `time to first response, whole reference (${operations} operations): ${(performance.now() - started).toFixed(0)} ms from process spawn (target ≤ 1000 ms)`,
+    `time to first response, whole reference (${operations} operations): ${elapsed.toFixed(0)} ms from process spawn (target ≤ 1000 ms)`,
   );
   child.kill();
 }
@@ -101,16 +143,15 @@ function peakRssMb(pid: number): number {
 
 /** A large world: --records 5000 on the whole reference, every table generated by a dump streamed to the client. */
 async function largeWorld(): Promise<void> {
-  const mock = await start(['mock', 'schemas', '9306', '5000']);
+  const mock = await startServer(['mock', 'schemas', '5000']);
+  const origin = `http://127.0.0.1:${mock.port}`;
   const started = performance.now();
-  const response = await fetch('http://127.0.0.1:9306/_mock/dump', { headers: { authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${origin}/_mock/dump`, { headers: auth });
   let bytes = 0;
   const reader = response.body!.getReader();
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.byteLength;
   const seconds = (performance.now() - started) / 1000;
-  const summary = (await (await fetch('http://127.0.0.1:9306/_mock/', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
-    usage: { records: number };
-  };
+  const summary = (await (await fetch(`${origin}/_mock/`, { headers: auth })).json()) as { usage: { records: number } };
   console.log(
     `large world (--records 5000): ${summary.usage.records} records generated and dumped (${(bytes / 1e6).toFixed(0)} MB streamed) in ${seconds.toFixed(1)} s; peak RSS ${peakRssMb(mock.child.pid!).toFixed(0)} MB (budget ≤ 1024 MB)`,
   );
@@ -119,13 +160,14 @@ async function largeWorld(): Promise<void> {
 
 /** RSS of the default server once every table of the whole reference is generated (a dump touches them all). */
 async function memory(): Promise<void> {
-  const mock = await start(['mock', 'schemas', '9304']);
-  await (await fetch('http://127.0.0.1:9304/_mock/dump', { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer();
+  const mock = await startServer(['mock', 'schemas']);
+  const origin = `http://127.0.0.1:${mock.port}`;
+  await (await fetch(`${origin}/_mock/dump`, { headers: auth })).arrayBuffer();
   const rss = await new Promise<number>((resolve) => {
     mock.child.once('message', (m: { rss: number }) => resolve(m.rss));
     mock.child.send('rss');
   });
-  const summary = (await (await fetch('http://127.0.0.1:9304/_mock/', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+  const summary = (await (await fetch(`${origin}/_mock/`, { headers: auth })).json()) as {
     records: Record<string, number>;
     operations: number;
   };

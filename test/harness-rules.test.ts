@@ -342,6 +342,81 @@ describe('write-only fields', () => {
   });
 });
 
+describe('refused writes', () => {
+  const Tag = {
+    type: 'object',
+    properties: { pk: { type: 'integer', readOnly: true }, slug: { type: 'string' }, name: { type: 'string' } },
+    required: ['pk', 'slug', 'name'],
+  };
+  const TagRequest = {
+    type: 'object',
+    properties: { slug: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1, maxLength: 20 } },
+    required: ['slug', 'name'],
+  };
+  const slug = [pathParam('slug')];
+  const contract = contractOf(
+    [
+      op('tags_list', 'GET', '/tags/', { parameters: PAGE_PARAMS, responses: ok(paginated('Tag')) }),
+      op('tags_retrieve', 'GET', '/tags/{slug}/', { parameters: slug, responses: ok(ref('Tag')) }),
+      op('tags_update', 'PUT', '/tags/{slug}/', {
+        parameters: slug,
+        requestBody: { required: true, content: json(ref('TagRequest')) },
+        responses: ok(ref('Tag')),
+      }),
+    ],
+    { Tag, TagRequest },
+  );
+
+  /** A DRF serializer; `leak` is the refused body that changes the record anyway (a bug to catch). */
+  function tagServer(leak?: (body: Record<string, unknown>) => boolean) {
+    const tags = new Map(['a', 'b'].map((s, i) => [s, { pk: i + 1, slug: s, name: `tag ${s}` }]));
+    return serverOf(contract, {
+      tags_list: (r) => page([...tags.values()], r.url),
+      tags_retrieve: (r) => ({ status: 200, body: tags.get(r.params['slug']!) }),
+      tags_update: (r) => {
+        const body = r.body as Record<string, unknown>;
+        const tag = tags.get(r.params['slug']!)!;
+        const problems: Record<string, string[]> = {};
+        for (const field of ['slug', 'name']) {
+          const value = body[field];
+          if (value === undefined) problems[field] = ['This field is required.'];
+          else if (value === '') problems[field] = ['This field may not be blank.'];
+          else if (typeof value === 'string' && value.length > 20) problems[field] = ['Ensure this field has no more than 20 characters.'];
+        }
+        if (Object.keys(problems).length === 0) return { status: 200, body: Object.assign(tag, { name: body['name'] }) };
+        if (leak?.(body)) tag.name = 'changed by a refused write';
+        return { status: 400, body: problems };
+      },
+    });
+  }
+
+  it('are each read around once: the reading after one is the reading before the next', async () => {
+    const server = tagServer();
+    const report = await run(contract, server.fetch);
+    expectPass(report, 'tags_update');
+    const puts = server.log.filter((r) => r.method === 'PUT' && r.text !== undefined);
+    expect(puts.length).toBe(5); // the valid one, then 4 refused: slug and name missing, slug blank, name too long
+    const afterValid = server.log.slice(server.log.indexOf(puts[0]!) + 1);
+    // GET, PUT, GET, PUT, … GET: one read between two refused writes, none repeated.
+    expect(afterValid.map((r) => r.method)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT', 'GET']);
+    expect(new Set(afterValid.filter((r) => r.method === 'GET').map((r) => r.url.pathname))).toEqual(new Set(['/api/v3/tags/b/']));
+  });
+
+  it('that change the record are each caught, named by the write that changed it', async () => {
+    // The first refused write changes it: only that one is named, not the writes after it (read before as changed).
+    const report = await run(contract, tagServer((body) => body['slug'] === undefined).fetch);
+    const changed = findingsOf(report, 'tags_update').filter((f) => f.kind === 'state-changed');
+    expect(changed).toEqual([
+      expect.objectContaining({
+        check: 'invalid request (body without required "slug")',
+        pointer: '/name',
+        expected: '"tag b", as before the refused write',
+        received: 'changed by a refused write',
+      }),
+    ]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('writes on a path without a GET', () => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ServerUnreachable } from '../harness/http-client.js';
 import { closingLine, junitXml, resultLine } from '../harness/report.js';
-import { runContract } from '../harness/run-contract.js';
+import { DEFAULT_CONCURRENCY, runContract } from '../harness/run-contract.js';
 import { TokenRejected } from '../harness/token-check.js';
 import type { KnownIds } from '../harness/path-keys.js';
 import { loadContract } from '../node/create-mock.js';
@@ -19,6 +19,7 @@ interface ContractOptions {
   junit?: string;
   seed: number;
   ids?: string;
+  concurrency: number;
 }
 
 export function registerContract(program: Command): void {
@@ -36,6 +37,12 @@ export function registerContract(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--seed <n>', 'seed for generated request bodies', wholeNumber(), 1)
     .option('--ids <file>', 'JSON of path keys: {"param": value} or {"operationId.param": value}')
+    .option(
+      '--concurrency <n>',
+      'read-only operations checked at once (writes always one at a time, after the reads); 1 for one request at a time',
+      wholeNumber(1),
+      DEFAULT_CONCURRENCY,
+    )
     .action(async (options: ContractOptions) => {
       const token = options.token ?? process.env['AUTHENTIK_TOKEN'];
       if (!token) throw new Error('no token: pass --token or set AUTHENTIK_TOKEN');
@@ -52,6 +59,7 @@ export function registerContract(program: Command): void {
             .filter(Boolean),
           allowWrites: options.allowWrites === true,
           seed: options.seed,
+          concurrency: options.concurrency,
           ids: options.ids ? (readJsonFile(options.ids) as KnownIds) : undefined,
           onResult: (result, done, total) => {
             if (progress) process.stderr.write(`\r\x1b[K[${done}/${total}] `);

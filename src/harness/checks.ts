@@ -131,8 +131,10 @@ async function checkAuth(ctx: CheckContext, findings: Findings, operation: Opera
     ...(anonymous ? [] : [['without credentials', null] as [string, null]]),
     ['with a bad key', 'Bearer authentik-mock-not-a-valid-key'],
   ];
-  for (const [label, authorization] of cases) {
-    const answer = await ctx.client.send({ method: operation.method, path, authorization });
+  // Both are refused without being run (a 403 changes nothing), so they are sent at once; checked in order.
+  const answers = await Promise.all(cases.map(([, authorization]) => ctx.client.send({ method: operation.method, path, authorization })));
+  for (const [i, [label]] of cases.entries()) {
+    const answer = answers[i]!;
     const note = answer.status === 401 ? 'authentik answers 403: it sends no WWW-Authenticate challenge' : undefined;
     if (findings.expect(answer.status === 403, () => statusFinding(label, answer, '403', note)))
       expectBodyMatches(ctx, findings, operation, answer, label);
@@ -192,10 +194,35 @@ async function checkPagination(ctx: CheckContext, findings: Findings, path: stri
 }
 
 /** What a write could change, read as JSON: compared before and after a rejected write (undefined: unreadable). */
-type Snapshot = () => Promise<{ body: unknown } | undefined>;
+type Snapshot = () => Promise<{ body: unknown; text: string } | undefined>;
+
+/**
+ * Reads what the refused writes of one operation could change, around each of them. The reading after one write is
+ * the reading before the next when nothing was sent in between: the same request, answered by the same state.
+ */
+class Watch {
+  private last: { body: unknown; text: string } | undefined;
+
+  constructor(private readonly read: Snapshot) {}
+
+  async before(): Promise<{ body: unknown; text: string } | undefined> {
+    this.last ??= await this.read();
+    return this.last;
+  }
+
+  async after(): Promise<{ body: unknown; text: string } | undefined> {
+    this.last = await this.read();
+    return this.last;
+  }
+
+  /** A request this watch did not see was sent: the next write is read before again. */
+  forget(): void {
+    this.last = undefined;
+  }
+}
 
 /** The record an operation writes to, read as a client would: the current values, or what went wrong reading it. */
-type RecordRead = { record: Record<string, unknown> } | { problem: Found };
+type RecordRead = { record: Record<string, unknown>; text: string } | { problem: Found };
 
 /**
  * How to read the record a write on an item touches: a GET on the operation's own path, else on the item's path
@@ -212,7 +239,7 @@ function readerFor(
     const answer = await ctx.client.send({ method: 'GET', path: target });
     if (answer.status !== 200 || typeof answer.body !== 'object' || answer.body === null)
       return { problem: statusFinding(check, answer, '200 with the record') };
-    return { record: answer.body as Record<string, unknown> };
+    return { record: answer.body as Record<string, unknown>, text: answer.text };
   };
   if (readableAt(ctx, operation.path)) return viaGet(path);
   const item = /^(.*\{([^}]+)\}\/)[^{}]+\/$/.exec(operation.path);
@@ -222,19 +249,19 @@ function readerFor(
   if (!key?.list || !key.field) return undefined;
   return async () => {
     const record = await ctx.keys.reread(operation.server, key);
-    if (record) return { record };
+    if (record) return { record, text: JSON.stringify(record) };
     const list = { method: 'GET', url: ctx.client.url(operation.server, key.list!.path) };
     const expected = `the record with ${key.field} ${JSON.stringify(key.value)}`;
     return { problem: { kind: 'record-gone', check, request: list, pointer: '/results', expected, received: undefined } };
   };
 }
 
-function snapshotOf(read: (() => Promise<RecordRead>) | undefined): Snapshot | undefined {
+function watchOf(read: (() => Promise<RecordRead>) | undefined): Watch | undefined {
   if (!read) return undefined;
-  return async () => {
+  return new Watch(async () => {
     const current = await read();
-    return 'record' in current ? { body: current.record } : undefined;
-  };
+    return 'record' in current ? { body: current.record, text: current.text } : undefined;
+  });
 }
 
 /**
@@ -271,9 +298,11 @@ async function checkInvalidRequest(
   path: string,
   query: Record<string, string>,
   { invalid, named }: { invalid: InvalidRequest; named: boolean },
-  snapshot?: Snapshot,
+  watch?: Watch,
 ): Promise<void> {
-  const before = invalid.body && snapshot ? await snapshot() : undefined;
+  const watched = invalid.body && watch;
+  if (watch && !watched) watch.forget();
+  const before = watched ? await watch.before() : undefined;
   const label = `invalid request (${invalid.describe})`;
   const answer = await ctx.client.send({
     method: operation.method,
@@ -285,8 +314,8 @@ async function checkInvalidRequest(
     if (named) expectNamed(findings, answer, invalid, label);
   }
   if (before !== undefined) {
-    const after = await snapshot!();
-    const changed = after === undefined ? '' : firstDifference(before.body, after.body);
+    const after = await watch!.after();
+    const changed = after === undefined ? '' : after.text === before.text ? undefined : firstDifference(before.body, after.body);
     findings.expect(changed === undefined, () => ({
       kind: 'state-changed',
       check: label,
@@ -419,15 +448,27 @@ function itemPathOf(ctx: CheckContext, role: OperationRole, created: Created): s
   return ctx.client.url(destroy.server, fillPath(destroy.path, { [role.resource.lookupParam]: created.key }));
 }
 
-/** Every check of one operation, in the order a reader would want them. */
-export async function checkOperation(ctx: CheckContext, operation: OperationSpec): Promise<Outcome> {
+/** What `checkOperation` answers, having sent nothing that changes state, when the check must write and others run. */
+export const RUN_ALONE = Symbol('run alone');
+
+/**
+ * Every check of one operation, in the order a reader would want them. `shared`: other read-only checks run at the
+ * same time, so nothing may be written: an operation that would create a record to check answers RUN_ALONE first.
+ */
+export async function checkOperation(
+  ctx: CheckContext,
+  operation: OperationSpec,
+  { shared = false }: { shared?: boolean } = {},
+): Promise<Outcome | typeof RUN_ALONE> {
   const findings = new Findings(operation.operationId);
   const role = ctx.roles.get(operation.operationId) ?? { kind: 'action' as const, onItem: false };
   const isWrite = operation.method !== 'GET' && operation.method !== 'HEAD';
   const which = isWrite ? 'last' : 'first';
   let keys = await ctx.keys.keysFor(operation, which);
   // An empty collection with --allow-writes: a record created for the check, deleted after it.
-  const made = 'emptyList' in keys && keys.emptyList && ctx.allowWrites ? await makeDisposable(ctx, keys.emptyList) : undefined;
+  const emptyList = 'emptyList' in keys && ctx.allowWrites ? keys.emptyList : undefined;
+  if (emptyList && shared) return RUN_ALONE;
+  const made = emptyList ? await makeDisposable(ctx, emptyList) : undefined;
   if (made && 'cleanup' in made) {
     ctx.keys.forget();
     keys = await ctx.keys.keysFor(operation, which);
@@ -551,9 +592,9 @@ async function checkUpdate(
     path: withQuery(path, query),
     ...bodyCall(ctx, operation, body),
   });
-  const snapshot = snapshotOf(read);
+  const watch = watchOf(read);
   for (const invalid of applicableInvalidRequests(ctx, operation, body))
-    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, watch);
   return undefined;
 }
 
@@ -570,12 +611,12 @@ async function checkCreate(
   if (cleanup) await ctx.client.send({ method: 'DELETE', path: cleanup });
   const base = bodyFromRecord(ctx.contract, operation, created?.answer.body as Record<string, unknown> | undefined, ctx.seed);
   const listed = withQuery(path, { ...listQuery(ctx, operation.path), page_size: '1000' });
-  const snapshot: Snapshot = async () => {
+  const watch = new Watch(async () => {
     const answer = await ctx.client.send({ method: 'GET', path: listed });
-    return answer.status === 200 ? { body: answer.body } : undefined;
-  };
+    return answer.status === 200 ? { body: answer.body, text: answer.text } : undefined;
+  });
   for (const invalid of applicableInvalidRequests(ctx, operation, base))
-    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, watch);
   return undefined;
 }
 
@@ -594,9 +635,9 @@ async function checkAction(
     path: withQuery(path, query),
     ...bodyCall(ctx, operation, body),
   });
-  const snapshot = snapshotOf(read);
+  const watch = watchOf(read);
   for (const invalid of applicableInvalidRequests(ctx, operation, body ?? {}))
-    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, snapshot);
+    await checkInvalidRequest(ctx, findings, operation, path, query, invalid, watch);
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-/** The server under test, seen through fetch: every answer read as status + JSON body, nothing thrown for 4xx/5xx. */
+/** The server under test, seen through a transport: every answer read as status + JSON body, nothing thrown for 4xx/5xx. */
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -37,6 +37,33 @@ export class ServerUnreachable extends Error {
   }
 }
 
+/** One request as it goes on the wire: the whole URL, the headers, the body as text. */
+export interface Outgoing {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** How requests reach the server: one request in, its status and whole body text out; rejects when there is none. */
+export interface Transport {
+  send(request: Outgoing): Promise<{ status: number; text: string }>;
+  /** Lets go of what it holds (idle keep-alive connections). */
+  close?(): void;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** A transport over a fetch function (a test's in-process server, or `fetch` itself), each request with its deadline. */
+export function fetchTransport(fetcher: FetchLike = (url, init) => fetch(url, init), timeoutMs = DEFAULT_TIMEOUT_MS): Transport {
+  return {
+    async send({ method, url, headers, body }) {
+      const response = await fetcher(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      return { status: response.status, text: await response.text() };
+    },
+  };
+}
+
 export class HttpClient {
   private readonly origin: string;
   readonly prefixInBase: string;
@@ -45,8 +72,7 @@ export class HttpClient {
     baseUrl: string,
     /** The key the harness authenticates with: writes never touch the token it belongs to. */
     readonly token: string,
-    private readonly fetcher: FetchLike = (url, init) => fetch(url, init),
-    private readonly timeoutMs = 15_000,
+    private readonly transport: Transport = fetchTransport(),
   ) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
@@ -74,20 +100,19 @@ export class HttpClient {
       body = JSON.stringify(call.json);
     }
     const target = `${this.origin}${call.path}`;
-    let response: Response;
+    let received: { status: number; text: string };
     try {
-      response = await this.fetcher(target, {
-        method: call.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      received = await this.transport.send({ method: call.method, url: target, headers, body });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new ServerUnreachable(target, cause?.code ?? cause?.message ?? (error as Error).message);
+      const { code, cause, message } = error as { code?: string; cause?: { code?: string; message?: string }; message: string };
+      throw new ServerUnreachable(target, cause?.code ?? code ?? cause?.message ?? message);
     }
-    const text = await response.text();
-    return { status: response.status, body: parseBody(text), text, request: { method: call.method, url: target } };
+    const { status, text } = received;
+    return { status, body: parseBody(text), text, request: { method: call.method, url: target } };
+  }
+
+  close(): void {
+    this.transport.close?.();
   }
 }
 

@@ -40,7 +40,9 @@ const LIST_PAGE_SIZE = 20;
  * `…/{identifier}/view_key/` reveals to be the token.
  */
 export class PathKeyFinder {
-  private readonly listed = new Map<string, Records>();
+  private readonly listed = new Map<string, Promise<Records>>();
+  /** What the contract says about where a key is found: worked out once per collection and parameter. */
+  private readonly sources = new Map<string, KeySource[]>();
   private readonly credentialChecks = new Map<string, Promise<boolean>>();
   private controlKeys: Promise<Map<string, unknown[]>> | undefined;
 
@@ -73,6 +75,14 @@ export class PathKeyFinder {
       found[name] = key;
     }
     return { params, found };
+  }
+
+  /** The lists `keysFor` may read to find the operation's keys (none for keys given with `--ids`). */
+  sourceLists(operation: OperationSpec): OperationSpec[] {
+    return [...operation.path.matchAll(/\{([^}]+)\}/g)].flatMap(([, name]) => {
+      if (this.ids[`${operation.operationId}.${name!}`] !== undefined || this.ids[name!] !== undefined) return [];
+      return this.sourcesFor(operation.path.slice(0, operation.path.indexOf(`{${name!}}`)), name!).map((source) => source.list);
+    });
   }
 
   private async findKey(
@@ -121,6 +131,13 @@ export class PathKeyFinder {
    * (`Flow`), or the list's path has a segment naming it (`/flows/instances/`).
    */
   private sourcesFor(collection: string, name: string): KeySource[] {
+    const key = `${collection}{${name}}`;
+    let sources = this.sources.get(key);
+    if (!sources) this.sources.set(key, (sources = this.findSources(collection, name)));
+    return sources;
+  }
+
+  private findSources(collection: string, name: string): KeySource[] {
     const own = listOperationAt(this.contract, collection);
     const sources: KeySource[] = own ? [{ list: own }] : [];
     const parts = name.split('_');
@@ -204,11 +221,13 @@ export class PathKeyFinder {
     return (await this.controlKeys).get(collection);
   }
 
-  private async records(server: string, list: OperationSpec): Promise<Records> {
-    const cached = this.listed.get(list.path);
-    if (cached) return cached;
-    const records = await this.fetchRecords(server, list);
-    this.listed.set(list.path, records);
+  /** Read once, however many checks running at once ask for it. */
+  private records(server: string, list: OperationSpec): Promise<Records> {
+    let records = this.listed.get(list.path);
+    if (!records) {
+      records = this.fetchRecords(server, list);
+      this.listed.set(list.path, records);
+    }
     return records;
   }
 

@@ -235,9 +235,18 @@ export function resourcesOf(contract: Contract): ResourceMap {
   return map;
 }
 
-/** The list operation of a collection path (`/core/groups/`). */
+const listsAt = new WeakMap<Contract, Map<string, OperationSpec | undefined>>();
+
+/** The list operation of a collection path (`/core/groups/`); looked up once per path. */
 export function listOperationAt(contract: Contract, path: string): OperationSpec | undefined {
-  return contract.operations.find((o) => o.method === 'GET' && o.path === path && listShape(contract, successSchema(o)?.schema));
+  let lists = listsAt.get(contract);
+  if (!lists) listsAt.set(contract, (lists = new Map()));
+  if (!lists.has(path))
+    lists.set(
+      path,
+      contract.operations.find((o) => o.method === 'GET' && o.path === path && listShape(contract, successSchema(o)?.schema)),
+    );
+  return lists.get(path);
 }
 
 function paginatedList(contract: Contract, operation: OperationSpec): boolean {

@@ -1,0 +1,105 @@
+/**
+ * What bench:server and bench:prism share: servers started in their own process on a free port, and the load
+ * autocannon puts on one of them (10 connections on loopback, BENCH_SECONDS per round).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+export const TOKEN = 'bench-token';
+export const DURATION_S = Number(process.env['BENCH_SECONDS'] ?? 4);
+export const ROUNDS = 3;
+export const CONNECTIONS = 10;
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+const children = new Set<ChildProcess>();
+// A bench that fails half-way leaves no server behind.
+process.on('exit', () => {
+  for (const child of children) child.kill();
+});
+
+/** A server of bench/server-child.mjs (`mock`, `mock-uncached`, `bare`), once it listens; its port and RSS then. */
+export function startServer(args: string[]): Promise<{ child: ChildProcess; port: number; rss: number }> {
+  const child = fork(join(import.meta.dirname, 'server-child.mjs'), args, {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { ready: number; rss: number }) => resolve({ child, port: m.ready, rss: m.rss }));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/**
+ * How a path is asked: the same URL each time; with `vary`, `&v=N` (a new N for each request) so that no answer is
+ * known before; with `writeEvery: n`, each connection sends a PATCH of `writePath` (a new value each time), then
+ * n - 1 GETs, over and over.
+ */
+export interface Load {
+  path: string;
+  vary?: boolean;
+  writeEvery?: number;
+  writePath?: string;
+}
+
+let sequence = 0;
+
+function requestsOf(load: Load): autocannon.Request[] {
+  const get: autocannon.Request = { method: 'GET', path: load.path, headers: auth };
+  if (load.vary) {
+    const joiner = load.path.includes('?') ? '&' : '?';
+    get.setupRequest = (request) => ({ ...request, path: `${load.path}${joiner}v=${++sequence}` });
+  }
+  if (!load.writeEvery || !load.writePath) return [get];
+  const patch: autocannon.Request = {
+    method: 'PATCH',
+    path: load.writePath,
+    headers: { ...auth, 'content-type': 'application/json' },
+    setupRequest: (request) => ({ ...request, body: JSON.stringify({ attributes: { bench: ++sequence } }) }),
+  };
+  return [patch, ...Array.from({ length: load.writeEvery - 1 }, () => get)];
+}
+
+/** Requests per second the server on `port` answers to the load; any non-2xx answer or error fails the bench. */
+export async function rps(port: number, load: Load): Promise<number> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: requestsOf(load),
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`port ${port}, ${JSON.stringify(load)}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+/**
+ * The first of `candidates` (group keys) whose PATCH changes none of the answers at `paths` (it is not shown in
+ * them): its path and the answer to one PATCH of it, for bare Express to send.
+ */
+export async function pickWriteTarget(
+  origin: string,
+  candidates: string[],
+  paths: string[],
+): Promise<{ path: string; reply: { status: number; headers: Record<string, string>; body: string } }> {
+  const read = async () => Promise.all(paths.map(async (path) => (await fetch(`${origin}${path}`, { headers: auth })).text()));
+  const before = await read();
+  for (const key of candidates) {
+    if (before.some((text) => text.includes(key))) continue;
+    const path = `/api/v3/core/groups/${key}/`;
+    const response = await fetch(`${origin}${path}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ attributes: { bench: 0 } }),
+    });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`PATCH ${path}: ${response.status} ${body}`);
+    const after = await read();
+    if (after.every((text, i) => text === before[i]))
+      return { path, reply: { status: 200, headers: { 'content-type': response.headers.get('content-type')! }, body } };
+  }
+  throw new Error('no group whose change leaves the measured answers as they are');
+}
