@@ -77,7 +77,7 @@ export const FIELD_MESSAGES = {
   notADict: (type: string) => `Invalid data. Expected a dictionary, but got ${type}.`,
   // Model validators
   unique: (verboseName: string, field: string) => `${verboseName} with this ${field} already exists.`,
-  uniqueTogether: (fields: string[]) => `The fields ${fields.join(', ')} must make a unique set.`,
+  uniqueTogether: (fields: readonly string[]) => `The fields ${fields.join(', ')} must make a unique set.`,
   // PrimaryKeyRelatedField
   relationType: (pythonType: string) => `Incorrect type. Expected pk value, received ${pythonType}.`,
   relationUuid: (value: string) => `“${value}” is not a valid UUID.`,

@@ -1,7 +1,7 @@
 import type { Contract } from './contract.js';
 import type { JsonSchema, OperationSpec } from './types.js';
 import { listShape, successSchema } from './operation-shapes.js';
-import { EntityModel, properties } from './entity-model.js';
+import { EntityModel, properties, type EntityType } from './entity-model.js';
 import { linkFamilies } from './inheritance.js';
 
 export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_update' | 'destroy';
@@ -10,7 +10,9 @@ export type CrudKind = 'list' | 'create' | 'retrieve' | 'update' | 'partial_upda
 export interface Resource {
   /** Collection path template, server-relative. */
   path: string;
+  /** The entity's name (`Group`) and its type, worked out when the resources are built. */
   entity: string;
+  type: EntityType;
   /** The item path's parameter (`group_uuid`) and the record field it matches (`pk`). */
   lookupParam?: string;
   lookupField: string;
@@ -45,7 +47,10 @@ function crudKind(operation: OperationSpec, itemPaths: Set<string>, contract: Co
   return undefined;
 }
 
-function recordSchema(contract: Contract, resource: Resource): JsonSchema | undefined {
+/** A resource while the operations are grouped, before its entity is known. */
+type DraftResource = Omit<Resource, 'entity' | 'type' | 'lookupField' | 'modelName'>;
+
+function recordSchema(contract: Contract, resource: DraftResource): JsonSchema | undefined {
   const ops = resource.operations;
   for (const operation of [ops.retrieve, ops.update, ops.partial_update, ops.create]) {
     const schema = operation && successSchema(operation)?.schema;
@@ -63,7 +68,7 @@ export interface ResourceMap {
 /** Groups the contract's operations into resources and gives every operation its role. */
 export function buildResources(contract: Contract): ResourceMap {
   const itemPaths = new Set(contract.operations.map((o) => splitItemPath(o.path)?.collection).filter((p): p is string => !!p));
-  const byPath = new Map<string, Resource>();
+  const byPath = new Map<string, DraftResource>();
   const kinds = new Map<string, CrudKind>();
   for (const operation of contract.operations) {
     const kind = crudKind(operation, itemPaths, contract);
@@ -71,7 +76,7 @@ export function buildResources(contract: Contract): ResourceMap {
     kinds.set(operation.operationId, kind);
     const item = splitItemPath(operation.path);
     const path = item?.collection ?? operation.path;
-    const resource = byPath.get(path) ?? { path, entity: '', lookupField: 'pk', modelName: '', operations: {} };
+    const resource = byPath.get(path) ?? { path, operations: {} };
     if (item) resource.lookupParam = item.param;
     resource.operations[kind] = operation;
     byPath.set(path, resource);
@@ -79,27 +84,27 @@ export function buildResources(contract: Contract): ResourceMap {
 
   const model = new EntityModel(contract);
   const resources: Resource[] = [];
-  for (const resource of [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))) {
-    const schema = recordSchema(contract, resource);
-    const entity = schema && model.entityFor(schema, resource.path.split('/').filter(Boolean).pop() ?? '', resource.lookupParam);
+  const built = new Map<DraftResource, Resource>();
+  for (const draft of [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path))) {
+    const schema = recordSchema(contract, draft);
+    const entity = schema && model.entityFor(schema, draft.path.split('/').filter(Boolean).pop() ?? '', draft.lookupParam);
     if (!entity) continue; // records without a pk cannot be addressed: their operations act as actions
-    resource.entity = entity;
-    const fields = properties(model.entities.get(entity)!.schema);
-    resource.lookupField =
-      resource.lookupParam && resource.lookupParam in fields ? resource.lookupParam : model.entities.get(entity)!.pkField;
-    resource.modelName = entity;
+    const type = model.entities.get(entity)!;
+    const lookupField = draft.lookupParam && draft.lookupParam in properties(type.schema) ? draft.lookupParam : type.pkField;
+    const resource: Resource = { ...draft, entity, type, lookupField, modelName: entity };
+    built.set(draft, resource);
     resources.push(resource);
   }
   model.link();
   linkFamilies(model, resources);
 
   const roles = new Map<string, OperationRole>();
-  const live = new Set(resources);
   for (const operation of contract.operations) {
     const item = splitItemPath(operation.path);
-    const resource = byPath.get(item?.collection ?? operation.path);
+    const draft = byPath.get(item?.collection ?? operation.path);
+    const resource = draft && built.get(draft);
     const kind = kinds.get(operation.operationId);
-    if (kind && resource && live.has(resource)) roles.set(operation.operationId, { kind, resource });
+    if (kind && resource) roles.set(operation.operationId, { kind, resource });
     else roles.set(operation.operationId, actionRole(operation, resources));
   }
   return { model, resources, roles };

@@ -157,7 +157,7 @@ export class WorldBlueprintTarget implements BlueprintTarget {
   private shapeOf(entity: EntityType, kind: 'create' | 'partial_update'): WriteShape {
     const resources = this.world.resources.filter((r) => r.entity === entity.name);
     const resource = resources.find((r) => r.operations[kind]) ??
-      resources[0] ?? { path: '', entity: entity.name, lookupField: entity.pkField, modelName: entity.name, operations: {} };
+      resources[0] ?? { path: '', entity: entity.name, type: entity, lookupField: entity.pkField, modelName: entity.name, operations: {} };
     const operation = resource.operations[kind];
     const content = operation?.requestBody?.content ?? {};
     const schema = content['application/json']?.schema ?? Object.values(content)[0]?.schema ?? entity.schema;

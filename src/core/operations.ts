@@ -7,7 +7,7 @@ import type { Principal, World } from '../world/world.js';
 import { forbidden, HttpError, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
 import { checkQuery, selectRecords, type Visibility } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, checkGuard, ownerField, visibilityFor } from './permissions.js';
+import { canSee, canWrite, checkGuard, visibilityFor } from './permissions.js';
 import { fullListAsked, listsByAccess, policyAccess } from './policy-access.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
@@ -41,7 +41,7 @@ export function findRecord(call: OperationCall, resource: Resource): WorldRecord
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
   const record = key === undefined ? undefined : call.world.table(resource.entity).find(resource.lookupField, key);
   // A record the caller may not see is not in their queryset: Django's 404, not a 403.
-  if (!record || !canSee(call.world, call.principal, call.world.entity(resource.entity), record)) throw notFound(resource.modelName);
+  if (!record || !canSee(call.world, call.principal, resource.type, record)) throw notFound(resource.modelName);
   return record;
 }
 
@@ -81,7 +81,7 @@ export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
   checkGuard(call.principal, operation);
   const shape = listShape(world.contract, successSchema(operation)?.schema);
-  const entity = world.entity(resource.entity);
+  const entity = resource.type;
   const accessible = listsByAccess(operation) && !fullListAsked(query, call.principal.superuser) ? accessCheck(call, entity) : undefined;
   // A list by access ignores object permissions (ApplicationViewSet._filter_queryset_for_list): policies decide.
   const visibility: Visibility = accessible ? { sees: () => true } : visibilityFor(world, call.principal, entity);
@@ -169,7 +169,7 @@ function writeOrErrors(call: OperationCall, resource: Resource, base: WorldRecor
 
 export async function update(call: OperationCall, resource: Resource, partialUpdate: boolean): Promise<Answer> {
   const record = findRecord(call, resource);
-  const entity = call.world.entity(resource.entity);
+  const entity = resource.type;
   if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   const checked = await checkedBody(call, partialUpdate);
   // The body may arrive slowly: the record is found again after it, so a write deleted or changed meanwhile is
@@ -192,7 +192,7 @@ function withinBudget(world: World, entityName: string, record: WorldRecord, cre
  * (authentik sets a token's `user` to the requesting user).
  */
 function asOwner(call: OperationCall, resource: Resource, checked: CheckedBody, creating = false): CheckedBody {
-  const field = ownerField(call.world, call.world.entity(resource.entity));
+  const field = call.world.profile(resource.entity).ownerField;
   if (!field) return checked;
   const errors = checked.errors ?? {};
   // A superuser names any owner; leaving out an optional one on create means the caller, a required one stays required.
@@ -205,7 +205,7 @@ function asOwner(call: OperationCall, resource: Resource, checked: CheckedBody, 
 
 export async function create(call: OperationCall, resource: Resource): Promise<Answer> {
   const { world } = call;
-  const entity = world.entity(resource.entity);
+  const entity = resource.type;
   if (!canWrite(world, call.principal, entity)) throw forbidden();
   const checked = await checkedBody(call, false);
   // Prepared on a blank record: a rejected create must not advance the world's sequence either.
@@ -226,7 +226,7 @@ export async function create(call: OperationCall, resource: Resource): Promise<A
 
 export function destroy(call: OperationCall, resource: Resource): Answer {
   const record = findRecord(call, resource);
-  const entity = call.world.entity(resource.entity);
+  const entity = resource.type;
   if (!canWrite(call.world, call.principal, entity, record)) throw forbidden();
   call.world.remove(resource.entity, pkOf(entity, record));
   return noContent(Number(successSchema(call.operation)?.status ?? 204));
@@ -240,7 +240,7 @@ export async function action(call: OperationCall, resource: Resource | undefined
   const { world, operation } = call;
   checkGuard(call.principal, operation);
   const record = resource ? findRecord(call, resource) : undefined;
-  const entity = resource && world.entity(resource.entity);
+  const entity = resource?.type;
   if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();
   checkQuery(world, operation, call.query);
   if (operation.requestBody) {
@@ -270,9 +270,9 @@ function revealedKey(world: World, resource: Resource, record: WorldRecord, sche
   if (world.tokenEntity?.name !== resource.entity) return undefined;
   const fields = world.contract.resolve(schema).properties;
   if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
-  return world.keyOf(resource.entity, pkOf(world.entity(resource.entity), record));
+  return world.keyOf(resource.entity, pkOf(resource.type, record));
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {
-  return world.contract.resolve(schema) === world.entity(resource.entity).schema;
+  return world.contract.resolve(schema) === resource.type.schema;
 }

@@ -6,37 +6,13 @@ import type { OperationSpec } from '../contract/types.js';
 import { guardOf } from '../contract/authentik-models.js';
 import { forbidden } from './http.js';
 
-/** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
-export const OWNER_FIELDS = ['user', 'owner'];
-
-/** Owner fields by entity: asked for every record a list shows, fixed per entity. */
-const ownerFields = new WeakMap<EntityType, string | null>();
-
-/** The field that names a record's owning user, when the model has one. */
-export function ownerField(world: World, entity: EntityType): string | undefined {
-  let field = ownerFields.get(entity);
-  if (field === undefined) ownerFields.set(entity, (field = findOwnerField(world, entity) ?? null));
-  return field ?? undefined;
-}
-
-function findOwnerField(world: World, entity: EntityType): string | undefined {
-  const users = world.userEntity;
-  if (!users || entity === users) return undefined;
-  // A binding's `user` is who it binds to its target (authentik's PolicyBinding), not who owns it.
-  if (world.renderer.derived.bindings().some((binding) => binding.entity === entity.name)) return undefined;
-  return OWNER_FIELDS.find((field) => {
-    const link = entity.references.get(field) ?? entity.embeds.get(field);
-    return link !== undefined && link.target === users.name && !link.many;
-  });
-}
-
 /**
  * The user a record belongs to: a user record belongs to itself; other records through their owner field.
  * undefined when the model has no owner.
  */
 export function ownerOf(world: World, entity: EntityType, record: WorldRecord): unknown {
   if (entity === world.userEntity) return pkOf(entity, record);
-  const field = ownerField(world, entity);
+  const field = world.profile(entity).ownerField;
   return field ? record[field] : undefined;
 }
 
@@ -58,7 +34,7 @@ export function canSee(world: World, principal: Principal, entity: EntityType, r
 export function visibilityFor(world: World, principal: Principal, entity: EntityType): Visibility {
   const sees = (record: WorldRecord) => canSee(world, principal, entity, record);
   if (principal.superuser) return { sees };
-  const field = entity === world.userEntity ? entity.pkField : (ownerField(world, entity) ?? entity.pkField);
+  const field = entity === world.userEntity ? entity.pkField : (world.profile(entity).ownerField ?? entity.pkField);
   return { sees, only: { field, value: principal.userPk } };
 }
 
@@ -70,7 +46,7 @@ export function visibilityFor(world: World, principal: Principal, entity: Entity
 export function canWrite(world: World, principal: Principal, entity: EntityType | undefined, record?: WorldRecord): boolean {
   if (entity && record && world.isLocked(entity, record)) return false;
   if (principal.superuser) return true;
-  if (!entity || !ownerField(world, entity)) return false;
+  if (!entity || !world.profile(entity).ownerField) return false;
   return record === undefined || String(ownerOf(world, entity, record)) === String(principal.userPk);
 }
 

@@ -62,7 +62,7 @@ export function prepareWrite(
   requestSchema: JsonSchema,
   schemaErrors: DrfErrors = {},
 ): PreparedWrite | { errors: DrfErrors } {
-  const entity = world.entity(resource.entity);
+  const entity = resource.type;
   const fields = world.contract.writableFields(requestSchema);
   const writable = new Set(Object.keys(fields));
   const record: WorldRecord = { ...base };
@@ -116,7 +116,7 @@ function uniquenessErrors(
   const pk = pkOf(entity, base);
   const other = (found: WorldRecord | undefined) => found !== undefined && (pk === null || String(pkOf(entity, found)) !== String(pk));
   const taken = (field: string) => FIELD_MESSAGES.unique(modelVerboseName(world, entity), field);
-  for (const field of world.uniqueFields(entity)) {
+  for (const field of world.profile(entity).unique) {
     if (field in body && !Object.hasOwn(errors, field) && other(table.find(field, record[field]))) setOwn(errors, field, [taken(field)]);
   }
   // A one-to-one link (Application.provider): no other record may point at the same record (null is no link). A link
@@ -128,7 +128,7 @@ function uniquenessErrors(
     if (!world.renderer.derived.isOneToOne(entity.name, field)) continue;
     if (table.pointingAt(field, record[field] as Pk).some((key) => other(table.get(key)))) setOwn(errors, field, [taken(field)]);
   }
-  for (const fields of world.uniqueTogether(entity)) {
+  for (const fields of world.profile(entity).uniqueTogether) {
     if (
       fields.some((f) => f in body) &&
       other(

@@ -34,7 +34,7 @@ export function entityFor(world: World, model: string): EntityType | undefined {
   if (named) return world.entity(named);
   const wanted = model.slice(model.indexOf('.') + 1);
   const resource = world.resources.find((r) => squash(r.entity) === wanted);
-  return resource ? world.entity(resource.entity) : undefined;
+  return resource?.type;
 }
 
 /** Reads of the world the executor makes, each a lookup by model. */

@@ -45,7 +45,7 @@ export function sessionReads(runtime: FlowRuntime): DerivedAction {
       const answer = role.kind === 'list' ? list(call, resource!) : retrieve(call, resource!);
       const session = runtime.sessions.find(call.context);
       const own = session && runtime.sessions.record(session);
-      const pkField = call.world.entity(resource!.entity).pkField;
+      const pkField = resource!.type.pkField;
       return markCurrent(answer, (item) => own !== undefined && item[pkField] === own[pkField]);
     },
   };
@@ -82,7 +82,7 @@ export function setPassword(runtime: FlowRuntime): DerivedAction {
     answers: isSetPassword,
     async answer(call, resource) {
       const { world } = call;
-      const entity = world.entity(resource!.entity);
+      const entity = resource!.type;
       const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource!.lookupParam);
       const key = coercePathKey(call.pathParams[resource!.lookupParam ?? ''] ?? '', parameter?.schema ?? { type: 'string' });
       const user = key === undefined ? undefined : world.table(entity.name).find(resource!.lookupField, key);

@@ -16,7 +16,7 @@ export interface ReadonlyTable {
   all(): WorldRecord[];
   get(pk: unknown): WorldRecord | undefined;
   find(field: string, value: unknown): WorldRecord | undefined;
-  findTogether(fields: string[], values: unknown[]): WorldRecord | undefined;
+  findTogether(fields: readonly string[], values: unknown[]): WorldRecord | undefined;
   pointingAt(field: string, target: Pk): string[];
   indexed(field: string, value: unknown): WorldRecord[] | undefined;
   /** The most specific table holding the pk (a subtype's, for a record of the base's family). */
@@ -31,7 +31,7 @@ export interface ReadonlyTable {
 export class Table implements ReadonlyTable {
   private readonly byPk = new Map<string, WorldRecord>();
   /** Unique indexes: fields (joined) → values (joined) → pk. */
-  private readonly uniques = new Map<string, { fields: string[]; index: Map<string, string> }>();
+  private readonly uniques = new Map<string, { fields: readonly string[]; index: Map<string, string> }>();
   /** Link indexes: link field → target pk → the pk (or pks) of the records pointing at it. */
   private readonly links = new Map<string, Map<string, string | Set<string>>>();
   /** pks for O(1) random picks (swap-remove on delete); in creation order until the first delete. */
@@ -83,7 +83,7 @@ export class Table implements ReadonlyTable {
   }
 
   /** Keeps a unique index of the field, or of the set of fields together (call before records are stored). */
-  index(fields: string | string[]): void {
+  index(fields: string | readonly string[]): void {
     const list = typeof fields === 'string' ? [fields] : fields;
     if (list.length === 1 && list[0] === this.entity.pkField) return;
     this.uniques.set(list.join(SEPARATOR), { fields: list, index: new Map() });
@@ -103,7 +103,7 @@ export class Table implements ReadonlyTable {
   }
 
   /** The record holding these values in these fields together (an indexed set: `index(fields)`). */
-  findTogether(fields: string[], values: unknown[]): WorldRecord | undefined {
+  findTogether(fields: readonly string[], values: unknown[]): WorldRecord | undefined {
     return this.get(this.uniques.get(fields.join(SEPARATOR))?.index.get(keyOf(values)));
   }
 
@@ -288,7 +288,7 @@ export class Table implements ReadonlyTable {
 }
 
 /** The unique index key of a record (undefined when a single indexed field is empty: nothing to find it by). */
-function uniqueKey(fields: string[], record: WorldRecord): string | undefined {
+function uniqueKey(fields: readonly string[], record: WorldRecord): string | undefined {
   const values = fields.map((f) => record[f]);
   if (fields.length === 1 && (values[0] === null || values[0] === undefined)) return undefined;
   return keyOf(values);

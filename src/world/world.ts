@@ -21,6 +21,7 @@ import { Identities, isPrintedToken, type Principal } from './identities.js';
 import { CreatedIds } from './created-ids.js';
 import { sizeOf, Store, Table, type InverseWrite, type ReadonlyTable } from './store.js';
 import { checkDump, contractFingerprint, DUMP_FORMAT, type WorldDump } from './dump.js';
+import { buildProfiles, type EntityProfile } from './entity-profiles.js';
 
 export type { Principal } from './identities.js';
 export { DUMP_FORMAT, type WorldDump } from './dump.js';
@@ -75,10 +76,6 @@ export const DEFAULT_LIMITS: Required<RecordLimits> = {
 const DEFAULT_RECORDS = 25;
 /** A world has more people than most other things. */
 const EXTRA_USERS = 15;
-/** Integer fields besides the pk that count records (`num_pk`): a sequence, never a random number. */
-const COUNTER_FIELD = /(^|_)pk$/;
-/** Fields unique on every authentik model that has them. */
-const UNIQUE_BY_NAME = ['username', 'slug'];
 /** How many records a generated many-to-many link lists at most. */
 const MAX_GENERATED_LINKS = 4;
 
@@ -113,8 +110,7 @@ export class World {
   /** Where created ids stand: saved with the world, kept across resets and loads. */
   private readonly createdIds: CreatedIds;
   private readonly limits: Required<RecordLimits>;
-  private readonly uniqueByEntity = new Map<EntityType, string[]>();
-  private readonly countersByEntity = new Map<EntityType, string[]>();
+  private readonly profiles: Map<string, EntityProfile>;
 
   constructor(
     readonly contract: Contract,
@@ -131,9 +127,11 @@ export class World {
     const entities = [...model.entities.values()];
     this.tokenEntity = entities.sort((a, b) => a.name.localeCompare(b.name)).find((e) => isTokenEntity(contract, e));
     this.userEntity = userEntityOf(entities, this.tokenEntity);
+    this.renderer = new RecordRenderer(model, (name) => this.table(name));
+    this.profiles = buildProfiles({ contract, model, resources, derived: this.renderer.derived, userEntity: this.userEntity });
+    // Tables are made now: each indexes its entity's unique fields (the profiles).
     this.store = new Store(model, (entity) => this.newTable(entity));
     this.texts = new RecordTexts((entity, record, view) => this.renderer.render(entity, record, view));
-    this.renderer = new RecordRenderer(model, (name) => this.table(name));
     this.identities = new Identities(
       this.tokenEntity,
       this.userEntity,
@@ -399,24 +397,9 @@ export class World {
     this.store.touch();
   }
 
-  /**
-   * Fields that tell an entity's records apart: lookup fields of its resources (a key must find one record), and the
-   * fields authentik's models declare unique whatever the model (`username`, `slug`). Fixed per entity.
-   */
-  uniqueFields(entity: EntityType): string[] {
-    let fields = this.uniqueByEntity.get(entity);
-    if (!fields) {
-      const set = new Set(this.resources.filter((r) => r.entity === entity.name).map((r) => r.lookupField));
-      for (const field of UNIQUE_BY_NAME) if (field in properties(entity.schema)) set.add(field);
-      this.uniqueByEntity.set(entity, (fields = [...set]));
-    }
-    return fields;
-  }
-
-  /** Fields unique in pairs: a tree's `name` within its `parent` (authentik's Group has `unique_together` on them). */
-  uniqueTogether(entity: EntityType): string[][] {
-    const parent = entity.references.get('parent');
-    return parent && parent.target === entity.name && 'name' in properties(entity.schema) ? [['name', 'parent']] : [];
+  /** What the world knows of an entity, worked out once (unique fields, counters, owner field). */
+  profile(entity: EntityType | string): EntityProfile {
+    return this.profiles.get(typeof entity === 'string' ? entity : entity.name)!;
   }
 
   /** Values stable per seed and key, independent of what else happened: for action responses. */
@@ -427,8 +410,9 @@ export class World {
   private newTable(entity: EntityType): Table {
     const faker = createFaker(seedFor(this.seed, entity.name));
     const table = new Table(entity, faker, new FixtureGenerator(faker, this.contract.components));
-    for (const field of this.uniqueFields(entity)) table.index(field);
-    for (const fields of this.uniqueTogether(entity)) table.index(fields);
+    const { unique, uniqueTogether } = this.profile(entity);
+    for (const field of unique) table.index(field);
+    for (const fields of uniqueTogether) table.index(fields);
     return table;
   }
 
@@ -492,8 +476,9 @@ export class World {
     else if (entity.pk === 'uuid')
       record[entity.pkField] = created ? this.createdIds.takeUuid(root.entity.name) : table.faker.string.uuid();
     Object.assign(record, created ? this.randomFields(entity) : this.generatedSecrets(entity, pkOf(entity, record)));
-    for (const field of this.counterFields(entity)) record[field] = table.nextCounter(field);
-    for (const field of this.uniqueFields(entity))
+    const profile = this.profile(entity);
+    for (const field of profile.counters) record[field] = table.nextCounter(field);
+    for (const field of profile.unique)
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
     if (this.tokenEntity === entity) this.identities.issue(record);
     for (const value of Object.values(record)) if (typeof value === 'string') flatten(value);
@@ -540,20 +525,6 @@ export class World {
     const pk = this.createdIds.takeInteger(root.entity.name, root.nextIntegerPk, this.options.createdIds?.integerFloor);
     root.takeIntegerPk(pk);
     return pk;
-  }
-
-  /** Counter fields of the entity, fixed per entity (worked out once: every create asks). */
-  private counterFields(entity: EntityType): string[] {
-    let fields = this.countersByEntity.get(entity);
-    if (!fields) {
-      fields = Object.entries(properties(entity.schema))
-        .filter(
-          ([field, schema]) => field !== entity.pkField && COUNTER_FIELD.test(field) && this.contract.resolve(schema).type === 'integer',
-        )
-        .map(([field]) => field);
-      this.countersByEntity.set(entity, fields);
-    }
-    return fields;
   }
 
   /** `value`, or `value-2`, `value-3`… (within the field's maxLength): the first that no record of the table holds. */

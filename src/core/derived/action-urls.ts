@@ -12,7 +12,7 @@ const ACTION_URL = /^(.+)_url$/;
 export const actionUrls: Feature = ({ world }) => {
   for (const resource of world.resources) {
     if (!resource.lookupParam) continue;
-    for (const [field, schema] of Object.entries(properties(world.entity(resource.entity).schema))) {
+    for (const [field, schema] of Object.entries(properties(resource.type.schema))) {
       const action = ACTION_URL.exec(field)?.[1];
       if (!action || schema.readOnly !== true || world.contract.resolve(schema).type !== 'string') continue;
       const path = `${resource.path}{${resource.lookupParam}}/${action}/`;

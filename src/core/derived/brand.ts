@@ -11,7 +11,7 @@ import type { World } from '../../world/world.js';
 
 export function brandResource(world: World): Resource | undefined {
   return world.resources.find((r) => {
-    const fields = properties(world.entity(r.entity).schema);
+    const fields = properties(r.type.schema);
     return 'domain' in fields && 'default' in fields && r.operations.list !== undefined;
   });
 }

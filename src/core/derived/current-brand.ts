@@ -40,7 +40,7 @@ function settingsOf(brand: WorldRecord): Record<string, unknown> {
 
 function currentBrand(world: World, host: string, answerFields: string[]): Record<string, unknown> {
   const brand = brandForHost(world, host);
-  const brandFields = properties(world.entity(brandResource(world)!.entity).schema);
+  const brandFields = properties(brandResource(world)!.type.schema);
   const settings = settingsOf(brand);
   const theme = isPlainObject(settings['theme']) ? settings['theme']['base'] : undefined;
   const values: Record<string, unknown> = {

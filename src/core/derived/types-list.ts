@@ -22,7 +22,7 @@ function familyOf(world: World, operation: OperationSpec): Resource | undefined 
   if (!shape || shape.paginated) return undefined;
   const fields = propertiesOf(world.contract.resolve(shape.items));
   if (!('component' in fields) || !('model_name' in fields)) return undefined;
-  return world.resources.find((r) => operation.path === `${r.path}${TYPES_SEGMENT}` && world.entity(r.entity).subtypes.length > 0);
+  return world.resources.find((r) => operation.path === `${r.path}${TYPES_SEGMENT}` && r.type.subtypes.length > 0);
 }
 
 /** The family's kinds as authentik lists them: those whose model (or, for an abstract type, whose app) the contract has. */
