@@ -2,7 +2,7 @@
 import { Contract } from '../src/contract/contract.js';
 import { FixtureGenerator, createFaker } from '../src/fake/generate.js';
 import { readSchemasDir } from '../src/node/schemas-dir.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { importPages } from '../src/importer/import-pages.js';
 import { rawPage } from '../test/support/pages.js';
 import { interlinkedOpenApiDocument, syntheticOperations } from '../test/support/synthetic-corpus.js';

@@ -4,8 +4,8 @@
  * 50,000 groups, and core/users with 50,000 groups (the other side of their many-to-many). Target: the 50k rate
  * at least 0.8 of the 1k rate.
  */
-import { createMock } from '../src/node/index.js';
-import type { MockServer } from '../src/core/mock-server.js';
+import { createMock } from '../src/entries/node.js';
+import type { MockServer } from '../src/mock-server.js';
 
 const TOKEN = 'bench-writes';
 const ROUND = Number(process.env['BENCH_WRITES'] ?? 2000);

@@ -1,5 +1,5 @@
 /** `authentik-mock`, browser-safe: the request core, its contract and world, fixtures. Node-only helpers are `authentik-mock/node`. */
-export { MockServer, type MockOptions, type RequestLogEntry } from './core/mock-server.js';
+export { MockServer, type MockOptions, type RequestLogEntry } from './mock-server.js';
 export type { AnswerCacheLimits } from './core/answer-cache.js';
 export type { ConsoleFiles } from './core/control.js';
 export type { CorsOrigins } from './core/cors.js';

@@ -1,7 +1,7 @@
 // Issue 18 item 1: an operation whose `security` lists an empty requirement (`{}`) answers without credentials.
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester } from './support/requester.js';
 

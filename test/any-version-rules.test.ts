@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import type { ContractDocument, JsonSchema, OperationSpec, ParameterSpec } from '../src/contract/types.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { FILTER_MESSAGES } from '../src/contract/authentik-messages.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { resultLine } from '../src/harness/report.js';

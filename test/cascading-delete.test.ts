@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { libraryContract, ref, resource } from './support/library.js';
 import { coreRequester, type Reply, type RequestOptions, type Requester } from './support/requester.js';
 

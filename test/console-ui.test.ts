@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/adapters/express.js';
 import type { ContractDocument } from '../src/contract/types.js';
 import { consoleFiles } from '../src/node/console-files.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { createMock } from '../src/node/create-mock.js';
 import { referenceDocument } from './support/contracts.js';
 

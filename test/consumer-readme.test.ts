@@ -36,7 +36,7 @@ const node = (args: string[]) => run(process.execPath, args, { cwd: project, enc
 const importing = (module: string) => snippets.filter((s) => s.code.includes(`from '${module}'`));
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'node', 'index.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+  if (!existsSync(join(ROOT, 'dist', 'entries', 'node.js'))) throw new Error('dist/ is missing: run "npm run build" first');
   project = mkdtempSync(join(tmpdir(), 'authentik-mock-readme-'));
   const modules = join(project, 'node_modules');
   mkdirSync(modules);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../src/core/http.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { libraryContract, resource } from './support/library.js';
 
 const TOKEN = 'boundary-token';

@@ -9,7 +9,7 @@ import { createApp } from '../src/adapters/express.js';
 import { createHandlers as createBrowserHandlers } from '../src/adapters/msw.js';
 import { createHandlers } from '../src/adapters/msw-node.js';
 import { startMock, useContract } from '../src/adapters/vitest.js';
-import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract } from '../src/node/index.js';
+import { PACKAGE_SCHEMAS_DIR, createMock, defaultSchemasDir, loadContract } from '../src/entries/node.js';
 import { writeSchemasDir } from '../src/node/schemas-dir.js';
 import { ROOT, seedDocument } from './support/contracts.js';
 

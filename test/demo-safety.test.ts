@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer, type MockOptions } from '../src/core/mock-server.js';
+import { MockServer, type MockOptions } from '../src/mock-server.js';
 import { LARGE_ANSWER_CHARS, UnsentAnswers } from '../src/core/unsent-answers.js';
 import { referenceDocument } from './support/contracts.js';
 import { rawRequest } from './support/raw-http.js';

@@ -2,7 +2,7 @@
 // fresh install (`recordsPerEntity: 0`). Every answer is checked against the contract.
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import type { ContractDocument } from '../src/contract/types.js';
 import { referenceDocument } from './support/contracts.js';
 import { libraryContract, resource } from './support/library.js';

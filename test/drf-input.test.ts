@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { formBody } from '../src/contract/drf-fields.js';
 import type { OperationSpec } from '../src/contract/types.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { mixedDocument, referenceDocument } from './support/contracts.js';
 import { libraryContract, ref, resource } from './support/library.js';
 import { coreRequester, type Reply, type RequestOptions } from './support/requester.js';

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { json } from '../src/core/http.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { RequestContext } from '../src/core/request-context.js';
 import {
   FlowNonApplicable,

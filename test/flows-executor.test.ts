@@ -3,7 +3,7 @@
 // flow from authentik's own blueprints. Every challenge is checked against the contract (BrowserLike does it).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { addTotpDevice, totpCode } from '../src/flows/index.js';
 import { BrowserLike, executorUrl } from './support/browser-like.js';
 import { referenceDocument } from './support/contracts.js';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerContract } from '../src/cli/contract-command.js';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { ServerUnreachable, type FetchLike } from '../src/harness/http-client.js';
 import type { ContractFinding } from '../src/harness/findings.js';
 import { closingLine, junitXml, resultLine, type ContractReport } from '../src/harness/report.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { buildResources } from '../src/contract/resources.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester, type Requester } from './support/requester.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { bodyFromRecord } from '../src/harness/request-builder.js';
 import { importPages } from '../src/importer/import-pages.js';
 import { rawPage } from './support/pages.js';

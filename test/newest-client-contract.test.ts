@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { importPages } from '../src/importer/import-pages.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { resultLine } from '../src/harness/report.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { createMock } from '../src/node/create-mock.js';
-import { startServer } from '../src/node/server.js';
+import { startServer } from '../src/adapters/http-server.js';
 import { mixedDocument, referenceDocument } from './support/contracts.js';
 
 let dir: string;

@@ -2,7 +2,7 @@
 // it — log in, consent on the flow's consent stage, and the last stage sends the browser back to the app with a code.
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
 import { makeOidcApp } from './support/oidc-app.js';
 import { BrowserLike, executorUrl } from './support/browser-like.js';

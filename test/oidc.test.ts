@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { oidcOf } from '../src/oidc/index.js';
 import { referenceDocument, seedContract } from './support/contracts.js';
 import { form, makeOidcApp, type OidcApp } from './support/oidc-app.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { runContract } from '../src/harness/run-contract.js';
 import { resultLine } from '../src/harness/report.js';
 import { fetchOf } from './support/requester.js';

@@ -1,7 +1,7 @@
 // Issue 20: answers are made of records' kept texts, and lists narrowed by indexes — never stale, never different.
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester } from './support/requester.js';
 

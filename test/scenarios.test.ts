@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { startMock } from '../src/adapters/vitest.js';
 import { createHandlers } from '../src/adapters/msw.js';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { parsePrefer, validateRule, type ScenarioRule } from '../src/core/scenarios.js';
 import { parseBody } from '../src/harness/http-client.js';
 import { mixedDocument } from './support/contracts.js';

@@ -1,7 +1,7 @@
 // Issue 16: secrets no one can guess (random, never from the seed) and ids that are never handed out twice.
 import { describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { World } from '../src/world/world.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester } from './support/requester.js';

@@ -4,7 +4,7 @@
 // `current`, kept in dumps; set_password sets a password and ends the user's other sessions.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { BrowserLike, executorUrl } from './support/browser-like.js';
 import { referenceDocument } from './support/contracts.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyBlueprints, parseBlueprint } from '../src/blueprints/index.js';
 import { Contract } from '../src/contract/contract.js';
 import { WorldBlueprintTarget } from '../src/core/blueprint-target.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester } from './support/requester.js';
 

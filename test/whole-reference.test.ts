@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
-import { MockServer } from '../src/core/mock-server.js';
+import { MockServer } from '../src/mock-server.js';
 import { worldFixtures } from '../src/core/world-fixtures.js';
 import { referenceDocument } from './support/contracts.js';
 import { coreRequester, type Reply } from './support/requester.js';

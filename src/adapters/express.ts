@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { heldAnswer, type IncomingRequest } from '../core/http.js';
-import type { MockServer } from '../core/mock-server.js';
+import type { MockServer } from '../mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/create-mock.js';
 import { installLoginPage } from '../flows/login-page.js';
 import { readLoginPage } from '../node/login-page.js';

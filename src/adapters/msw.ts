@@ -1,6 +1,6 @@
 import { http, type HttpHandler } from 'msw';
 import { Contract } from '../contract/contract.js';
-import { MockServer, type MockOptions } from '../core/mock-server.js';
+import { MockServer, type MockOptions } from '../mock-server.js';
 import { CONTROL_PREFIX } from '../core/control.js';
 import { forgetKeptWorld, keepPageState, pageWorldOptions, type PersistIn } from './page-state.js';
 import { keepCookiesInPage, withPageCookies } from './page-cookies.js';

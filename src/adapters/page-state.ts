@@ -4,7 +4,7 @@
  *   collide with ids created before it (an app may have stored them);
  * - with `persist`, the world itself (a dump), so what the app created is still there after a reload.
  */
-import type { MockServer } from '../core/mock-server.js';
+import type { MockServer } from '../mock-server.js';
 import type { WorldOptions } from '../world/world.js';
 
 export type PersistIn = 'sessionStorage' | 'localStorage';

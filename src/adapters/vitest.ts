@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Contract } from '../contract/contract.js';
-import type { MockServer } from '../core/mock-server.js';
+import type { MockServer } from '../mock-server.js';
 import type { Scenarios } from '../core/scenarios.js';
 import { loadContract, type NodeMockOptions } from '../node/create-mock.js';
-import { startServer } from '../node/server.js';
+import { startServer } from './http-server.js';
 
 /** What the matcher reads: a status and a parsed body (`body`, or `data` as axios-like clients name it). */
 export interface ContractResponse {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Contract, jsonMedia } from '../contract/contract.js';
 import { FixtureGenerator, createFaker } from '../fake/generate.js';
-import { MockServer } from '../core/mock-server.js';
+import { MockServer } from '../mock-server.js';
 import { nearestName } from '../harness/nearest-name.js';
 import { worldFixtures } from '../core/world-fixtures.js';
 import { DEFAULT_SCHEMAS_HELP, INDEX_FILE, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';

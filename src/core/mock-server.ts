@@ -4,8 +4,8 @@ import { World, type WorldDump, type WorldOptions } from '../world/world.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { Callers } from './callers.js';
-import { DerivedActions, SiteRoutes, type FeatureHost } from './extensions.js';
-import { FEATURES } from './features.js';
+import { DerivedActions, SiteRoutes, type Feature, type FeatureHost } from './extensions.js';
+import { CORE_FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ConsoleFiles, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
@@ -97,7 +97,7 @@ function allowsAnonymous(operation: OperationSpec): boolean {
  * Node API, so the Express bridge, MSW (which hands its `Request` straight in, in Node or a browser) and tests all
  * drive the same code. Failures anywhere inside are thrown as `HttpError` and answered here.
  */
-export class MockServer implements ControlHost, FeatureHost {
+export class MockCore implements ControlHost, FeatureHost {
   readonly contract: Contract;
   readonly world: World;
   /** Forced statuses, delays and network failures (`mock.scenarios.add(rule)`); see scenarios.ts. */
@@ -129,7 +129,10 @@ export class MockServer implements ControlHost, FeatureHost {
   private refusal: string | undefined;
   readonly autoLogin: string | undefined;
 
-  constructor(private readonly options: MockOptions) {
+  constructor(
+    private readonly options: MockOptions,
+    features: readonly Feature[] = CORE_FEATURES,
+  ) {
     this.cache = options.cacheResponses === false ? undefined : new AnswerCache(options.cache);
     this.scenarios = new Scenarios(options.holds);
     this.unsent = options.maxUnsentBytes === undefined ? undefined : new UnsentAnswers(options.maxUnsentBytes);
@@ -146,7 +149,7 @@ export class MockServer implements ControlHost, FeatureHost {
     };
     this.autoLogin = options.autoLogin;
     // Features first: what they keep with the world (World.keepWith) is in the dump being loaded.
-    for (const install of FEATURES) install(this);
+    for (const install of features) install(this);
     if (options.data !== undefined) this.world.load(options.data);
     else this.blueprintResults = startWorld(this.world, this.teamBlueprints, options, this.passwords);
     this.start = options.data === undefined ? undefined : JSON.stringify(options.data);

@@ -1,11 +1,11 @@
-import type { MockServer } from './mock-server.js';
+import type { MockCore } from './mock-server.js';
 
 /**
  * Bodies of an operation as the world shows them, for operations whose answer is records: a list is one coherent
  * page (`count` records, its pagination adding up, embeds agreeing with ids), a retrieve the first `count` records.
  * undefined for other operations, which have no records to show (their bodies are generated from the schema).
  */
-export async function worldFixtures(mock: MockServer, operationId: string, count: number): Promise<unknown[] | undefined> {
+export async function worldFixtures(mock: MockCore, operationId: string, count: number): Promise<unknown[] | undefined> {
   const role = mock.world.roles.get(operationId);
   const operation = mock.contract.operation(operationId);
   if (!role || !operation || (role.kind !== 'list' && role.kind !== 'retrieve')) return undefined;

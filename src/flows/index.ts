@@ -24,7 +24,8 @@ export const flowsFeature: Feature = (host) => {
 };
 
 export { startFlow, sessionUser, requestPrincipal, loginRedirect, registerStage, logInSession, type StartFlowOptions } from './api.js';
-export { FlowNonApplicable, type FlowPlan, type PlanContext, type PendingUser, type PlannedStage } from './plan.js';
+export { FlowNonApplicable } from './plan.js';
+export type { FlowPlan, PlanContext, PendingUser, PlannedStage } from './stage.js';
 export type { StageHandler, StageOutcome, StageRun } from './stage.js';
 export type { Challenge, ErrorDetail, ResponseErrors } from './challenges.js';
 export { redirectStage } from './stages/index.js';

@@ -7,55 +7,7 @@ import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import type { Principal } from '../world/world.js';
 import { MODEL, type FlowModels } from './models.js';
 import { evaluateTarget } from './policies.js';
-import type { StageHandler } from './stage.js';
-
-/** The user a flow is about (`pending_user`): a world user, or what identification made up for an unknown name. */
-export interface PendingUser {
-  /** The user's pk; absent for a name no user has (identification's `pretend_user_exists`). */
-  pk?: Pk;
-  username: string;
-  email: string;
-  /** The authentication backend that checked a password (Django sets `user.backend`); absent until one did. */
-  backend?: string;
-}
-
-/**
- * The plan's context (authentik's PLAN_CONTEXT_* keys). Any other key may be set by a feature; stages read
- * `application` (an Application record's pk), `consent_header`, `consent_permissions`, `redirect`, `deny_message`.
- */
-export interface PlanContext {
-  pending_user?: PendingUser;
-  pending_user_identifier?: string;
-  /** The Application record's pk the flow runs for (its name is the title's `%(app)s`). */
-  application?: Pk;
-  /** Where the flow ends instead of `next` (set by authentik itself, never checked). */
-  redirect?: string;
-  prompt_data?: Record<string, unknown>;
-  consent_header?: string;
-  consent_permissions?: Array<{ id: string; name: string }>;
-  auth_method?: string;
-  auth_method_args?: Record<string, unknown>;
-  is_sso?: boolean;
-  [key: string]: unknown;
-}
-
-/** One stage of a plan: a binding of the world, or a stage a feature added in memory. */
-export interface PlannedStage {
-  /** The FlowStageBinding record (absent for an in-memory stage). */
-  binding?: Pk;
-  /** The stage record. */
-  stage?: Pk;
-  /** Its binding's policies run again when the stage comes up (a ReevaluateMarker). */
-  reevaluate: boolean;
-  /** An in-memory stage's handler (authentik's `in_memory_stage`). */
-  handler?: StageHandler;
-}
-
-export interface FlowPlan {
-  flowPk: Pk;
-  stages: PlannedStage[];
-  context: PlanContext;
-}
+import type { FlowPlan, PlanContext, PlannedStage } from './stage.js';
 
 /** `FlowNonApplicableException`: the flow does not apply to this request (its messages, when policies gave some). */
 export class FlowNonApplicable extends Error {

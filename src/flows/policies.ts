@@ -12,7 +12,7 @@
  */
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import { MODEL, type FlowModels } from './models.js';
-import type { PlanContext } from './plan.js';
+import type { PlanContext } from './stage.js';
 
 /** What a policy is evaluated for (authentik's PolicyRequest): the user and the flow's context. */
 export interface PolicyRequest {

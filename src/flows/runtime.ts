@@ -6,7 +6,7 @@ import type { OperationSpec } from '../contract/types.js';
 import type { FeatureHost } from '../core/extensions.js';
 import { answersChallenges, ChallengeKit } from './challenges.js';
 import { FlowModels } from './models.js';
-import type { PlannedStage } from './plan.js';
+import type { PlannedStage } from './stage.js';
 import { Sessions } from './sessions.js';
 import type { StageHandler } from './stage.js';
 

@@ -11,7 +11,7 @@ import { requestPrincipal } from './api.js';
 import { CANCEL_URL, SESSION_KEY_PLAN } from './executor.js';
 import { MODEL } from './models.js';
 import { notFoundPage, redirectTo } from './pages.js';
-import type { FlowPlan } from './plan.js';
+import type { FlowPlan } from './stage.js';
 import { evaluateTarget } from './policies.js';
 import { isUrlAbsolute, QueryDict, urlencode } from './query.js';
 import type { FlowRuntime } from './runtime.js';

@@ -2,15 +2,63 @@
  * What a stage is to the executor: a handler that, on GET, shows a challenge or decides without asking (skip, log in,
  * deny), and on POST reads the client's answer. authentik's `StageView`/`ChallengeStageView` (authentik/flows/stage.py)
  * with its callbacks `executor.stage_ok()` / `stage_invalid()` as outcomes. A feature appends its own in-memory stage
- * to a plan (authentik's `in_memory_stage`, e.g. OAuth2's `OAuthFulfillmentStage`) by giving a StageHandler.
+ * to a plan (authentik's `in_memory_stage`, e.g. OAuth2's `OAuthFulfillmentStage`) by giving a StageHandler. The plan a stage runs in
+ * (authentik/flows/planner.py `FlowPlan`) is defined here too: the data the session keeps, which plan.ts makes.
  */
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { Principal, World } from '../world/world.js';
 import type { Challenge, ResponseErrors } from './challenges.js';
 import type { FlowModels } from './models.js';
-import type { FlowPlan, PendingUser } from './plan.js';
 import type { Session, Sessions } from './sessions.js';
+
+/** The user a flow is about (`pending_user`): a world user, or what identification made up for an unknown name. */
+export interface PendingUser {
+  /** The user's pk; absent for a name no user has (identification's `pretend_user_exists`). */
+  pk?: Pk;
+  username: string;
+  email: string;
+  /** The authentication backend that checked a password (Django sets `user.backend`); absent until one did. */
+  backend?: string;
+}
+
+/**
+ * The plan's context (authentik's PLAN_CONTEXT_* keys). Any other key may be set by a feature; stages read
+ * `application` (an Application record's pk), `consent_header`, `consent_permissions`, `redirect`, `deny_message`.
+ */
+export interface PlanContext {
+  pending_user?: PendingUser;
+  pending_user_identifier?: string;
+  /** The Application record's pk the flow runs for (its name is the title's `%(app)s`). */
+  application?: Pk;
+  /** Where the flow ends instead of `next` (set by authentik itself, never checked). */
+  redirect?: string;
+  prompt_data?: Record<string, unknown>;
+  consent_header?: string;
+  consent_permissions?: Array<{ id: string; name: string }>;
+  auth_method?: string;
+  auth_method_args?: Record<string, unknown>;
+  is_sso?: boolean;
+  [key: string]: unknown;
+}
+
+/** One stage of a plan: a binding of the world, or a stage a feature added in memory. */
+export interface PlannedStage {
+  /** The FlowStageBinding record (absent for an in-memory stage). */
+  binding?: Pk;
+  /** The stage record. */
+  stage?: Pk;
+  /** Its binding's policies run again when the stage comes up (a ReevaluateMarker). */
+  reevaluate: boolean;
+  /** An in-memory stage's handler (authentik's `in_memory_stage`). */
+  handler?: StageHandler;
+}
+
+export interface FlowPlan {
+  flowPk: Pk;
+  stages: PlannedStage[];
+  context: PlanContext;
+}
 
 /** What a stage decided. */
 export type StageOutcome =

@@ -1,7 +1,7 @@
 /** The mock in Node: its contract read from a schemas/ folder, and a team's blueprints from files. */
 import { Contract } from '../contract/contract.js';
 import type { BlueprintSource } from '../blueprints/types.js';
-import { MockServer, type MockOptions } from '../core/mock-server.js';
+import { MockServer, type MockOptions } from '../mock-server.js';
 import { readBlueprintSources } from './blueprint-files.js';
 import { consoleFiles } from './console-files.js';
 import { defaultSchemasDir, readSchemasDir } from './schemas-dir.js';

@@ -2,7 +2,7 @@
  * The request log of `serve`: one line per answered request (text or JSON) and the server's own events (reset,
  * stop), written to stdout a turn of the event loop at a time and never held without bound.
  */
-import type { RequestLogEntry } from '../core/mock-server.js';
+import type { RequestLogEntry } from '../mock-server.js';
 
 export type LogFormat = 'text' | 'json';
 

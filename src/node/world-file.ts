@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
-import type { MockServer } from '../core/mock-server.js';
+import type { MockServer } from '../mock-server.js';
 import {
   createDebouncedSaver,
   notWritable,

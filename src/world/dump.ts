@@ -1,6 +1,6 @@
 import { isPlainObject } from '../contract/types.js';
 import { properties, storedLinks, type EntityType, type WorldRecord } from '../contract/entity-model.js';
-import type { World } from './world.js';
+import type { Contract } from '../contract/contract.js';
 import type { IdSequence } from './created-ids.js';
 
 export const DUMP_FORMAT = 'authentik-mock-world/3';
@@ -9,6 +9,14 @@ export const DUMP_FORMAT = 'authentik-mock-world/3';
  * with pks that collide across kinds, and no fresh install's objects.
  */
 const OLDER_FORMATS = new Set(['authentik-mock-world/1', 'authentik-mock-world/2']);
+
+/** What a dump is checked against: the world it is loaded into (its contract, entities and fingerprint). */
+export interface DumpTarget {
+  readonly contract: Contract;
+  readonly fingerprint: string;
+  hasEntity(name: string): boolean;
+  entity(name: string): EntityType;
+}
 
 export interface WorldDump {
   format: typeof DUMP_FORMAT;
@@ -44,7 +52,7 @@ class DumpError extends Error {}
  * each link pointing at a record of the dump. Throws the first problem, named.
  */
 export function checkDump(
-  world: World,
+  world: DumpTarget,
   dump: unknown,
 ): {
   records: Record<string, WorldRecord[]>;
@@ -100,7 +108,7 @@ function checkKeys(entity: EntityType, rows: unknown): Set<string> {
  * A subtype's records are its base's too: a link to the base may point at them, and a pk is unique across the family
  * (an OAuth2 provider and a proxy provider never share one).
  */
-function familyKeys(world: World, pks: Map<string, Set<string>>): void {
+function familyKeys(world: DumpTarget, pks: Map<string, Set<string>>): void {
   const ownKeys = [...pks].map(([name, keys]) => [name, new Set(keys)] as const);
   for (const [name, own] of ownKeys) {
     for (let base = world.entity(name).base; base !== undefined; base = world.entity(base).base) {
@@ -115,7 +123,7 @@ function familyKeys(world: World, pks: Map<string, Set<string>>): void {
   }
 }
 
-function checkRecords(world: World, entity: EntityType, rows: WorldRecord[], pks: Map<string, Set<string>>): void {
+function checkRecords(world: DumpTarget, entity: EntityType, rows: WorldRecord[], pks: Map<string, Set<string>>): void {
   const fields = properties(entity.schema);
   const links = new Map(storedLinks(entity).map((link) => [link.field, link]));
   for (const [index, row] of rows.entries()) {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockServer } from '../../src/core/mock-server.js';
+import { MockServer } from '../../src/mock-server.js';
 import { referenceDocument } from '../support/contracts.js';
 import {
   addMockFiles,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Contract, type ContractInput } from '../../src/contract/contract.js';
 import { contractModule } from '../../src/contract/standalone-validators.js';
 import type { ContractDocument, JsonSchema } from '../../src/contract/types.js';
-import { MockServer } from '../../src/core/mock-server.js';
+import { MockServer } from '../../src/mock-server.js';
 import { generate } from '../../src/fake/generate.js';
 import { referenceDocument, ROOT } from '../support/contracts.js';
 
@@ -118,7 +118,7 @@ describe('the ES module written by `bundle`', () => {
   });
 
   it('serves writes in a Node that forbids code from strings, as a strict CSP does (no Chromium needed)', async () => {
-    const core = pathToFileURL(join(ROOT, 'dist', 'core', 'mock-server.js')).href;
+    const core = pathToFileURL(join(ROOT, 'dist', 'mock-server.js')).href;
     if (!existsSync(new URL(core))) throw new Error('dist/ is missing: run "npm run build" first');
     const script = `
       const { MockServer } = await import(${JSON.stringify(core)});

@@ -1,5 +1,5 @@
 // An OAuth2 provider and its application, made through the API as a user makes them in authentik's admin UI.
-import type { MockServer } from '../../src/core/mock-server.js';
+import type { MockServer } from '../../src/mock-server.js';
 
 export interface OidcAppOptions {
   slug: string;

@@ -1,4 +1,4 @@
-import type { MockServer } from '../../src/core/mock-server.js';
+import type { MockServer } from '../../src/mock-server.js';
 import { parseBody } from '../../src/harness/http-client.js';
 
 export interface Reply {

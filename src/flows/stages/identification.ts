@@ -9,7 +9,7 @@ import type { WorldRecord } from '../../contract/entity-model.js';
 import { fieldError } from '../challenges.js';
 import { pendingFromRecord } from '../executor.js';
 import { MODEL } from '../models.js';
-import type { PendingUser } from '../plan.js';
+import type { PendingUser } from '../stage.js';
 import type { StageHandler, StageRun } from '../stage.js';
 import { authenticate } from './password.js';
 import { flowInterfaceUrl } from './urls.js';

@@ -7,7 +7,7 @@
 import type { Pk, WorldRecord } from '../../contract/entity-model.js';
 import { fieldError, type ResponseErrors } from '../challenges.js';
 import { MODEL, type FlowModels } from '../models.js';
-import type { PendingUser } from '../plan.js';
+import type { PendingUser } from '../stage.js';
 import type { StageHandler, StageOutcome, StageRun } from '../stage.js';
 import { flowInterfaceUrl } from './urls.js';
 

@@ -7,13 +7,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_MAX_UNSENT_BYTES, acceptClientSockets, createApp } from '../adapters/express.js';
-import type { MockServer, RequestLogEntry } from '../core/mock-server.js';
-import type { DebouncedSaver } from './data-file.js';
-import { GENERATE_FIRST_RECORDS, expectedRecords, generateEveryTable, type GenerationProgress } from './generate-first.js';
-import { originOf } from './hosts.js';
-import { createMock, type NodeMockOptions } from './create-mock.js';
-import { keepWorldIn, openDataFile, type DataFileState, type SaveEvent } from './world-file.js';
+import { DEFAULT_MAX_UNSENT_BYTES, acceptClientSockets, createApp } from './express.js';
+import type { MockServer, RequestLogEntry } from '../mock-server.js';
+import type { DebouncedSaver } from '../node/data-file.js';
+import { GENERATE_FIRST_RECORDS, expectedRecords, generateEveryTable, type GenerationProgress } from '../node/generate-first.js';
+import { originOf } from '../node/hosts.js';
+import { createMock, type NodeMockOptions } from '../node/create-mock.js';
+import { keepWorldIn, openDataFile, type DataFileState, type SaveEvent } from '../node/world-file.js';
 
 export interface ServerOptions extends NodeMockOptions {
   /** A mock to serve, instead of one made from the other options. */

@@ -1,6 +1,0 @@
-/** `authentik-mock/node`: the contract read from a schemas/ folder, the mock and its HTTP server, importing pages. */
-export { createMock, loadContract, type NodeMockOptions } from './create-mock.js';
-export { startServer, type RunningServer, type ServerEvent, type ServerOptions } from './server.js';
-export { importFiles, importSources, type ImportFilesOptions, type ImportSourcesOptions } from './import-files.js';
-export type { ImportResult } from '../importer/import-pages.js';
-export { PACKAGE_SCHEMAS_DIR, defaultSchemasDir } from './schemas-dir.js';
