@@ -1,6 +1,7 @@
 /**
  * authentik's duration strings (authentik/lib/utils/time.py `timedelta_from_string`: `hours=1;minutes=2`,
- * `seconds=0`, `weeks=4`) in milliseconds; anything unreadable counts as 0.
+ * `seconds=0`, `weeks=4`) in milliseconds; an unreadable part counts as 0, a negative amount stays negative as in Python's
+ * timedelta. Flows (session and consent durations) and OAuth2 (token validity) read them alike.
  */
 const UNITS: Record<string, number> = {
   weeks: 604_800_000,
@@ -20,5 +21,5 @@ export function durationMs(text: unknown): number {
     const value = Number(amount);
     if (Object.hasOwn(UNITS, unit) && Number.isFinite(value)) total += UNITS[unit]! * value;
   }
-  return Math.max(0, total);
+  return total;
 }

@@ -9,7 +9,8 @@ import { halfHash, idTokenPayload } from './claims.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import { AuthorizeError } from './errors.js';
 import { escapeHtml, redirect } from './http.js';
-import { durationMs, urlencode, wholeSeconds } from './python.js';
+import { durationMs } from '../flows/duration.js';
+import { urlencode, wholeSeconds } from './python.js';
 import type { LoggedIn, Oidc } from './service.js';
 
 /** What the authorization ends with: a redirect to the client, or a form the browser posts to it (`form_post`). */

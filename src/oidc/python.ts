@@ -93,28 +93,5 @@ function compactPyJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-const UNITS_MS: Readonly<Record<string, number>> = {
-  weeks: 604_800_000,
-  days: 86_400_000,
-  hours: 3_600_000,
-  minutes: 60_000,
-  seconds: 1000,
-  milliseconds: 1,
-  microseconds: 0.001,
-};
-
-/** authentik's `timedelta_from_string` (authentik/lib/utils/time.py): `hours=1;minutes=2` in milliseconds. */
-export function durationMs(text: unknown): number {
-  if (typeof text !== 'string') return 0;
-  let total = 0;
-  for (const part of text.split(';')) {
-    const [unit = '', amount = ''] = part.split('=').map((s) => s.trim());
-    const size = Object.hasOwn(UNITS_MS, unit) ? UNITS_MS[unit]! : undefined;
-    const count = Number(amount);
-    if (size !== undefined && amount !== '' && Number.isFinite(count)) total += size * count;
-  }
-  return total;
-}
-
 /** `int(timedelta.total_seconds())`: whole seconds, towards zero. */
 export const wholeSeconds = (ms: number): number => Math.trunc(ms / 1000);

@@ -8,7 +8,7 @@ import { Grants, type Grant, type SavedGrants } from './grants.js';
 import { originOf } from './http.js';
 import { SigningKeys, type SavedKeyPair } from './keys.js';
 import type { OidcModel } from './model.js';
-import { durationMs } from './python.js';
+import { durationMs } from '../flows/duration.js';
 
 /** Who an authorization request is from, and how they logged in. */
 export interface LoggedIn {

@@ -6,7 +6,8 @@ import { sameText } from '../world/identities.js';
 import { TokenError } from './errors.js';
 import type { Grant } from './grants.js';
 import { clientAuth, corsAllow, formParams, methodNotAllowed, tokenResponse, type Params } from './http.js';
-import { b64decodeUtf8, durationMs, fullmatch, pySplit, wholeSeconds } from './python.js';
+import { durationMs } from '../flows/duration.js';
+import { b64decodeUtf8, fullmatch, pySplit, wholeSeconds } from './python.js';
 import { isExpired, type Oidc } from './service.js';
 
 /** `TOKEN_TYPE` (authentik/providers/oauth2/constants.py). */
