@@ -67,7 +67,7 @@ async function addApplication(server: RunningServer, key: string, flowSlug: stri
     name: `${key} provider`,
     authorization_flow: flows.results[0]!['pk'],
     client_type: 'public',
-    redirect_uris: `${spa.origin}/callback.html`,
+    redirect_uris: `${spa.origin}/callback.html\n${spa.origin}/silent.html`,
     property_mappings: mappings.results
       .filter((m) => String(m['managed']).startsWith('goauthentik.io/providers/oauth2/') && SCOPES.includes(String(m['scope_name'])))
       .map((m) => m['pk']),
@@ -88,7 +88,10 @@ async function serveSpa(): Promise<void> {
   cpSync(join(import.meta.dirname, 'spa'), spaDir, { recursive: true });
   copyFileSync(join(ROOT, 'node_modules', 'oidc-client-ts', 'dist', 'browser', 'oidc-client-ts.js'), join(spaDir, 'oidc-client-ts.js'));
   // The app's own CSP: its scripts, and calls to the mocks (discovery, token, userinfo, API) — nothing else.
-  spa = await serveStatic(spaDir, `default-src 'self'; connect-src 'self' ${mock.url} ${strict.url}; object-src 'none'; base-uri 'none'`);
+  spa = await serveStatic(
+    spaDir,
+    `default-src 'self'; connect-src 'self' ${mock.url} ${strict.url}; frame-src 'self' ${mock.url}; object-src 'none'; base-uri 'none'`,
+  );
 }
 
 /** Opens the app in a fresh browser context and presses its "Sign in" button; the page lands on the mock. */
@@ -162,6 +165,27 @@ describe.skipIf(!hasChromium)('a single-page app with oidc-client-ts signs in th
         profile: { username: 'akadmin', email: 'root@example.com' },
       });
       await screenshot(page, 'signed-in');
+    });
+  });
+
+  it('renews the token in a hidden iframe (prompt=none, the session cookie); after sign-out the renewal needs a login', async () => {
+    await signIn('spa', async (page) => {
+      await submit(page, 'uidField', 'akadmin');
+      await submit(page, 'password', ADMIN_PASSWORD);
+      expect(await outcome(page)).toMatchObject({ user: 'Signed in as akadmin', error: '' });
+      const renew = () => page.evaluate(() => (window as unknown as { spa: { renew(): Promise<unknown> } }).spa.renew());
+      expect(await renew()).toEqual({ renewed: true, username: 'akadmin' });
+
+      // The app leaves for the provider's end-session page: nothing to wait for in the page.
+      await page.evaluate(() => void (window as unknown as { spa: { signOut(): Promise<void> } }).spa.signOut());
+      await page.waitForURL((url) => url.origin === mock.url, STEP);
+      // authentik's invalidation flow logs out and ends at `/`, which is the login page again.
+      await page.waitForSelector('input[name="uidField"]', STEP);
+      expect(new URL(page.url()).pathname).toBe('/if/flow/default-authentication-flow/');
+      await screenshot(page, 'signed-out');
+      await page.goto(`${spa.origin}/?app=spa`, STEP);
+      await page.waitForSelector('body[data-done="ready"]', STEP);
+      expect(await renew()).toEqual({ error: 'login_required' });
     });
   });
 
