@@ -94,16 +94,25 @@ async function serveSpa(): Promise<void> {
   );
 }
 
-/** Opens the app in a fresh browser context and presses its "Sign in" button; the page lands on the mock. */
+/**
+ * Opens the app in a fresh browser context and presses its "Sign in" button; the page lands on the mock. Neither
+ * the app's pages nor the login page may throw, nor break their CSP, on the way.
+ */
 async function signIn(app: string, run: (page: Page) => Promise<void>): Promise<void> {
   const context = await browser.newContext();
+  const problems: string[] = [];
   try {
     const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) problems.push(`${page.url()}: ${message.text()}`);
+    });
     await page.goto(`${spa.origin}/?app=${app}`, STEP);
     await page.waitForSelector('body[data-done="ready"]', STEP);
     await page.click('#login', STEP);
     await page.waitForSelector('input[name="uidField"]', STEP);
     await run(page);
+    expect(problems).toEqual([]);
   } finally {
     await context.close();
   }
