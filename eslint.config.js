@@ -48,4 +48,9 @@ export default tseslint.config(
     files: ['login-page/**/*.js'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly', FormData: 'readonly' } },
   },
+  {
+    // The OIDC test's single-page app runs in a browser.
+    files: ['test/browser/spa/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', URLSearchParams: 'readonly' } },
+  },
 );

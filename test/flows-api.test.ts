@@ -226,3 +226,24 @@ describe('stage kinds and policies', () => {
     expect((await fresh.send('GET', executorUrl('custom'))).body).toMatchObject({ component: 'ak-stage-dummy' });
   });
 });
+
+describe('`/`, where a flow without `next` ends (authentik/core/urls.py root-redirect)', () => {
+  it('sends nobody to the login flow with next=/, a logged-in user to /if/user/, and nobody again after sign-out', async () => {
+    const anonymous = await browser.send('GET', '/?theme=dark', { follow: false });
+    expect([anonymous.status, anonymous.headers.get('location')]).toEqual([302, '/flows/-/default/authentication/?next=/%3Ftheme%3Ddark']);
+
+    const login = executorUrl('default-authentication-flow');
+    await browser.send('GET', login);
+    await browser.send('POST', login, { json: { component: 'ak-stage-identification', uid_field: 'user' } });
+    const done = await browser.send('POST', login, { json: { component: 'ak-stage-password', password: PASSWORD } });
+    expect(done.body).toEqual({ component: 'xak-flow-redirect', to: '/' });
+    const user = await browser.send('GET', '/?theme=dark', { follow: false });
+    expect([user.status, user.headers.get('location')]).toEqual([302, '/if/user/?theme=dark']);
+
+    // Sign-out (the end-session endpoint's page runs the invalidation flow): its end is `/`, which is the login again.
+    const signOut = await browser.send('GET', executorUrl('default-invalidation-flow'));
+    expect(signOut.body).toEqual({ component: 'xak-flow-redirect', to: '/' });
+    const after = await browser.send('GET', '/', { follow: false });
+    expect(after.headers.get('location')).toBe('/flows/-/default/authentication/?next=/');
+  });
+});

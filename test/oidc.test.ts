@@ -470,6 +470,27 @@ describe('tokens', () => {
     expect((await get(mock, '/application/o/token/')).status).toBe(405);
   });
 
+  it('answers a page’s preflight on token and userinfo itself (cors_allow), even where the mock’s CORS for pages lists other origins', async () => {
+    const listed = new MockServer({ contract, recordsPerEntity: 0, cors: ['http://localhost:5173'] });
+    const preflight = (path: string) =>
+      listed.fetch(`${ORIGIN}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://127.0.0.1:3000',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    for (const path of ['/application/o/userinfo/', '/application/o/token/']) {
+      const answer = await preflight(path);
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin'), path).toBe('http://127.0.0.1:3000');
+      expect(answer.headers.get('access-control-allow-headers'), path).toBe('authorization');
+    }
+    // The API keeps the mock's list: an origin not on it is refused.
+    expect((await preflight('/api/v3/core/users/me/')).status).toBe(403);
+  });
+
   it('refreshes with rotation, never beyond the granted scope', async () => {
     const tokens = await tokensFor(mock, app, 'openid email offline_access');
     const refresh = (fields: Record<string, string>) =>

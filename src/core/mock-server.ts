@@ -270,10 +270,12 @@ export class MockCore implements ControlHost, FeatureHost {
     const { method, path, headers } = context;
     // The control API takes no CORS preflight: it is for this origin only.
     if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, path);
-    const preflightAnswer = preflight(request, this.cors);
-    if (preflightAnswer) return preflightAnswer;
+    // authentik's pages outside the API answer OPTIONS themselves (the OAuth2 token and userinfo views' cors_allow,
+    // authentik/providers/oauth2/views/userinfo.py): the mock's CORS for pages is the API's.
     const route = this.site.for(path);
     if (route) return route.handle(context);
+    const preflightAnswer = preflight(request, this.cors);
+    if (preflightAnswer) return preflightAnswer;
 
     const match = this.contract.match(method === 'HEAD' ? 'GET' : method, path);
     // authentik sets APPEND_SLASH = False (authentik/root/settings.py): a path without its slash is not found either.

@@ -2,12 +2,14 @@
  * authentik's flow pages outside the API (authentik/flows/urls.py, views/executor.py): `/flows/-/default/authentication/`
  * and `/flows/-/default/invalidation/` (`ToDefaultFlow`: the brand's flow, else the first of that designation whose
  * policies pass, by slug; a 302 to its page with the query kept) and `/flows/-/cancel/` (`CancelView`: the plan goes;
- * to `next` when relative, else to the default invalidation flow).
+ * to `next` when relative, else to the default invalidation flow); and `/` (authentik/core/urls.py, 2024.8:
+ * `login_required(RedirectView(pattern_name="authentik_core:if-user", query_string=True))`): the login flow with
+ * `next=/` for nobody, else `/if/user/` — where the flow executor sends a flow without `next` when it ends.
  */
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { SiteRoute } from '../core/extensions.js';
 import type { RequestContext } from '../core/request-context.js';
-import { requestPrincipal } from './api.js';
+import { loginRedirect, requestPrincipal } from './api.js';
 import { CANCEL_URL, SESSION_KEY_PLAN } from './executor.js';
 import { MODEL } from './models.js';
 import { notFoundPage, redirectTo } from './pages.js';
@@ -40,10 +42,17 @@ function sameQuery(context: RequestContext): string {
   return items.length > 0 ? `?${urlencode(items)}` : '';
 }
 
+/** `/`: Django's `login_required` sends nobody to the login with the full path as `next`; a user on to `/if/user/`. */
+function rootRedirect(runtime: FlowRuntime, context: RequestContext) {
+  if (requestPrincipal(runtime.host, context).userPk === undefined) return loginRedirect(`/${context.url.search}`);
+  return redirectTo(`/if/user/${context.url.search}`);
+}
+
 export function flowSiteRoutes(runtime: FlowRuntime): SiteRoute {
   return {
-    matches: (path) => Object.hasOwn(DEFAULT_FLOWS, path) || path === CANCEL_URL,
+    matches: (path) => Object.hasOwn(DEFAULT_FLOWS, path) || path === CANCEL_URL || path === '/',
     handle(context) {
+      if (context.path === '/') return rootRedirect(runtime, context);
       const session = runtime.sessions.find(context);
       if (context.path === CANCEL_URL) {
         session?.delete(SESSION_KEY_PLAN);
