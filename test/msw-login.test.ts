@@ -58,4 +58,6 @@ it('answers authentik’s routes outside the API too (an OAuth2 issuer’s disco
   expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://authentik.test/application/o/${slug}/`);
   // A path no route of the mock answers is not intercepted (onUnhandledRequest: 'error' makes that a failure).
   await expect(fetch('http://authentik.test/static/app.js')).rejects.toThrow();
+  // Nor is `/`, the app's own page: authentik's root redirect belongs to a server that owns the origin.
+  await expect(fetch('http://authentik.test/')).rejects.toThrow();
 });

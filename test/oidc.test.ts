@@ -491,6 +491,44 @@ describe('tokens', () => {
     expect((await preflight('/api/v3/core/users/me/')).status).toBe(403);
   });
 
+  it('issues tokens for a provider whose validity is absurdly long (held to a date, not a 500)', async () => {
+    const patched = await mock.fetch(`${ORIGIN}/api/v3/providers/oauth2/${app.providerPk}/`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${mock.world.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ access_token_validity: 'weeks=1e300', access_code_validity: 'hours=1e10' }),
+    });
+    expect(patched.status).toBe(200);
+    const tokens = await tokensFor(mock, app, 'openid goauthentik.io/api');
+    expect(tokens.expires_in).toBeGreaterThan(3_000 * 365 * 86_400);
+  });
+
+  it('keeps credentials in a query string out of the request log', async () => {
+    const tokens = await tokensFor(mock, app, 'openid goauthentik.io/api');
+    const logged: string[] = [];
+    const stop = mock.onRequest((entry) => logged.push(entry.url));
+    await get(mock, `/application/o/userinfo/?access_token=${tokens.access_token}&x=1`);
+    await get(mock, `/application/o/${app.slug}/end-session/?id_token_hint=${tokens.id_token}`);
+    stop();
+    expect(logged).toEqual([
+      '/application/o/userinfo/?access_token=%5Bhidden%5D&x=1',
+      `/application/o/${app.slug}/end-session/?id_token_hint=%5Bhidden%5D`,
+    ]);
+    expect(logged.join(' ')).not.toContain(tokens.access_token.slice(0, 20));
+  });
+
+  it('gives discovery no CORS headers for an origin that is none of the provider’s redirect URIs, whatever the mock’s CORS for pages', async () => {
+    const open = new MockServer({ contract, recordsPerEntity: 0, cors: '*' });
+    await makeOidcApp(open, { slug: 'cors-app' });
+    const discovery = (origin: string) =>
+      open.fetch(`${ORIGIN}/application/o/cors-app/.well-known/openid-configuration`, { headers: { origin } });
+    // authentik's cors_allow: the origin of one of the redirect URIs (makeOidcApp's are on 127.0.0.1:3000) only.
+    expect((await discovery('http://127.0.0.1:3000')).headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+    expect((await discovery('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
+    // The API answers any origin under cors: '*'.
+    const api = await open.fetch(`${ORIGIN}/api/v3/root/config/`, { headers: { origin: 'https://elsewhere.example' } });
+    expect(api.headers.get('access-control-allow-origin')).not.toBeNull();
+  });
+
   it('refreshes with rotation, never beyond the granted scope', async () => {
     const tokens = await tokensFor(mock, app, 'openid email offline_access');
     const refresh = (fields: Record<string, string>) =>
@@ -577,6 +615,26 @@ describe('tokens', () => {
     const forgetful = new MockServer({ contract, data: { ...mock.world.dump(), kept: {} } });
     expect(await (await get(forgetful, '/application/o/signed/jwks/')).json()).not.toEqual(jwks);
     expect((await get(forgetful, '/api/v3/core/users/me/', { authorization: `Bearer ${tokens.access_token}` })).status).toBe(403);
+  });
+
+  it('loads a dump whose kept keys and grants were edited: what it cannot use is left out, nothing crashes later', async () => {
+    const signed = await makeOidcApp(mock, { slug: 'edited', signingKeyPem: 'generated' });
+    const tokens = await tokensFor(mock, signed, 'openid goauthentik.io/api');
+    const dump = JSON.parse([...mock.world.dumpText()].join('')) as {
+      kept: { oidc: { keys: Record<string, unknown>; grants: unknown[] } };
+    };
+    const { keys, grants } = dump.kept.oidc;
+    for (const pk of Object.keys(keys)) keys[pk] = { ...(keys[pk] as object), jwk: { kty: 'RSA', d: 'not a key' } };
+    grants.push(1, ['a-secret', { kind: 'access', pk: '1', provider: '1', user: '1', details: null }], ['x', { kind: '__proto__' }]);
+    const edited = new MockServer({ contract, data: dump, autoLogin: 'akadmin' });
+    // The key that does not import is dropped when first used: the certificate gets a new one and tokens are signed.
+    const jwks = (await (await get(edited, '/application/o/edited/jwks/')).json()) as { keys: unknown[] };
+    expect(jwks.keys).toHaveLength(1);
+    const again = await tokensFor(edited, signed, 'openid goauthentik.io/api');
+    expect((await get(edited, '/api/v3/core/users/me/', { authorization: `Bearer ${again.access_token}` })).status).toBe(200);
+    // The grants that were whole still work; the malformed entries are not there to answer 500 for.
+    expect((await get(edited, '/application/o/userinfo/', { authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
+    expect((await get(edited, '/application/o/userinfo/', { authorization: 'Bearer a-secret' })).status).toBe(401);
   });
 
   it('deletes expired grants as authentik’s cleanup task does, so a long-running mock does not pile them up', async () => {

@@ -67,8 +67,10 @@ export function handlersFor(mock: MockServer, origin?: string): MswHandlers {
   };
   const handlers = [...bases].map((base) => http.all(`${from}${base.replace(/\/?$/, '/')}*`, answer));
   // authentik's routes outside the API that features add (OAuth2's /application/o/…, the flows' pages): answered where
-  // the mock has one; anything else (the app's own files) passes through.
-  handlers.push(http.all(`${from}/*`, (info) => (mock.site.for(new URL(info.request.url).pathname) ? answer(info) : undefined)));
+  // the mock has one; anything else (the app's own files) passes through. `/` is the app's own page here: authentik's
+  // root redirect is for a server that owns the origin (serve), never for a page the mock runs in.
+  const ours = (url: URL) => url.pathname !== '/' && mock.site.for(url.pathname) !== undefined;
+  handlers.push(http.all(`${from}/*`, (info) => (ours(new URL(info.request.url)) ? answer(info) : undefined)));
   return Object.assign(handlers, { mock });
 }
 

@@ -39,7 +39,7 @@ export function registerContract(program: Command): void {
     .option('--ids <file>', 'JSON of path keys: {"param": value} or {"operationId.param": value}')
     .option(
       '--concurrency <n>',
-      'read-only operations checked at once (writes always one at a time, after the reads); 1 for one request at a time',
+      'operations checked at once: reads, then writes whose footprints cannot meet (a failure is checked again alone); 1 for one operation at a time',
       wholeNumber(1),
       DEFAULT_CONCURRENCY,
     )

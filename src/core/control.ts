@@ -33,7 +33,7 @@ export interface ConsoleFile {
  */
 export type ConsoleFiles = Readonly<Record<string, ConsoleFile>>;
 
-/** What the control routes act on: the MockServer. */
+/** What the control routes act on: the mock (MockCore). */
 export interface ControlHost {
   world: World;
   scenarios: Scenarios;

@@ -1,7 +1,7 @@
 /**
  * Where features plug into the core without the core knowing them: answers derived for some operations (an
  * executor, a diagram, the list of types), routes outside the API (a login page, OAuth2 endpoints), and the ways a
- * request may authenticate (`Callers`). Each feature module installs itself (see features.ts).
+ * request may authenticate (`Callers`). Each feature installs itself: the core's own (features.ts), logging in on top (src/mock-server.ts).
  */
 import type { OperationSpec } from '../contract/types.js';
 import type { Resource } from '../contract/resources.js';
@@ -64,7 +64,7 @@ export class SiteRoutes {
   }
 }
 
-/** What a feature may use of the mock it installs into (the MockServer). */
+/** What a feature may use of the mock it installs into (MockCore). */
 export interface FeatureHost {
   readonly world: World;
   readonly callers: Callers;

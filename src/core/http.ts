@@ -2,7 +2,7 @@ import { DETAILS } from '../contract/authentik-messages.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
 
 /**
- * What the core answers before it becomes a web `Response` (MockServer.fetch makes that, once, at the boundary):
+ * What the core answers before it becomes a web `Response` (MockCore.fetch makes that, once, at the boundary):
  * a status, headers, and a body (JSON text for the API; the console's files; absent for 204 and HEAD).
  */
 export interface Answer {
@@ -14,6 +14,8 @@ export interface Answer {
   network?: 'reset' | 'timeout';
   /** `Set-Cookie` values, one header each (a Record cannot hold the same header twice). */
   cookies?: string[];
+  /** authentik's pages outside the API decide their CORS headers themselves (OAuth2's cors_allow): none are added. */
+  ownCors?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export function jsonStream(status: number, pieces: Iterator<string>): Answer {
 
 /**
  * Every failure of a request, thrown wherever it is found (auth, routing, parsing, validation, permissions) and
- * answered by MockServer with its status and DRF-shaped body. Nothing else in the core signals an error response.
+ * answered by MockCore with its status and DRF-shaped body. Nothing else in the core signals an error response.
  */
 export class HttpError extends Error {
   constructor(

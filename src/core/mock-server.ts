@@ -241,7 +241,7 @@ export class MockCore implements ControlHost, FeatureHost {
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
     if (answer.network) return Response.error(); // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
-    const cors = this.cors && !control;
+    const cors = this.cors && !control && !answer.ownCors;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
     return toResponse(answer, headers, bodiless);
   }
@@ -270,10 +270,10 @@ export class MockCore implements ControlHost, FeatureHost {
     const { method, path, headers } = context;
     // The control API takes no CORS preflight: it is for this origin only.
     if (path.startsWith(CONTROL_PREFIX)) return handleControl(this, request, path);
-    // authentik's pages outside the API answer OPTIONS themselves (the OAuth2 token and userinfo views' cors_allow,
-    // authentik/providers/oauth2/views/userinfo.py): the mock's CORS for pages is the API's.
+    // authentik's pages outside the API answer OPTIONS and set CORS headers themselves (the OAuth2 views' cors_allow,
+    // authentik/providers/oauth2/views/userinfo.py): the mock's CORS for pages is the API's only.
     const route = this.site.for(path);
-    if (route) return route.handle(context);
+    if (route) return { ...(await route.handle(context)), ownCors: true };
     const preflightAnswer = preflight(request, this.cors);
     if (preflightAnswer) return preflightAnswer;
 
@@ -343,7 +343,7 @@ export class MockCore implements ControlHost, FeatureHost {
     const url = new URL(request.url);
     const entry = {
       method: request.method.toUpperCase(),
-      url: `${url.pathname}${url.search}`,
+      url: `${url.pathname}${loggableQuery(url)}`,
       status: answer.network ? 0 : answer.status,
       ms,
       identity: this.identityOf(url.pathname, request.headers.get('authorization')),
@@ -371,4 +371,15 @@ export class MockCore implements ControlHost, FeatureHost {
       return 'invalid token';
     }
   }
+}
+
+/** Query parameters that carry a credential (OAuth2's token, code and secret; a logout's ID token): never logged. */
+const SECRET_PARAMS = new Set(['access_token', 'id_token_hint', 'code', 'client_secret', 'token', 'refresh_token', 'password']);
+
+/** The query as the request log shows it: what carries a credential is `[hidden]`. */
+function loggableQuery(url: URL): string {
+  if (!url.search || ![...url.searchParams.keys()].some((name) => SECRET_PARAMS.has(name))) return url.search;
+  const shown = new URLSearchParams();
+  for (const [name, value] of url.searchParams) shown.append(name, SECRET_PARAMS.has(name) ? '[hidden]' : value);
+  return `?${shown.toString()}`;
 }

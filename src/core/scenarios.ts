@@ -344,7 +344,7 @@ export function forcedResponse(contract: Contract, operation: OperationSpec, sta
   return json(status, generate(schema, { seed, components: contract.components }));
 }
 
-/** What forceScenario needs of the mock (the MockServer itself). */
+/** What forceScenario needs of the mock (MockCore itself). */
 export interface ScenarioHost {
   contract: Contract;
   world: { seed: number; adminToken: string; userToken: string };

@@ -1,7 +1,7 @@
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import type { OidcModel } from './model.js';
-import { durationMs } from '../flows/duration.js';
+import { durationMs } from '../contract/durations.js';
 
 /** A permission the consent stage shows: a granted scope and its mapping's description (`PermissionDict`). */
 export interface ConsentPermission {

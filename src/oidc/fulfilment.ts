@@ -9,7 +9,7 @@ import { halfHash, idTokenPayload } from './claims.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import { AuthorizeError } from './errors.js';
 import { escapeHtml, redirect } from './http.js';
-import { durationMs } from '../flows/duration.js';
+import { durationMs } from '../contract/durations.js';
 import { urlencode, wholeSeconds } from './python.js';
 import type { LoggedIn, Oidc } from './service.js';
 

@@ -51,6 +51,22 @@ export type SavedGrants = Array<[string, Held]>;
 
 const SWEEP_EVERY = 1024;
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function isSavedGrant(entry: unknown): entry is [string, Held] {
+  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !isObject(entry[1])) return false;
+  const { kind, pk, provider, user, details } = entry[1];
+  return (
+    typeof kind === 'string' &&
+    Object.hasOwn(TABLE, kind) &&
+    [pk, provider, user].every((value) => typeof value === 'string') &&
+    isObject(details) &&
+    Number.isFinite(details['authTime']) &&
+    (details['idToken'] === undefined || isObject(details['idToken'])) &&
+    (details['amr'] === undefined || (Array.isArray(details['amr']) && details['amr'].every((m) => typeof m === 'string')))
+  );
+}
+
 /**
  * The OAuth2 grants: records of the contract's grant entities (so they show in `/oauth2/access_tokens/`,
  * `/oauth2/refresh_tokens/`, `/oauth2/authorization_codes/` and in dumps, and deleting one there ends it), with
@@ -126,8 +142,9 @@ export class Grants {
     return [...this.bySecret].filter(([, held]) => this.recordOf(held));
   }
 
-  load(saved: SavedGrants): void {
-    this.bySecret = new Map(saved);
+  /** Grants from a dump; an entry that is not one this mock wrote is left out (a dump file may have been edited). */
+  load(saved: unknown): void {
+    this.bySecret = new Map(Array.isArray(saved) ? saved.filter(isSavedGrant) : []);
   }
 
   /** The record behind a secret, if it is still the one the secret was issued with. */

@@ -11,7 +11,7 @@ import { authorizeEndpoint } from './authorize.js';
 import { OidcModel } from './model.js';
 import { discoveryEndpoint, endSessionEndpoint, issuerEndpoint, jwksEndpoint } from './provider-info.js';
 import { introspectEndpoint, revokeEndpoint, userinfoEndpoint } from './resources.js';
-import { isExpired, Oidc, type OidcSaved } from './service.js';
+import { isExpired, Oidc } from './service.js';
 import { tokenEndpoint } from './token.js';
 
 export { flowPage } from './authorize.js';
@@ -47,7 +47,7 @@ export const oidcFeature: Feature = (host) => {
   const oidc = new Oidc(host, model, host.autoLogin);
   installed.set(host, oidc);
   // Signing keys and issued grants are the world's secrets: dumped with it, gone when it starts again.
-  host.world.keepWith('oidc', { save: () => oidc.save(), load: (saved) => oidc.load(asSaved(saved)), clear: () => oidc.clear() });
+  host.world.keepWith('oidc', { save: () => oidc.save(), load: (saved) => oidc.load(saved), clear: () => oidc.clear() });
   host.site.add({
     matches: (path) => ROUTES.some(([pattern]) => pattern.test(path)),
     handle: (context) => {
@@ -60,13 +60,6 @@ export const oidcFeature: Feature = (host) => {
   });
   host.callers.addBearer((key, now) => apiPrincipal(oidc, key, now));
 };
-
-/** What a dump kept, as far as it is one (anything else: nothing kept). */
-function asSaved(saved: unknown): OidcSaved {
-  const held = (typeof saved === 'object' && saved !== null ? saved : {}) as Partial<OidcSaved>;
-  const keys = typeof held.keys === 'object' && held.keys !== null && !Array.isArray(held.keys) ? held.keys : {};
-  return { keys, grants: Array.isArray(held.grants) ? held.grants : [] };
-}
 
 /** The OAuth2 provider a mock runs (for the flow executor's hand-off, and to dump its keys and grants). */
 export function oidcOf(host: FeatureHost): Oidc | undefined {

@@ -24,6 +24,13 @@ export interface SavedKeyPair {
   source: string;
 }
 
+function isSavedKeyPair(value: unknown): value is SavedKeyPair {
+  if (typeof value !== 'object' || value === null) return false;
+  const { alg, jwk, kid, source } = value as Record<string, unknown>;
+  const isJwk = typeof jwk === 'object' && jwk !== null && typeof (jwk as JWK).kty === 'string' && typeof (jwk as JWK).d === 'string';
+  return (alg === 'RS256' || alg === 'ES256') && isJwk && typeof kid === 'string' && typeof source === 'string';
+}
+
 /** How a provider signs (authentik/providers/oauth2/models.py `OAuth2Provider.jwt_key`, `encode`). */
 export interface Signer {
   alg: SigningAlgorithm;
@@ -65,23 +72,32 @@ export class SigningKeys {
     return Object.fromEntries(this.saved);
   }
 
-  /** Key pairs from a dump (`toJSON`), replacing all others (a world loaded whole). */
-  load(saved: Record<string, SavedKeyPair>): void {
+  /**
+   * Key pairs from a dump (`toJSON`), replacing all others (a world loaded whole). An entry that is not a key pair this
+   * mock wrote is left out, and one whose key does not import is dropped when that is found: its certificate gets a
+   * new key when next used, as one never used does.
+   */
+  load(saved: unknown): void {
     this.clear();
+    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return;
     for (const [pk, kept] of Object.entries(saved)) {
+      if (!isSavedKeyPair(kept)) continue;
       const { alg, jwk, kid, source } = kept;
       this.saved.set(pk, kept);
-      this.pairs.set(
-        pk,
-        importJWK(jwk, alg, { extractable: true }).then(async (key) => ({
-          alg,
-          privateKey: key as CryptoKey,
-          privateJwk: jwk,
-          publicJwk: publicParts(jwk),
-          kid,
-          source,
-        })),
-      );
+      const imported = importJWK(jwk, alg, { extractable: true }).then(async (key) => ({
+        alg,
+        privateKey: key as CryptoKey,
+        privateJwk: jwk,
+        publicJwk: publicParts(jwk),
+        kid,
+        source,
+      }));
+      this.pairs.set(pk, imported);
+      imported.catch(() => {
+        if (this.pairs.get(pk) !== imported) return;
+        this.pairs.delete(pk);
+        this.saved.delete(pk);
+      });
     }
   }
 
@@ -95,8 +111,12 @@ export class SigningKeys {
     const pk = String(this.model.pkOf('certificates', certificate));
     const source = typeof certificate['key_data'] === 'string' ? certificate['key_data'] : '';
     const known = this.pairs.get(pk);
-    // A key uploaded since (a new key_data) replaces the one made before.
-    if (known) return known.then((pair) => (pair.source === source ? pair : this.replace(pk, certificate, source)));
+    // A key uploaded since (a new key_data) replaces the one made before; so does one from a dump that did not import.
+    if (known)
+      return known.then(
+        (pair) => (pair.source === source ? pair : this.replace(pk, certificate, source)),
+        () => this.replace(pk, certificate, source),
+      );
     return this.replace(pk, certificate, source);
   }
 

@@ -8,7 +8,7 @@ import { Grants, type Grant, type SavedGrants } from './grants.js';
 import { originOf } from './http.js';
 import { SigningKeys, type SavedKeyPair } from './keys.js';
 import type { OidcModel } from './model.js';
-import { durationMs } from '../flows/duration.js';
+import { durationMs } from '../contract/durations.js';
 
 /** Who an authorization request is from, and how they logged in. */
 export interface LoggedIn {
@@ -142,15 +142,19 @@ export class Oidc {
     return { keys: this.keys.toJSON(), grants: this.grants.toJSON() };
   }
 
-  load(saved: OidcSaved): void {
-    this.keys.load(saved.keys);
-    this.grants.load(saved.grants);
+  /** What a dump kept (anything: what is not a key pair or grant this mock wrote is left out, never thrown on). */
+  load(saved: unknown): void {
+    this.clear();
+    const held = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
+    this.keys.load(held['keys']);
+    this.grants.load(held['grants']);
   }
 
-  /** Nothing issued, no keys made (the world starts again). */
+  /** Nothing issued, no keys made, no login pending (the world starts again). */
   clear(): void {
     this.keys.clear();
     this.grants.load([]);
+    this.loginAsked.clear();
   }
 }
 

@@ -6,7 +6,7 @@ import { sameText } from '../world/identities.js';
 import { TokenError } from './errors.js';
 import type { Grant } from './grants.js';
 import { clientAuth, corsAllow, formParams, methodNotAllowed, tokenResponse, type Params } from './http.js';
-import { durationMs } from '../flows/duration.js';
+import { durationMs } from '../contract/durations.js';
 import { b64decodeUtf8, fullmatch, pySplit, wholeSeconds } from './python.js';
 import { isExpired, type Oidc } from './service.js';
 

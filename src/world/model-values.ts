@@ -1,3 +1,4 @@
+import { durationMs } from '../contract/durations.js';
 import { modelFacts, type ModelNames } from '../contract/authentik-models.js';
 import { properties, type EntityType } from '../contract/entity-model.js';
 import { lineage } from '../contract/inheritance.js';
@@ -6,17 +7,6 @@ import { randomHex, randomKey } from './secrets.js';
 
 /** Fields every authentik polymorphic serializer computes from the record's own model. */
 const MODEL_FIELDS = ['component', 'verbose_name', 'verbose_name_plural', 'meta_model_name'] as const;
-
-/** A duration as authentik writes them (`minutes=30`, `hours=1;minutes=2`) in milliseconds. */
-function durationMs(text: string): number {
-  const units: Record<string, number> = { weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000 };
-  let total = 0;
-  for (const part of text.split(';')) {
-    const [unit, amount] = part.split('=');
-    total += (units[unit?.trim() ?? ''] ?? 0) * Number(amount ?? 0);
-  }
-  return total;
-}
 
 /** A facts default as a value: `{$random: n}` and the like are made now (random: never from the seed). */
 function madeNow(value: unknown, now: number): unknown {

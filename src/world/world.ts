@@ -360,19 +360,21 @@ export class World {
   /**
    * The dump as JSON text in pieces, a record at a time: the same text as `JSON.stringify(dump())`, without ever
    * holding it whole (a large world's dump is hundreds of megabytes). The records are those of the first piece's
-   * moment: stored records are never changed in place, so later writes do not show.
+   * moment (keys, sequences and what features keep too): stored records are never changed in place, so later writes
+   * do not show.
    */
   *dumpText(): Generator<string> {
     const tables = this.store.tableList().map((t) => [t.entity.name, this.preparedTable(t.entity.name).ownRecords()] as const);
     const keys = this.identities.toJSON();
+    const kept = JSON.stringify(this.keptJSON());
+    const sequences = JSON.stringify(this.createdIds.toJSON());
     yield `{"format":${JSON.stringify(DUMP_FORMAT)},"contract":${JSON.stringify(this.fingerprint)},"records":{`;
     for (const [n, [name, rows]] of tables.entries()) {
       yield `${n > 0 ? ',' : ''}${JSON.stringify(name)}:[`;
       for (const [i, row] of rows.entries()) yield `${i > 0 ? ',' : ''}${JSON.stringify(row)}`;
       yield ']';
     }
-    const sequences = JSON.stringify(this.createdIds.toJSON());
-    yield `},"keys":${JSON.stringify(keys.keys)},"passwords":${JSON.stringify(keys.passwords)},"sequences":${sequences},"kept":${JSON.stringify(this.keptJSON())}}`;
+    yield `},"keys":${JSON.stringify(keys.keys)},"passwords":${JSON.stringify(keys.passwords)},"sequences":${sequences},"kept":${kept}}`;
   }
 
   /**
@@ -387,6 +389,7 @@ export class World {
     this.unlinked.clear();
     for (const table of tables) for (const row of checked.records[table.entity.name] ?? []) table.put({ ...row });
     this.identities.load(checked.keys, checked.passwords);
+    // A feature's load takes anything and leaves out what it cannot use (KeptState): nothing here throws halfway.
     for (const [name, state] of this.kept) {
       state.clear();
       if (Object.hasOwn(checked.kept, name)) state.load(checked.kept[name]);

@@ -7,7 +7,7 @@
  */
 import type { Pk, WorldRecord } from '../../contract/entity-model.js';
 import { randomUuid } from '../ids.js';
-import { durationMs } from '../duration.js';
+import { durationMs } from '../../contract/durations.js';
 import { MODEL } from '../models.js';
 import type { StageHandler, StageOutcome, StageRun } from '../stage.js';
 

@@ -6,7 +6,7 @@
  * (authentik/stages/user_logout/stage.py): the session is logged out and flushed, and the flow goes on.
  */
 import type { Pk } from '../../contract/entity-model.js';
-import { durationMs } from '../duration.js';
+import { durationMs } from '../../contract/durations.js';
 import { MODEL } from '../models.js';
 import type { StageHandler, StageOutcome, StageRun } from '../stage.js';
 

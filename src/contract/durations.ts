@@ -1,7 +1,8 @@
 /**
  * authentik's duration strings (authentik/lib/utils/time.py `timedelta_from_string`: `hours=1;minutes=2`,
  * `seconds=0`, `weeks=4`) in milliseconds; an unreadable part counts as 0, a negative amount stays negative as in Python's
- * timedelta. Flows (session and consent durations) and OAuth2 (token validity) read them alike.
+ * timedelta. Generated records (expiry dates), flows (session and consent durations) and OAuth2 (token validity) read
+ * them alike.
  */
 const UNITS: Record<string, number> = {
   weeks: 604_800_000,
@@ -13,6 +14,8 @@ const UNITS: Record<string, number> = {
   microseconds: 0.001,
 };
 
+const MAX_MS = 1e14;
+
 export function durationMs(text: unknown): number {
   if (typeof text !== 'string') return 0;
   let total = 0;
@@ -21,5 +24,7 @@ export function durationMs(text: unknown): number {
     const value = Number(amount);
     if (Object.hasOwn(UNITS, unit) && Number.isFinite(value)) total += UNITS[unit]! * value;
   }
-  return total;
+  // A Date holds ±8.64e15 ms: a duration far beyond any a token or session could use is held to ~3,000 years, so
+  // `now + duration` stays a date (authentik's own datetime arithmetic would overflow there).
+  return Number.isNaN(total) ? 0 : Math.min(Math.max(total, -MAX_MS), MAX_MS);
 }
