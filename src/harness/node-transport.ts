@@ -26,8 +26,8 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
     'http:': new http.Agent({ keepAlive: true, maxSockets: options.sockets ?? 8 }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: options.sockets ?? 8 }),
   };
-  const once = (request: Outgoing) =>
-    new Promise<{ status: number; text: string; location?: string }>((resolve, reject) => {
+  const once = (request: Outgoing, retried = false): Promise<{ status: number; text: string; location?: string }> =>
+    new Promise((resolve, reject) => {
       const url = new URL(request.url);
       const protocol = url.protocol === 'https:' ? https : http;
       const headers = { ...request.headers };
@@ -43,9 +43,11 @@ export function nodeTransport(options: NodeTransportOptions = {}): Transport {
         response.on('error', reject);
       });
       const deadline = setTimeout(() => sent.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      sent.on('error', (error) => {
+      sent.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(deadline);
-        reject(error);
+        // A kept-alive connection the server closed while idle (Node's documented race): sent again once, anew.
+        if (!retried && sent.reusedSocket && error.code === 'ECONNRESET') resolve(once(request, true));
+        else reject(error);
       });
       sent.end(request.body);
     });
