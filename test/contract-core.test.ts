@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Contract, type ContractInput } from '../src/contract/contract.js';
-import { contractModule } from '../src/contract/standalone-validators.js';
+import { contractModule } from '../src/node/standalone-validators.js';
 import { booleanValue, filterParams, filterValueError } from '../src/contract/filter-params.js';
 import type { JsonSchema, OperationSpec } from '../src/contract/types.js';
 import { FixtureGenerator, createFaker, generate } from '../src/fake/generate.js';

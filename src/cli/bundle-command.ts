@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { InvalidArgumentError, type Command } from 'commander';
-import { contractModule } from '../contract/standalone-validators.js';
+import { contractModule } from '../node/standalone-validators.js';
 import { DEFAULT_SCHEMAS_HELP, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';
 
 type Format = 'json' | 'module';

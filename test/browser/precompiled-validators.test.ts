@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Contract, type ContractInput } from '../../src/contract/contract.js';
-import { contractModule } from '../../src/contract/standalone-validators.js';
+import { contractModule } from '../../src/node/standalone-validators.js';
 import type { ContractDocument, JsonSchema } from '../../src/contract/types.js';
 import { MockServer } from '../../src/mock-server.js';
 import { generate } from '../../src/fake/generate.js';

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Name } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import { Contract, contractAjv, declareExtensions, jsonMedia } from './contract.js';
-import type { SchemaMode } from './json-schema.js';
-import { buildResources } from './resources.js';
-import { successSchema } from './operation-shapes.js';
-import { propertiesOf, type ContractDocument, type JsonSchema } from './types.js';
+import { Contract, contractAjv, declareExtensions, jsonMedia } from '../contract/contract.js';
+import type { SchemaMode } from '../contract/json-schema.js';
+import { buildResources } from '../contract/resources.js';
+import { successSchema } from '../contract/operation-shapes.js';
+import { propertiesOf, type ContractDocument, type JsonSchema } from '../contract/types.js';
 
 // CommonJS with a default export; under NodeNext it arrives wrapped.
 type StandaloneCode = (ajv: ReturnType<typeof contractAjv>, refs: Record<string, string>) => string;
