@@ -15,7 +15,7 @@ function tokenKeys(world: World): Map<string, string> {
   const keys = new Map<string, string>();
   for (const token of world.table(tokens.name).all()) {
     const pk = token[tokens.pkField] as string;
-    keys.set(pk, world.keyOf(tokens.name, pk)!);
+    keys.set(pk, world.identities.keyOf(tokens.name, pk)!);
   }
   return keys;
 }
@@ -86,8 +86,8 @@ describe('secrets are random, whatever the seed', () => {
     const id = `${tokens.name}:${pk}`;
     expect(dump.keys[id]).toBeDefined();
     delete dump.keys[id];
-    const one = new MockServer({ contract, seed: 1, data: dump }).world.keyOf(tokens.name, pk);
-    const two = new MockServer({ contract, seed: 1, data: dump }).world.keyOf(tokens.name, pk);
+    const one = new MockServer({ contract, seed: 1, data: dump }).world.identities.keyOf(tokens.name, pk);
+    const two = new MockServer({ contract, seed: 1, data: dump }).world.identities.keyOf(tokens.name, pk);
     expect(one).toMatch(/^[A-Za-z0-9]{60}$/);
     expect(one).not.toBe(two);
   });

@@ -145,7 +145,7 @@ export class WorldBlueprintTarget implements BlueprintTarget {
   private lookup(entity: EntityType, record: WorldRecord, lookup: string): unknown {
     const [field, ...rest] = lookup.split('__');
     if (field === 'pk') return pkOf(entity, record);
-    if (!(field! in this.world.fieldsOf(entity)) && !Object.hasOwn(record, field!))
+    if (!(field! in this.world.profile(entity).fields) && !Object.hasOwn(record, field!))
       throw new Error(`${entity.name} has no field "${field}"`);
     if (rest.length === 0) return this.world.renderer.value(entity.name, record, field!);
     const link = entity.references.get(field!);

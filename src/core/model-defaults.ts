@@ -41,7 +41,7 @@ export function modelDefaults(
   const defaults: Record<string, unknown> = schemaDefaults(world, entity, requestSchema, given);
   const facts = world.modelValues.defaults(entity, (field) => !given.has(field) && !world.managesApart(entity, field));
   // A model default the contract's schema would not take (a version that made the field non-nullable) is left out.
-  const shown = world.fieldsOf(entity);
+  const shown = world.profile(entity).fields;
   for (const [field, value] of Object.entries(facts))
     if (Object.hasOwn(shown, field) && !fits(world.contract.resolve(shown[field]!), value)) delete facts[field];
   return { ...defaults, ...facts };

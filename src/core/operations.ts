@@ -270,7 +270,7 @@ function revealedKey(world: World, resource: Resource, record: WorldRecord, sche
   if (world.tokenEntity?.name !== resource.entity) return undefined;
   const fields = world.contract.resolve(schema).properties;
   if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
-  return world.keyOf(resource.entity, pkOf(resource.type, record));
+  return world.identities.keyOf(resource.entity, pkOf(resource.type, record));
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

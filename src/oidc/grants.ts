@@ -95,7 +95,7 @@ export class Grants {
     const entity = this.model.entityName(TABLE[kind])!;
     const providerPk = this.model.pkOf('providers', values.provider);
     const userPk = this.model.pkOf('users', values.user);
-    const fields = this.model.world.fieldsOf(this.model.world.entity(entity));
+    const fields = this.model.world.profile(entity).fields;
     const wanted: WorldRecord = {
       provider: providerPk,
       user: userPk,

@@ -227,7 +227,7 @@ function appPasswordUser(request: TokenRequest, username: string, password: stri
         t['intent'] === 'app_password' &&
         String(t['user']) === userPk &&
         !isExpired(t, now) &&
-        sameText(oidc.model.world.keyOf(tokenEntity, oidc.model.pkOf('tokens', t)) ?? '', password),
+        sameText(oidc.model.world.identities.keyOf(tokenEntity, oidc.model.pkOf('tokens', t)) ?? '', password),
     );
   return match ? user : undefined;
 }
@@ -239,7 +239,7 @@ function serviceAccount(request: TokenRequest, application: WorldRecord): WorldR
   const username = `ak-${String(provider['name'] ?? '').slice(0, 150 - 22)}-client_credentials`;
   const existing = oidc.model.userByUsername(username);
   const attributes = { ...(isObject(existing?.['attributes']) ? existing['attributes'] : {}), 'goauthentik.io/user/generated': true };
-  const fields = oidc.model.world.fieldsOf(oidc.model.world.entity(entity));
+  const fields = oidc.model.world.profile(entity).fields;
   const values: WorldRecord = Object.fromEntries(
     Object.entries({
       username,

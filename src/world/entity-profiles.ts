@@ -6,6 +6,8 @@ import type { Contract } from '../contract/contract.js';
 import type { DerivedFields } from '../contract/derived-fields.js';
 import { properties, type EntityModel, type EntityType } from '../contract/entity-model.js';
 import type { Resource } from '../contract/resources.js';
+import { lineage } from '../contract/inheritance.js';
+import type { JsonSchema } from '../contract/types.js';
 
 export interface EntityProfile {
   readonly type: EntityType;
@@ -20,6 +22,8 @@ export interface EntityProfile {
   readonly counters: readonly string[];
   /** The field that names a record's owning user (authentik's OwnerFilter), when the model has one. */
   readonly ownerField: string | undefined;
+  /** Every field a record shows: its own and its bases' (a subtype's record carries its base's fields). */
+  readonly fields: Readonly<Record<string, JsonSchema>>;
 }
 
 /** Fields through which a record belongs to a user (authentik's OwnerFilter uses `user`). */
@@ -44,6 +48,12 @@ export function buildProfiles(sources: ProfileSources): Map<string, EntityProfil
       uniqueTogether: uniqueTogether(type),
       counters: counterFields(sources.contract, type),
       ownerField: ownerField(sources, type),
+      fields: Object.assign(
+        {},
+        ...lineage(sources.model, type)
+          .map((e) => properties(e.schema))
+          .reverse(),
+      ) as Record<string, JsonSchema>,
     });
   }
   return profiles;

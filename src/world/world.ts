@@ -235,10 +235,6 @@ export class World {
     return via ? this.renderer.linkedFlag(via, user, pkOf(users, user), 'is_superuser') : user['is_superuser'] === true;
   }
 
-  keyOf(entity: string, pk: Pk): string | undefined {
-    return this.identities.keyOf(entity, pk);
-  }
-
   /**
    * Empty again, to be started again (the mock applies its start, then tables generate from the seed as before): the
    * same printed keys. Created ids go on from where they were: an id handed out before is never handed out again.
@@ -503,16 +499,6 @@ export class World {
     const values = this.modelValues.randomFields(entity);
     if (entity === this.tokenEntity) delete values['key'];
     return values;
-  }
-
-  /** The fields a record of the entity shows anywhere: its own schema's and its bases'. */
-  fieldsOf(entity: EntityType): Record<string, JsonSchema> {
-    return Object.assign(
-      {},
-      ...this.lineage(entity)
-        .map((e) => properties(e.schema))
-        .reverse(),
-    ) as Record<string, JsonSchema>;
   }
 
   /** Fields the world keeps apart from records (a token's key): a create's defaults leave them alone. */

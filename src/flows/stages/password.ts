@@ -47,7 +47,7 @@ function isAppPassword(models: FlowModels, userPk: Pk, password: string): boolea
         token['intent'] === 'app_password' &&
         String(token['user']) === String(userPk) &&
         !(token['expiring'] !== false && typeof token['expires'] === 'string' && Date.parse(token['expires']) < Date.now()) &&
-        models.world.keyOf(tokens.name, models.pk(MODEL.token, token)) === password,
+        models.world.identities.keyOf(tokens.name, models.pk(MODEL.token, token)) === password,
     );
 }
 

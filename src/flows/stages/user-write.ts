@@ -29,7 +29,7 @@ export const userWriteStage: StageHandler = {
         attributes: {},
       });
     }
-    const shown = run.world.fieldsOf(users);
+    const shown = run.world.profile(users).fields;
     const next: WorldRecord = { ...user };
     const attributes = { ...((user['attributes'] as Record<string, unknown> | null) ?? {}) };
     for (const [key, value] of Object.entries(data)) {
