@@ -21,6 +21,12 @@ export interface AnswerCacheLimits {
  */
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
+  /**
+   * Where eviction goes on: every entry before it was evicted or used again (deleted and set at the end), so it is at
+   * the least recently used one. Iterating the Map from its start instead would step over every entry deleted since
+   * the Map last compacted itself: with the cache full, that was most of the time of a request.
+   */
+  private oldest: Iterator<[string, CachedAnswer]> = this.entries.entries();
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
@@ -61,13 +67,19 @@ export class AnswerCache {
       this.entries.delete(key);
       this.bytes -= sizeOf(key, previous.answer);
     }
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes + size <= this.maxBytes) break;
-      this.entries.delete(oldKey);
-      this.bytes -= sizeOf(oldKey, old.answer);
-    }
+    while (this.bytes + size > this.maxBytes && this.entries.size > 0) this.evictOldest();
     this.entries.set(key, entry);
     this.bytes += size;
+  }
+
+  private evictOldest(): void {
+    let next = this.oldest.next();
+    // An iterator that reached the end stays there: a new one starts at the oldest entry.
+    if (next.done) next = (this.oldest = this.entries.entries()).next();
+    if (next.done) return;
+    const [key, entry] = next.value;
+    this.entries.delete(key);
+    this.bytes -= sizeOf(key, entry.answer);
   }
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { AnswerCache } from '../src/core/answer-cache.js';
+import { jsonText } from '../src/core/http.js';
+
+const entry = (body: string, version = 1) => ({ version, validUntil: Infinity, answer: jsonText(200, body) });
+const bodyOf = (cache: AnswerCache, key: string) => cache.get(key, 1, 0)?.body;
+
+describe('the answer cache', () => {
+  it('evicts the least recently used answers first, a read counting as a use', () => {
+    // Room for three entries of this size (key + body + 64 each).
+    const cache = new AnswerCache({ maxBytes: 3 * (2 + 100 + 64) });
+    for (const key of ['k1', 'k2', 'k3']) cache.set(key, entry(key.repeat(50)));
+    expect(bodyOf(cache, 'k1')).toBe('k1'.repeat(50)); // k2 is now the oldest
+    cache.set('k4', entry('k4'.repeat(50)));
+    expect(bodyOf(cache, 'k2')).toBeUndefined();
+    expect([bodyOf(cache, 'k1'), bodyOf(cache, 'k3'), bodyOf(cache, 'k4')]).toEqual(['k1', 'k3', 'k4'].map((k) => k.repeat(50)));
+    expect(cache.size).toBe(3);
+  });
+
+  it('keeps evicting in order through many uses and replacements, within its bytes', () => {
+    const size = 6 + 100 + 64;
+    const cache = new AnswerCache({ maxBytes: 10 * size });
+    // The same steps on a plain list of keys, least recently used first: what the cache must hold.
+    let model: string[] = [];
+    const use = (key: string) => (model = [...model.filter((k) => k !== key), key].slice(-10));
+    const key = (n: number) => `k${String(n).padStart(5, '0')}`;
+    for (let n = 0; n < 5000; n++) {
+      cache.set(key(n), entry('x'.repeat(100)));
+      use(key(n));
+      if (n % 3 === 0 && cache.get(key(n - 5), 1, 0)) use(key(n - 5)); // a use moves an older answer to the newest end
+      if (n % 7 === 0) {
+        cache.set(key(n - 2), entry('y'.repeat(100))); // a replacement too
+        use(key(n - 2));
+      }
+      expect(cache.heldBytes).toBeLessThanOrEqual(10 * size);
+    }
+    expect(cache.size).toBe(10);
+    const held = model.filter((k) => bodyOf(cache, k) !== undefined);
+    expect(held).toEqual(model);
+  });
+
+  it('drops an answer of another version of the world when it is read', () => {
+    const cache = new AnswerCache();
+    cache.set('k', entry('old', 1));
+    expect(cache.get('k', 2, 0)).toBeUndefined();
+    expect(cache.size).toBe(0);
+    expect(cache.heldBytes).toBe(0);
+  });
+});
