@@ -9,7 +9,7 @@ import { FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ConsoleFiles, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
+import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer, type Reply } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
@@ -219,10 +219,17 @@ export class MockServer implements ControlHost, FeatureHost {
    * The mock as a `fetch`: a `Request` (what MSW and the Express bridge pass), or a URL and init as for the global
    * `fetch` (a relative URL is taken on `http://localhost`). Bound: pass `mock.fetch` around as it is.
    */
-  readonly fetch = (input: IncomingRequest | string | URL, init?: RequestInit): Promise<Response> =>
-    this.respond(typeof input === 'string' || input instanceof URL ? new Request(new URL(input, 'http://localhost'), init) : input);
+  readonly fetch = async (input: IncomingRequest | string | URL, init?: RequestInit): Promise<Response> =>
+    toResponse(
+      await this.reply(typeof input === 'string' || input instanceof URL ? new Request(new URL(input, 'http://localhost'), init) : input),
+    );
 
-  private async respond(request: IncomingRequest): Promise<Response> {
+  /**
+   * The answer to a request as data, the same `fetch` makes its Response of: for a bridge that writes it to a
+   * response of its own (the Express adapter writes Node's), which spares making a web `Response` and reading it back.
+   * Bound, as `fetch` is.
+   */
+  readonly reply = async (request: IncomingRequest): Promise<Reply> => {
     const started = performance.now();
     const version = this.world.version;
     const key = this.cacheKey(request);
@@ -236,12 +243,14 @@ export class MockServer implements ControlHost, FeatureHost {
     const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
     if (this.unsent && !bodiless) answer = this.unsent.admit(answer, read, version);
     if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
-    if (answer.network) return Response.error(); // a forced reset, or a held request given up
+    if (answer.network) return { status: 0, headers: {}, body: null, network: true }; // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
     const cors = this.cors && !control;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
-    return toResponse(answer, headers, bodiless);
-  }
+    const reply: Reply = { status: answer.status, headers, body: bodiless ? null : (answer.body ?? null) };
+    if (answer.cookies && answer.cookies.length > 0) reply.cookies = answer.cookies;
+    return reply;
+  };
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
   private async answer(request: IncomingRequest, cacheKey: string | undefined): Promise<Answer> {
