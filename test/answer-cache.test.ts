@@ -4,14 +4,19 @@ import { jsonText } from '../src/core/http.js';
 
 const entry = (body: string, version = 1) => ({ version, validUntil: Infinity, answer: jsonText(200, body) });
 const bodyOf = (cache: AnswerCache, key: string) => cache.get(key, 1, 0)?.body;
+/** An answer kept as the mock keeps it: its key asked (and answered) a second time. */
+const keep = (cache: AnswerCache, key: string, kept: ReturnType<typeof entry>) => {
+  if (!cache.get(key, kept.version, 0)) cache.set(key, kept);
+  cache.set(key, kept);
+};
 
 describe('the answer cache', () => {
   it('evicts the least recently used answers first, a read counting as a use', () => {
     // Room for three entries of this size (key + body + 64 each).
     const cache = new AnswerCache({ maxBytes: 3 * (2 + 100 + 64) });
-    for (const key of ['k1', 'k2', 'k3']) cache.set(key, entry(key.repeat(50)));
+    for (const key of ['k1', 'k2', 'k3']) keep(cache, key, entry(key.repeat(50)));
     expect(bodyOf(cache, 'k1')).toBe('k1'.repeat(50)); // k2 is now the oldest
-    cache.set('k4', entry('k4'.repeat(50)));
+    keep(cache, 'k4', entry('k4'.repeat(50)));
     expect(bodyOf(cache, 'k2')).toBeUndefined();
     expect([bodyOf(cache, 'k1'), bodyOf(cache, 'k3'), bodyOf(cache, 'k4')]).toEqual(['k1', 'k3', 'k4'].map((k) => k.repeat(50)));
     expect(cache.size).toBe(3);
@@ -25,11 +30,11 @@ describe('the answer cache', () => {
     const use = (key: string) => (model = [...model.filter((k) => k !== key), key].slice(-10));
     const key = (n: number) => `k${String(n).padStart(5, '0')}`;
     for (let n = 0; n < 5000; n++) {
-      cache.set(key(n), entry('x'.repeat(100)));
+      keep(cache, key(n), entry('x'.repeat(100)));
       use(key(n));
       if (n % 3 === 0 && cache.get(key(n - 5), 1, 0)) use(key(n - 5)); // a use moves an older answer to the newest end
       if (n % 7 === 0) {
-        cache.set(key(n - 2), entry('y'.repeat(100))); // a replacement too
+        keep(cache, key(n - 2), entry('y'.repeat(100))); // a replacement too
         use(key(n - 2));
       }
       expect(cache.heldBytes).toBeLessThanOrEqual(10 * size);
@@ -39,11 +44,23 @@ describe('the answer cache', () => {
     expect(held).toEqual(model);
   });
 
-  it('drops an answer of another version of the world when it is read', () => {
+  it('drops an answer of another version of the world when it is read, and keeps the new one at once', () => {
     const cache = new AnswerCache();
-    cache.set('k', entry('old', 1));
+    keep(cache, 'k', entry('old', 1));
     expect(cache.get('k', 2, 0)).toBeUndefined();
     expect(cache.size).toBe(0);
     expect(cache.heldBytes).toBe(0);
+    cache.set('k', entry('new', 2));
+    expect(cache.get('k', 2, 0)?.body).toBe('new');
+  });
+
+  it('keeps an answer from the second time its key is asked: keys asked once fill nothing', () => {
+    const cache = new AnswerCache();
+    for (let n = 0; n < 10_000; n++) cache.set(`once ${n}`, entry('x'.repeat(1000)));
+    expect(cache.size).toBe(0);
+    cache.set('twice', entry('answer'));
+    expect(cache.get('twice', 1, 0)).toBeUndefined();
+    cache.set('twice', entry('answer'));
+    expect(cache.get('twice', 1, 0)?.body).toBe('answer');
   });
 });

@@ -15,9 +15,14 @@ export interface AnswerCacheLimits {
   maxEntryBytes?: number;
 }
 
+/** Keys asked once and not yet cached, at most (then forgotten all at once). */
+const ASKED_KEYS = 4096;
+
 /**
  * GET answers by caller and URL, bounded by the bytes of their bodies (not by count: junk query strings or huge
- * pages must not fill memory). Least recently used entries go first.
+ * pages must not fill memory). Least recently used entries go first. An answer is kept from the second time its key
+ * is asked (at any version of the world): one asked once (a query string made unique, say) would only be held until
+ * it is evicted, and answers held that long and then dropped are what the garbage collector spends most on.
  */
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
@@ -28,6 +33,7 @@ export class AnswerCache {
    */
   private oldest: Iterator<[string, CachedAnswer]> = this.entries.entries();
   private bytes = 0;
+  private readonly asked = new Set<string>();
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
 
@@ -52,16 +58,21 @@ export class AnswerCache {
     this.entries.delete(key);
     if (entry.version !== version || now >= entry.validUntil) {
       this.bytes -= sizeOf(key, entry.answer);
+      this.remember(key); // its answer at this version is kept at once
       return undefined;
     }
     this.entries.set(key, entry); // most recently used last
     return entry.answer;
   }
 
-  /** Keeps the answer, unless it is too large or says it must not be stored (`Cache-Control: no-store`: it is of now). */
+  /**
+   * Keeps the answer if its key was asked before, unless it is too large or says it must not be stored
+   * (`Cache-Control: no-store`: it is of now).
+   */
   set(key: string, entry: CachedAnswer): void {
     const size = sizeOf(key, entry.answer);
     if (size > this.maxEntryBytes || /\bno-store\b/i.test(entry.answer.headers['cache-control'] ?? '')) return;
+    if (!this.askedBefore(key)) return;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
@@ -70,6 +81,18 @@ export class AnswerCache {
     while (this.bytes + size > this.maxBytes && this.entries.size > 0) this.evictOldest();
     this.entries.set(key, entry);
     this.bytes += size;
+  }
+
+  /** Whether the key was asked before (it is remembered now if not). */
+  private askedBefore(key: string): boolean {
+    if (this.asked.delete(key)) return true;
+    this.remember(key);
+    return false;
+  }
+
+  private remember(key: string): void {
+    if (this.asked.size >= ASKED_KEYS) this.asked.clear();
+    this.asked.add(key);
   }
 
   private evictOldest(): void {
