@@ -143,10 +143,10 @@ function drained(res: ExpressResponse): Promise<void> {
 }
 
 /**
- * The mock's reply written to Node's response: text in one write (Node adds its Content-Length); a stream (a dump)
- * chunk by chunk as the client takes it. A network failure drops the connection.
+ * The mock's reply written to Node's response: text in one write (Node adds its Content-Length), at once; a stream
+ * (a dump) chunk by chunk as the client takes it. A network failure drops the connection.
  */
-async function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): Promise<void> {
+function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): void | Promise<void> {
   if (reply.network) return void req.socket.destroy();
   // Headers are set, not written: Node sends them with the first body write, with a Content-Length when that write
   // is the whole body (writeHead now would commit to chunked encoding).
@@ -154,7 +154,11 @@ async function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): Pr
   for (const name in reply.headers) res.setHeader(name, reply.headers[name]!);
   if (reply.cookies) res.setHeader('set-cookie', reply.cookies);
   if (reply.body === null || typeof reply.body === 'string') return void res.end(reply.body ?? undefined);
-  const reader = reply.body.getReader();
+  return sendStream(reply.body, res);
+}
+
+async function sendStream(body: ReadableStream<Uint8Array>, res: ExpressResponse): Promise<void> {
+  const reader = body.getReader();
   try {
     const first = await reader.read();
     if (first.done) return void res.end();
@@ -186,7 +190,12 @@ export function createApp(options: ExpressMockOptions = {}): MockApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(async (req: ExpressRequest, res: ExpressResponse) => send(await mock.reply(toWebRequest(req, res)), req, res));
+  // Answered within the turn the request came in when the mock need not wait: a turn of the event loop costs more than
+  // most answers.
+  app.use((req: ExpressRequest, res: ExpressResponse) => {
+    const reply = mock.reply(toWebRequest(req, res));
+    return reply instanceof Promise ? reply.then((ready) => send(ready, req, res)) : send(reply, req, res);
+  });
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
   app.listen = ((...args: unknown[]) => {
     const server = listen(...args);
