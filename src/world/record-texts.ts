@@ -19,6 +19,11 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
  */
 export class RecordTexts {
   private readonly entries = new Map<WorldRecord, Map<JsonSchema | undefined, TextEntry>>();
+  /**
+   * Where eviction goes on: every record before it was evicted (nothing else deletes here). A new iterator from the
+   * Map's start would step over every entry deleted since the Map last compacted itself, at each eviction.
+   */
+  private oldest: Iterator<[WorldRecord, Map<JsonSchema | undefined, TextEntry>]> = this.entries.entries();
   private bytes = 0;
   /** The tables the rendering in progress read. */
   private reading: Set<ReadonlyTable> | undefined;
@@ -52,10 +57,16 @@ export class RecordTexts {
     if (!byView) this.entries.set(record, (byView = new Map()));
     byView.set(view, entry);
     this.bytes += entry.text.length - (replaced?.text.length ?? 0);
-    while (this.bytes > this.maxBytes && this.entries.size > 1) {
-      const [oldest, views] = this.entries.entries().next().value!;
-      for (const held of views.values()) this.bytes -= held.text.length;
-      this.entries.delete(oldest);
-    }
+    while (this.bytes > this.maxBytes && this.entries.size > 1) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    let next = this.oldest.next();
+    // An iterator that reached the end stays there: a new one starts at the oldest record.
+    if (next.done) next = (this.oldest = this.entries.entries()).next();
+    if (next.done) return;
+    const [record, views] = next.value;
+    for (const held of views.values()) this.bytes -= held.text.length;
+    this.entries.delete(record);
   }
 }
