@@ -4,16 +4,21 @@ import { jsonText } from '../src/core/http.js';
 
 const entry = (body: string, version = 1) => ({ version, validUntil: Infinity, answer: jsonText(200, body) });
 const bodyOf = (cache: AnswerCache, key: string) => cache.get(key, 1, 0)?.body;
-/** An answer kept as the mock keeps it: its key asked (and answered) a second time. */
+/**
+ * An answer kept as the mock keeps it (its key asked, and answered, a second time), then served from the cache once:
+ * held as its text and its UTF-8 bytes.
+ */
 const keep = (cache: AnswerCache, key: string, kept: ReturnType<typeof entry>) => {
   if (!cache.get(key, kept.version, 0)) cache.set(key, kept);
   cache.set(key, kept);
+  cache.get(key, kept.version, 0);
 };
+/** What an ASCII answer served again holds: its key, its text, its bytes, and 64 for the entry. */
+const heldSize = (key: string, body: string) => key.length + 2 * body.length + 64;
 
 describe('the answer cache', () => {
   it('evicts the least recently used answers first, a read counting as a use', () => {
-    // Room for three entries of this size (key + body + 64 each).
-    const cache = new AnswerCache({ maxBytes: 3 * (2 + 100 + 64) });
+    const cache = new AnswerCache({ maxBytes: 3 * heldSize('k1', 'k1'.repeat(50)) });
     for (const key of ['k1', 'k2', 'k3']) keep(cache, key, entry(key.repeat(50)));
     expect(bodyOf(cache, 'k1')).toBe('k1'.repeat(50)); // k2 is now the oldest
     keep(cache, 'k4', entry('k4'.repeat(50)));
@@ -23,7 +28,7 @@ describe('the answer cache', () => {
   });
 
   it('keeps evicting in order through many uses and replacements, within its bytes', () => {
-    const size = 6 + 100 + 64;
+    const size = heldSize('k00000', 'x'.repeat(100));
     const cache = new AnswerCache({ maxBytes: 10 * size });
     // The same steps on a plain list of keys, least recently used first: what the cache must hold.
     let model: string[] = [];
@@ -62,5 +67,20 @@ describe('the answer cache', () => {
     expect(cache.get('twice', 1, 0)).toBeUndefined();
     cache.set('twice', entry('answer'));
     expect(cache.get('twice', 1, 0)?.body).toBe('answer');
+  });
+});
+
+describe('an answer served again', () => {
+  it('carries its text as UTF-8 bytes (non-ASCII too), counted in what the cache holds', () => {
+    const cache = new AnswerCache();
+    const body = JSON.stringify({ name: 'Grüße ✓ 日本語 🦊' });
+    cache.set('k', entry(body));
+    cache.set('k', entry(body));
+    const before = cache.heldBytes;
+    const served = cache.get('k', 1, 0)!;
+    expect(served.body).toBe(body);
+    expect(new TextDecoder().decode(served.bytes)).toBe(body);
+    expect(cache.heldBytes).toBe(before + new TextEncoder().encode(body).byteLength);
+    expect(cache.get('k', 1, 0)!.bytes).toBe(served.bytes); // encoded once
   });
 });

@@ -143,7 +143,8 @@ function drained(res: ExpressResponse): Promise<void> {
 }
 
 /**
- * The mock's reply written to Node's response: text in one write (Node adds its Content-Length), at once; a stream
+ * The mock's reply written to Node's response: text (or the UTF-8 bytes the mock holds of it) in one write (Node adds
+ * its Content-Length), at once; a stream
  * (a dump) chunk by chunk as the client takes it. A network failure drops the connection.
  */
 function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): void | Promise<void> {
@@ -153,7 +154,7 @@ function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): void | P
   res.statusCode = reply.status;
   for (const name in reply.headers) res.setHeader(name, reply.headers[name]!);
   if (reply.cookies) res.setHeader('set-cookie', reply.cookies);
-  if (reply.body === null || typeof reply.body === 'string') return void res.end(reply.body ?? undefined);
+  if (reply.body === null || typeof reply.body === 'string') return void res.end(reply.bytes ?? reply.body ?? undefined);
   return sendStream(reply.body, res);
 }
 

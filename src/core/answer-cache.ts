@@ -9,11 +9,16 @@ export interface CachedAnswer {
 }
 
 export interface AnswerCacheLimits {
-  /** All cached bodies together, in bytes (UTF-16 length as the measure). Default 32 MiB. */
+  /**
+   * All cached bodies together, in bytes: a body's text (its UTF-16 length as the measure) and, once it is served
+   * again, its UTF-8 bytes. Default 32 MiB.
+   */
   maxBytes?: number;
   /** Larger answers are never cached: a huge page costs one answer's memory, never a cache full of them. Default 256 KiB. */
   maxEntryBytes?: number;
 }
+
+const encoder = new TextEncoder();
 
 /** Keys asked once and not yet cached, at most (then forgotten all at once). */
 const ASKED_KEYS = 4096;
@@ -62,7 +67,20 @@ export class AnswerCache {
       return undefined;
     }
     this.entries.set(key, entry); // most recently used last
+    if (typeof entry.answer.body === 'string' && !entry.answer.bytes) this.encode(entry);
     return entry.answer;
+  }
+
+  /**
+   * An answer served again is kept as UTF-8 bytes too: a bridge that writes bytes (Node's) then sends them as they
+   * are, instead of encoding the text again for every client. Counted in the cache's bytes.
+   */
+  private encode(entry: CachedAnswer): void {
+    const bytes = encoder.encode(entry.answer.body as string);
+    entry.answer = { ...entry.answer, bytes };
+    this.bytes += bytes.byteLength;
+    // The entry itself is the newest: what goes is older.
+    while (this.bytes > this.maxBytes && this.entries.size > 1) this.evictOldest();
   }
 
   /**
@@ -109,5 +127,5 @@ export class AnswerCache {
 /** What an entry holds; a streamed body is never cached (it can be read once). */
 function sizeOf(key: string, answer: Answer): number {
   if (answer.body !== undefined && typeof answer.body !== 'string') return Infinity;
-  return key.length + (answer.body?.length ?? 0) + 64;
+  return key.length + (answer.body?.length ?? 0) + (answer.bytes?.byteLength ?? 0) + 64;
 }

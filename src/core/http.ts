@@ -14,6 +14,8 @@ export interface Answer {
   network?: 'reset' | 'timeout';
   /** `Set-Cookie` values, one header each (a Record cannot hold the same header twice). */
   cookies?: string[];
+  /** A text body as UTF-8, when the mock keeps it so (an answer the cache served again). */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -118,6 +120,8 @@ export interface Reply {
   cookies?: readonly string[];
   /** JSON text (or a console file), a stream (an answer too large to hold: a dump), or none (HEAD, 204). */
   body: string | ReadableStream<Uint8Array> | null;
+  /** A text body as UTF-8 when the mock holds it so (a cached answer): what a bridge writing bytes sends as it is. */
+  bytes?: Uint8Array;
   /** No answer at all (a forced network failure, a held request given up): a dropped connection, `Response.error()`. */
   network?: boolean;
 }

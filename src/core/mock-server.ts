@@ -284,6 +284,7 @@ export class MockServer implements ControlHost, FeatureHost {
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
     const reply: Reply = { status: answer.status, headers, body: bodiless ? null : (answer.body ?? null) };
     if (answer.cookies && answer.cookies.length > 0) reply.cookies = answer.cookies;
+    if (answer.bytes && typeof reply.body === 'string') reply.bytes = answer.bytes;
     return reply;
   }
 
