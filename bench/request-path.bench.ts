@@ -1,8 +1,9 @@
 /**
  * npm run bench:request-path — microseconds per request of the core in process (no HTTP), on the whole reference:
  * the group retrieve and the 20-item token list of bench:server, each URL different (`&v=N`: no cached answer) and
- * the same URL (the answer cache), through `mock.fetch` (a web `Response`, as MSW gets it). What a request costs
- * before Node or Express touch it; bench:server measures the whole path.
+ * the same URL (the answer cache), through `mock.reply` (the reply as data, as the Express adapter writes it) and
+ * `mock.fetch` (a web `Response`, as MSW gets it). What a request costs before Node or Express touch it;
+ * bench:server measures the whole path.
  *
  *   BENCH_REQUESTS=20000 (per measurement)
  */
@@ -38,24 +39,28 @@ async function perRequestUs(url: () => string, read: (response: Response) => unk
   return ((performance.now() - started) * 1000) / COUNT;
 }
 
+async function replyUs(url: () => string): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < COUNT; i++) {
+    const reply = await mock.reply(request(url()));
+    if (reply.status !== 200) throw new Error(`${url()}: ${reply.status}`);
+  }
+  return ((performance.now() - started) * 1000) / COUNT;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const [label, path] of Object.entries(paths)) {
+  const nothing = () => undefined;
   const ways = {
-    'each URL different, Response made': () =>
-      perRequestUs(
-        () => vary(path),
-        () => undefined,
-      ),
+    'each URL different, reply (the Node path)': () => replyUs(() => vary(path)),
+    'same URL, reply (the answer cache)': () => replyUs(() => `http://localhost${path}`),
+    'each URL different, Response made': () => perRequestUs(() => vary(path), nothing),
     'each URL different, body read (as MSW does)': () =>
       perRequestUs(
         () => vary(path),
         (r) => r.text(),
       ),
-    'same URL (answer cache)': () =>
-      perRequestUs(
-        () => `http://localhost${path}`,
-        () => undefined,
-      ),
+    'same URL, Response made (the answer cache)': () => perRequestUs(() => `http://localhost${path}`, nothing),
   };
   for (const [way, run] of Object.entries(ways)) {
     // Each way on a new mock: answers another way left in the cache must not weigh on this one.
