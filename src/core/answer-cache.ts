@@ -30,13 +30,14 @@ const ASKED_KEYS = 4096;
  * it is evicted, and answers held that long and then dropped are what the garbage collector spends most on.
  */
 export class AnswerCache {
-  private readonly entries = new Map<string, CachedAnswer>();
   /**
-   * Where eviction goes on: every entry before it was evicted or used again (deleted and set at the end), so it is at
-   * the least recently used one. Iterating the Map from its start instead would step over every entry deleted since
-   * the Map last compacted itself: with the cache full, that was most of the time of a request.
+   * Entries by key, and in a list from the least to the most recently used. (Map order would do, but finding its
+   * first entry steps over every entry deleted since the Map last compacted itself: with the cache full, that was
+   * most of a request's time; an iterator kept open instead keeps the Map's old tables, and what they held, alive.)
    */
-  private oldest: Iterator<[string, CachedAnswer]> = this.entries.entries();
+  private readonly entries = new Map<string, Held>();
+  private oldest: Held | undefined;
+  private newest: Held | undefined;
   private bytes = 0;
   private readonly asked = new Set<string>();
   private readonly maxBytes: number;
@@ -58,29 +59,17 @@ export class AnswerCache {
 
   /** The entry if it is still valid at `version` and `now`; a stale one is dropped. */
   get(key: string, version: number, now: number): Answer | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.version !== version || now >= entry.validUntil) {
-      this.bytes -= sizeOf(key, entry.answer);
+    const held = this.entries.get(key);
+    if (!held) return undefined;
+    if (held.entry.version !== version || now >= held.entry.validUntil) {
+      this.drop(held);
       this.remember(key); // its answer at this version is kept at once
       return undefined;
     }
-    this.entries.set(key, entry); // most recently used last
-    if (typeof entry.answer.body === 'string' && !entry.answer.bytes) this.encode(entry);
-    return entry.answer;
-  }
-
-  /**
-   * An answer served again is kept as UTF-8 bytes too: a bridge that writes bytes (Node's) then sends them as they
-   * are, instead of encoding the text again for every client. Counted in the cache's bytes.
-   */
-  private encode(entry: CachedAnswer): void {
-    const bytes = encoder.encode(entry.answer.body as string);
-    entry.answer = { ...entry.answer, bytes };
-    this.bytes += bytes.byteLength;
-    // The entry itself is the newest: what goes is older.
-    while (this.bytes > this.maxBytes && this.entries.size > 1) this.evictOldest();
+    this.unlink(held);
+    this.link(held); // the most recently used
+    if (typeof held.entry.answer.body === 'string' && !held.entry.answer.bytes) this.encode(held.entry);
+    return held.entry.answer;
   }
 
   /**
@@ -92,13 +81,24 @@ export class AnswerCache {
     if (size > this.maxEntryBytes || /\bno-store\b/i.test(entry.answer.headers['cache-control'] ?? '')) return;
     if (!this.askedBefore(key)) return;
     const previous = this.entries.get(key);
-    if (previous) {
-      this.entries.delete(key);
-      this.bytes -= sizeOf(key, previous.answer);
-    }
-    while (this.bytes + size > this.maxBytes && this.entries.size > 0) this.evictOldest();
-    this.entries.set(key, entry);
+    if (previous) this.drop(previous);
+    while (this.bytes + size > this.maxBytes && this.oldest) this.drop(this.oldest);
+    const held: Held = { key, entry, older: undefined, newer: undefined };
+    this.entries.set(key, held);
+    this.link(held);
     this.bytes += size;
+  }
+
+  /**
+   * An answer served again is kept as UTF-8 bytes too: a bridge that writes bytes (Node's) then sends them as they
+   * are, instead of encoding the text again for every client. Counted in the cache's bytes.
+   */
+  private encode(entry: CachedAnswer): void {
+    const bytes = encoder.encode(entry.answer.body as string);
+    entry.answer = { ...entry.answer, bytes };
+    this.bytes += bytes.byteLength;
+    // The entry itself is the newest: what goes is older.
+    while (this.bytes > this.maxBytes && this.oldest && this.oldest !== this.newest) this.drop(this.oldest);
   }
 
   /** Whether the key was asked before (it is remembered now if not). */
@@ -113,15 +113,36 @@ export class AnswerCache {
     this.asked.add(key);
   }
 
-  private evictOldest(): void {
-    let next = this.oldest.next();
-    // An iterator that reached the end stays there: a new one starts at the oldest entry.
-    if (next.done) next = (this.oldest = this.entries.entries()).next();
-    if (next.done) return;
-    const [key, entry] = next.value;
-    this.entries.delete(key);
-    this.bytes -= sizeOf(key, entry.answer);
+  private drop(held: Held): void {
+    this.unlink(held);
+    this.entries.delete(held.key);
+    this.bytes -= sizeOf(held.key, held.entry.answer);
   }
+
+  /** As the newest. */
+  private link(held: Held): void {
+    held.older = this.newest;
+    held.newer = undefined;
+    if (this.newest) this.newest.newer = held;
+    else this.oldest = held;
+    this.newest = held;
+  }
+
+  private unlink(held: Held): void {
+    if (held.older) held.older.newer = held.newer;
+    else this.oldest = held.newer;
+    if (held.newer) held.newer.older = held.older;
+    else this.newest = held.older;
+    held.older = held.newer = undefined;
+  }
+}
+
+/** An entry in the cache's list of use. */
+interface Held {
+  key: string;
+  entry: CachedAnswer;
+  older: Held | undefined;
+  newer: Held | undefined;
 }
 
 /** What an entry holds; a streamed body is never cached (it can be read once). */
