@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
-import { heldAnswer, type IncomingRequest } from '../core/http.js';
+import type { IncomingRequest, Reply } from '../core/http.js';
 import type { MockServer } from '../mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/create-mock.js';
 import { installLoginPage } from '../flows/login-page.js';
@@ -143,27 +143,26 @@ function drained(res: ExpressResponse): Promise<void> {
 }
 
 /**
- * The web `Response` written to Node's: a body the core holds (any answer but a dump) in one write, without reading
- * it back through the web stream; any other body chunk by chunk as the client takes it. A network error (`Response.error()`) drops the connection.
+ * The mock's reply written to Node's response: text (or the UTF-8 bytes the mock holds of it) in one write (Node adds
+ * its Content-Length), at once; a stream
+ * (a dump) chunk by chunk as the client takes it. A network failure drops the connection.
  */
-async function send(response: Response, req: ExpressRequest, res: ExpressResponse): Promise<void> {
-  if (response.type === 'error') return void req.socket.destroy();
+function send(reply: Reply, req: ExpressRequest, res: ExpressResponse): void | Promise<void> {
+  if (reply.network) return void req.socket.destroy();
   // Headers are set, not written: Node sends them with the first body write, with a Content-Length when that write
   // is the whole body (writeHead now would commit to chunked encoding).
-  res.statusCode = response.status;
-  const held = heldAnswer(response);
-  if (held) {
-    for (const [key, value] of Object.entries(held.headers)) res.setHeader(key, value);
-    if (held.cookies) res.setHeader('set-cookie', [...held.cookies]);
-    return void res.end(held.body);
-  }
-  const reader = response.body?.getReader();
+  res.statusCode = reply.status;
+  for (const name in reply.headers) res.setHeader(name, reply.headers[name]!);
+  if (reply.cookies) res.setHeader('set-cookie', reply.cookies);
+  if (reply.body === null || typeof reply.body === 'string') return void res.end(reply.bytes ?? reply.body ?? undefined);
+  return sendStream(reply.body, res);
+}
+
+async function sendStream(body: ReadableStream<Uint8Array>, res: ExpressResponse): Promise<void> {
+  const reader = body.getReader();
   try {
-    response.headers.forEach((value, key) => key !== 'set-cookie' && res.setHeader(key, value));
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-    const first = await reader?.read();
-    if (!reader || !first || first.done) return void res.end();
+    const first = await reader.read();
+    if (first.done) return void res.end();
     const second = await reader.read();
     if (second.done) return void res.end(first.value);
     res.write(first.value);
@@ -174,7 +173,7 @@ async function send(response: Response, req: ExpressRequest, res: ExpressRespons
     res.end();
   } finally {
     // A body not read to its end (the client went, or writing failed) is cancelled: what it holds is let go.
-    if (!res.writableEnded) void reader?.cancel().catch(() => undefined);
+    if (!res.writableEnded) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -192,7 +191,12 @@ export function createApp(options: ExpressMockOptions = {}): MockApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(async (req: ExpressRequest, res: ExpressResponse) => send(await mock.fetch(toWebRequest(req, res)), req, res));
+  // Answered within the turn the request came in when the mock need not wait: a turn of the event loop costs more than
+  // most answers.
+  app.use((req: ExpressRequest, res: ExpressResponse) => {
+    const reply = mock.reply(toWebRequest(req, res));
+    return reply instanceof Promise ? reply.then((ready) => send(ready, req, res)) : send(reply, req, res);
+  });
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
   app.listen = ((...args: unknown[]) => {
     const server = listen(...args);

@@ -1,4 +1,4 @@
-import { heldAnswer, type IncomingRequest } from '../core/http.js';
+import { cookiesOf, type IncomingRequest } from '../core/http.js';
 
 /**
  * In a browser, MSW answers from the page, and a page's `fetch` cannot carry cookies the way a browser sends them:
@@ -33,5 +33,5 @@ export function withPageCookies(request: Request, cookies: Record<string, string
 /** Writes the cookies an answer sets to the page's cookies (in a browser; nothing in Node). */
 export function keepCookiesInPage(response: Response): void {
   if (typeof document === 'undefined') return;
-  for (const cookie of heldAnswer(response)?.cookies ?? []) document.cookie = cookie.replace(/;\s*HttpOnly/gi, '');
+  for (const cookie of cookiesOf(response)) document.cookie = cookie.replace(/;\s*HttpOnly/gi, '');
 }

@@ -9,19 +9,37 @@ export interface CachedAnswer {
 }
 
 export interface AnswerCacheLimits {
-  /** All cached bodies together, in bytes (UTF-16 length as the measure). Default 32 MiB. */
+  /**
+   * All cached bodies together, in bytes: a body's text (its UTF-16 length as the measure) and, once it is served
+   * again, its UTF-8 bytes. Default 32 MiB.
+   */
   maxBytes?: number;
   /** Larger answers are never cached: a huge page costs one answer's memory, never a cache full of them. Default 256 KiB. */
   maxEntryBytes?: number;
 }
 
+const encoder = new TextEncoder();
+
+/** Keys asked once and not yet cached, at most (then forgotten all at once). */
+const ASKED_KEYS = 4096;
+
 /**
  * GET answers by caller and URL, bounded by the bytes of their bodies (not by count: junk query strings or huge
- * pages must not fill memory). Least recently used entries go first.
+ * pages must not fill memory). Least recently used entries go first. An answer is kept from the second time its key
+ * is asked (at any version of the world): one asked once (a query string made unique, say) would only be held until
+ * it is evicted, and answers held that long and then dropped are what the garbage collector spends most on.
  */
 export class AnswerCache {
-  private readonly entries = new Map<string, CachedAnswer>();
+  /**
+   * Entries by key, and in a list from the least to the most recently used. (Map order would do, but finding its
+   * first entry steps over every entry deleted since the Map last compacted itself: with the cache full, that was
+   * most of a request's time; an iterator kept open instead keeps the Map's old tables, and what they held, alive.)
+   */
+  private readonly entries = new Map<string, Held>();
+  private oldest: Held | undefined;
+  private newest: Held | undefined;
   private bytes = 0;
+  private readonly asked = new Set<string>();
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
 
@@ -41,38 +59,94 @@ export class AnswerCache {
 
   /** The entry if it is still valid at `version` and `now`; a stale one is dropped. */
   get(key: string, version: number, now: number): Answer | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.version !== version || now >= entry.validUntil) {
-      this.bytes -= sizeOf(key, entry.answer);
+    const held = this.entries.get(key);
+    if (!held) return undefined;
+    if (held.entry.version !== version || now >= held.entry.validUntil) {
+      this.drop(held);
+      this.remember(key); // its answer at this version is kept at once
       return undefined;
     }
-    this.entries.set(key, entry); // most recently used last
-    return entry.answer;
+    this.unlink(held);
+    this.link(held); // the most recently used
+    if (typeof held.entry.answer.body === 'string' && !held.entry.answer.bytes) this.encode(held.entry);
+    return held.entry.answer;
   }
 
-  /** Keeps the answer, unless it is too large or says it must not be stored (`Cache-Control: no-store`: it is of now). */
+  /**
+   * Keeps the answer if its key was asked before, unless it is too large or says it must not be stored
+   * (`Cache-Control: no-store`: it is of now).
+   */
   set(key: string, entry: CachedAnswer): void {
     const size = sizeOf(key, entry.answer);
     if (size > this.maxEntryBytes || /\bno-store\b/i.test(entry.answer.headers['cache-control'] ?? '')) return;
+    if (!this.askedBefore(key)) return;
     const previous = this.entries.get(key);
-    if (previous) {
-      this.entries.delete(key);
-      this.bytes -= sizeOf(key, previous.answer);
-    }
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes + size <= this.maxBytes) break;
-      this.entries.delete(oldKey);
-      this.bytes -= sizeOf(oldKey, old.answer);
-    }
-    this.entries.set(key, entry);
+    if (previous) this.drop(previous);
+    while (this.bytes + size > this.maxBytes && this.oldest) this.drop(this.oldest);
+    const held: Held = { key, entry, older: undefined, newer: undefined };
+    this.entries.set(key, held);
+    this.link(held);
     this.bytes += size;
   }
+
+  /**
+   * An answer served again is kept as UTF-8 bytes too: a bridge that writes bytes (Node's) then sends them as they
+   * are, instead of encoding the text again for every client. Counted in the cache's bytes.
+   */
+  private encode(entry: CachedAnswer): void {
+    const bytes = encoder.encode(entry.answer.body as string);
+    entry.answer = { ...entry.answer, bytes };
+    this.bytes += bytes.byteLength;
+    // The entry itself is the newest: what goes is older.
+    while (this.bytes > this.maxBytes && this.oldest && this.oldest !== this.newest) this.drop(this.oldest);
+  }
+
+  /** Whether the key was asked before (it is remembered now if not). */
+  private askedBefore(key: string): boolean {
+    if (this.asked.delete(key)) return true;
+    this.remember(key);
+    return false;
+  }
+
+  private remember(key: string): void {
+    if (this.asked.size >= ASKED_KEYS) this.asked.clear();
+    this.asked.add(key);
+  }
+
+  private drop(held: Held): void {
+    this.unlink(held);
+    this.entries.delete(held.key);
+    this.bytes -= sizeOf(held.key, held.entry.answer);
+  }
+
+  /** As the newest. */
+  private link(held: Held): void {
+    held.older = this.newest;
+    held.newer = undefined;
+    if (this.newest) this.newest.newer = held;
+    else this.oldest = held;
+    this.newest = held;
+  }
+
+  private unlink(held: Held): void {
+    if (held.older) held.older.newer = held.newer;
+    else this.oldest = held.newer;
+    if (held.newer) held.newer.older = held.older;
+    else this.newest = held.older;
+    held.older = held.newer = undefined;
+  }
+}
+
+/** An entry in the cache's list of use. */
+interface Held {
+  key: string;
+  entry: CachedAnswer;
+  older: Held | undefined;
+  newer: Held | undefined;
 }
 
 /** What an entry holds; a streamed body is never cached (it can be read once). */
 function sizeOf(key: string, answer: Answer): number {
   if (answer.body !== undefined && typeof answer.body !== 'string') return Infinity;
-  return key.length + (answer.body?.length ?? 0) + 64;
+  return key.length + (answer.body?.length ?? 0) + (answer.bytes?.byteLength ?? 0) + 64;
 }

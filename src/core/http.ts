@@ -16,6 +16,8 @@ export interface Answer {
   cookies?: string[];
   /** authentik's pages outside the API decide their CORS headers themselves (OAuth2's cors_allow): none are added. */
   ownCors?: boolean;
+  /** A text body as UTF-8, when the mock keeps it so (an answer the cache served again). */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -109,34 +111,44 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
 
 export const unsupportedMediaType = (header: string | undefined) => httpError(415, DETAILS.unsupportedMediaType(header ?? ''));
 
-/** What the core made each Response from: what a Node bridge can write without reading the Response back. */
-const heldAnswers = new WeakMap<Response, HeldAnswer>();
-
-export interface HeldAnswer {
+/**
+ * What the mock answers a request, ready to send: `MockServer.reply` gives it to a bridge that writes it to a response
+ * of its own (Node's), `MockServer.fetch` makes a web `Response` of it. Both come from the same answer.
+ */
+export interface Reply {
+  status: number;
   headers: Readonly<Record<string, string>>;
-  /** `Set-Cookie` values (Node takes them as one header's list). */
+  /** `Set-Cookie` values, one header each. */
   cookies?: readonly string[];
-  body: string;
+  /** JSON text (or a console file), a stream (an answer too large to hold: a dump), or none (HEAD, 204). */
+  body: string | ReadableStream<Uint8Array> | null;
+  /** A text body as UTF-8 when the mock holds it so (a cached answer): what a bridge writing bytes sends as it is. */
+  bytes?: Uint8Array;
+  /** No answer at all (a forced network failure, a held request given up): a dropped connection, `Response.error()`. */
+  network?: boolean;
 }
 
-/** The answer as a web Response, its body held aside for `heldBody`. */
-export function toResponse(answer: Answer, headers: Record<string, string>, bodiless: boolean): Response {
+/** The cookies each Response the core made sets, for a page that must write them itself (page-cookies.ts). */
+const cookiesOfResponses = new WeakMap<Response, readonly string[]>();
+
+/** The reply as a web Response. */
+export function toResponse(reply: Reply): Response {
+  if (reply.network) return Response.error();
   // Text, not bytes: undici makes a Response from a string far faster than from a Uint8Array of the same size.
-  const payload = bodiless ? null : (answer.body ?? null);
-  const cookies = answer.cookies ?? [];
-  const response = new Response(payload, {
-    status: answer.status,
-    headers: cookies.length === 0 ? headers : [...Object.entries(headers), ...cookies.map((c): [string, string] => ['set-cookie', c])],
+  const cookies = reply.cookies ?? [];
+  const response = new Response(reply.body, {
+    status: reply.status,
+    headers:
+      cookies.length === 0 ? reply.headers : [...Object.entries(reply.headers), ...cookies.map((c): [string, string] => ['set-cookie', c])],
   });
-  if (typeof payload === 'string') heldAnswers.set(response, { headers, body: payload, ...(cookies.length > 0 ? { cookies } : {}) });
+  if (cookies.length > 0) cookiesOfResponses.set(response, cookies);
   return response;
 }
 
 /**
- * The headers and body text a Response the core made was built from, for a bridge to write at once: reading them
- * back (undici sorts headers on iteration; a body comes through its web stream) costs more than answering.
- * undefined for any other Response (read it as any Response).
+ * The `Set-Cookie` values of a Response the core made, without reading its headers back (a page's fetch never shows
+ * them); none for any other Response.
  */
-export function heldAnswer(response: Response): HeldAnswer | undefined {
-  return response.bodyUsed ? undefined : heldAnswers.get(response);
+export function cookiesOf(response: Response): readonly string[] {
+  return cookiesOfResponses.get(response) ?? [];
 }

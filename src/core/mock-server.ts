@@ -1,6 +1,7 @@
 import { Contract } from '../contract/contract.js';
 import type { ContractDocument, OperationSpec } from '../contract/types.js';
-import { World, type WorldDump, type WorldOptions } from '../world/world.js';
+import { World, type Principal, type WorldDump, type WorldOptions } from '../world/world.js';
+import type { RouteMatch } from '../contract/router.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { Callers } from './callers.js';
@@ -9,7 +10,7 @@ import { CORE_FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ConsoleFiles, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer } from './http.js';
+import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer, type Reply } from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
@@ -82,6 +83,31 @@ type Listener<T> = (value: T) => void;
 function isControlUrl(url: string): boolean {
   const path = url.indexOf('/', url.indexOf('//') + 2);
   return path >= 0 && url.startsWith(CONTROL_PREFIX, path);
+}
+
+/** A routed request: an operation, or a path whose methods do not include this one. */
+type Routed = Exclude<RouteMatch, { kind: 'not-found' }>;
+
+/** An operation the caller may call (authenticated, or anonymous where the operation allows it). */
+interface Authorized {
+  operation: OperationSpec;
+  pathParams: Record<string, string>;
+  principal: Principal;
+}
+
+/**
+ * `next` of the value: at once when it is one, once it settles when it is a promise. The request path stays
+ * synchronous until something really waits (a body, a forced delay): a turn of the event loop costs more than most
+ * answers.
+ */
+function then<T, U>(value: T | Promise<T>, next: (value: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** A failure as its answer: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
+function failureAnswer(error: unknown): Answer {
+  if (error instanceof HttpError) return error.toAnswer();
+  return json(500, { detail: `authentik-mock internal error: ${(error as Error).message}` });
 }
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
@@ -222,37 +248,56 @@ export class MockCore implements ControlHost, FeatureHost {
    * The mock as a `fetch`: a `Request` (what MSW and the Express bridge pass), or a URL and init as for the global
    * `fetch` (a relative URL is taken on `http://localhost`). Bound: pass `mock.fetch` around as it is.
    */
-  readonly fetch = (input: IncomingRequest | string | URL, init?: RequestInit): Promise<Response> =>
-    this.respond(typeof input === 'string' || input instanceof URL ? new Request(new URL(input, 'http://localhost'), init) : input);
+  readonly fetch = async (input: IncomingRequest | string | URL, init?: RequestInit): Promise<Response> =>
+    toResponse(
+      await this.reply(typeof input === 'string' || input instanceof URL ? new Request(new URL(input, 'http://localhost'), init) : input),
+    );
 
-  private async respond(request: IncomingRequest): Promise<Response> {
+  /**
+   * The answer to a request as data, the same `fetch` makes its Response of: for a bridge that writes it to a
+   * response of its own (the Express adapter writes Node's), which spares making a web `Response` and reading it back.
+   * The reply itself when nothing had to wait (a body to read, a forced delay), else a promise of it: a bridge that
+   * writes it at once answers within the turn its request came in. Bound, as `fetch` is.
+   */
+  readonly reply = (request: IncomingRequest): Reply | Promise<Reply> => {
     const started = performance.now();
     const version = this.world.version;
     const key = this.cacheKey(request);
-    // A repeated GET is answered here, without the async steps below: most of a read-heavy load.
     const control = isControlUrl(request.url);
     // A large answer is streamed within the bound of unread answers, or refused (a 503) when it is a read of the API.
     const read = this.unsent && !control && request.method === 'GET' ? request : undefined;
-    let answer =
-      this.unsent?.refuseEarly(read, version) || (key && this.cache!.get(key, version, Date.now())) || (await this.answer(request, key));
-    if (this.world.version !== version) for (const listener of this.changeListeners) listener(this.world.version);
+    // A repeated GET is answered here, without routing or authentication: most of a read-heavy load.
+    const known = this.unsent?.refuseEarly(read, version) || (key ? this.cache!.get(key, version, Date.now()) : undefined);
+    return then(known ?? this.answer(request, key), (answer) => this.replyOf(request, answer, { started, version, control, read }));
+  };
+
+  /** What is sent for the answer: within the bound of unread answers, logged, with CORS headers where they apply. */
+  private replyOf(
+    request: IncomingRequest,
+    answer: Answer,
+    asked: { started: number; version: number; control: boolean; read: IncomingRequest | undefined },
+  ): Reply {
+    if (this.world.version !== asked.version) for (const listener of this.changeListeners) listener(this.world.version);
     const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
-    if (this.unsent && !bodiless) answer = this.unsent.admit(answer, read, version);
-    if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - started);
-    if (answer.network) return Response.error(); // a forced reset, or a held request given up
+    if (this.unsent && !bodiless) answer = this.unsent.admit(answer, asked.read, asked.version);
+    if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - asked.started);
+    if (answer.network) return { status: 0, headers: {}, body: null, network: true }; // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
-    const cors = this.cors && !control && !answer.ownCors;
+    const cors = this.cors && !asked.control && !answer.ownCors;
     const headers = cors ? { ...answer.headers, ...corsHeaders(request.headers.get('origin'), this.cors) } : answer.headers;
-    return toResponse(answer, headers, bodiless);
+    const reply: Reply = { status: answer.status, headers, body: bodiless ? null : (answer.body ?? null) };
+    if (answer.cookies && answer.cookies.length > 0) reply.cookies = answer.cookies;
+    if (answer.bytes && typeof reply.body === 'string') reply.bytes = answer.bytes;
+    return reply;
   }
 
   /** The answer, failures included: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
-  private async answer(request: IncomingRequest, cacheKey: string | undefined): Promise<Answer> {
+  private answer(request: IncomingRequest, cacheKey: string | undefined): Answer | Promise<Answer> {
     try {
-      return await this.dispatch(request, cacheKey);
+      const answer = this.dispatch(request, cacheKey);
+      return answer instanceof Promise ? answer.catch(failureAnswer) : answer;
     } catch (error) {
-      if (error instanceof HttpError) return error.toAnswer();
-      return json(500, { detail: `authentik-mock internal error: ${(error as Error).message}` });
+      return failureAnswer(error);
     }
   }
 
@@ -265,7 +310,7 @@ export class MockCore implements ControlHost, FeatureHost {
     return `${request.headers.get('authorization') ?? ''}|${request.headers.get('cookie') ?? ''}|${request.url}`;
   }
 
-  private async dispatch(request: IncomingRequest, cacheKey: string | undefined): Promise<Answer> {
+  private dispatch(request: IncomingRequest, cacheKey: string | undefined): Answer | Promise<Answer> {
     const context = new RequestContext(request);
     const { method, path, headers } = context;
     // The control API takes no CORS preflight: it is for this origin only.
@@ -273,43 +318,57 @@ export class MockCore implements ControlHost, FeatureHost {
     // authentik's pages outside the API answer OPTIONS and set CORS headers themselves (the OAuth2 views' cors_allow,
     // authentik/providers/oauth2/views/userinfo.py): the mock's CORS for pages is the API's only.
     const route = this.site.for(path);
-    if (route) return { ...(await route.handle(context)), ownCors: true };
+    if (route) return Promise.resolve(route.handle(context)).then((answer) => ({ ...answer, ownCors: true }));
     const preflightAnswer = preflight(request, this.cors);
     if (preflightAnswer) return preflightAnswer;
 
     const match = this.contract.match(method === 'HEAD' ? 'GET' : method, path);
     // authentik sets APPEND_SLASH = False (authentik/root/settings.py): a path without its slash is not found either.
     if (match.kind === 'not-found') return json(404, { detail: DETAILS.notFound });
-    // After routing; before auth where anyone may force, after it where only authenticated callers may.
+    // Scenarios may force an answer (or hold the request first); without them nothing here waits.
     const forcing = this.scenarios.size > 0 || headers.has('prefer');
-    const anyone = this.options.forcedStates !== 'authenticated';
-    const forcedFirst = forcing && anyone && match.kind === 'operation' ? await this.force(context, match.operation) : undefined;
-    if (forcedFirst) return forcedFirst;
-    const principal = this.callers.authenticate(context, match.kind === 'operation' && allowsAnonymous(match.operation));
-    if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allowed);
-    const forced = forcing && !anyone ? await this.force(context, match.operation) : undefined;
-    if (forced) return forced;
-    if (this.refusal !== undefined && context.unsafe) throw httpError(503, `${SERVICE_UNAVAILABLE} ${this.refusal}`);
+    if (forcing) return this.forcedOrRun(context, match, cacheKey);
+    return this.runRouted(context, this.authorized(context, match), cacheKey);
+  }
 
+  /** After routing: before authentication where anyone may force, after it where only authenticated callers may. */
+  private async forcedOrRun(context: RequestContext, match: Routed, cacheKey: string | undefined): Promise<Answer> {
+    const anyone = this.options.forcedStates !== 'authenticated';
+    const forcedFirst = anyone && match.kind === 'operation' ? await this.force(context, match.operation) : undefined;
+    if (forcedFirst) return forcedFirst;
+    const authorized = this.authorized(context, match);
+    const forced = anyone ? undefined : await this.force(context, authorized.operation);
+    return forced ?? (await this.runRouted(context, authorized, cacheKey));
+  }
+
+  /** The caller, for an operation the method names (else the 405, once the caller is known). */
+  private authorized(context: RequestContext, match: Routed): Authorized {
+    const principal = this.callers.authenticate(context, match.kind === 'operation' && allowsAnonymous(match.operation));
+    if (match.kind === 'method-not-allowed') throw methodNotAllowed(context.method, match.allowed);
+    return { operation: match.operation, pathParams: match.pathParams, principal };
+  }
+
+  private runRouted(context: RequestContext, { operation, pathParams, principal }: Authorized, cacheKey: string | undefined) {
+    if (this.refusal !== undefined && context.unsafe) throw httpError(503, `${SERVICE_UNAVAILABLE} ${this.refusal}`);
+    const { request, headers } = context;
     const call: OperationCall = {
       world: this.world,
-      operation: match.operation,
-      pathParams: match.pathParams,
+      operation,
+      pathParams,
       query: context.query,
       principal,
       context,
       // Read only when the operation needs it: after routing, authentication and permissions.
       body: async () =>
-        parseRequestBody(match.operation, headers.get('content-type') ?? undefined, await readBody(request), (s) =>
-          this.contract.resolve(s),
-        ),
+        parseRequestBody(operation, headers.get('content-type') ?? undefined, await readBody(request), (s) => this.contract.resolve(s)),
     };
     const version = this.world.version;
-    const answer = await this.run(call);
-    // A derived answer may depend on more than the world (a session's flow plan): never reused.
-    if (cacheKey && this.world.version === version && !answer.cookies && !this.actions.for(call.operation))
-      this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
-    return answer;
+    return then(this.run(call), (answer) => {
+      // A derived answer may depend on more than the world (a session's flow plan): never reused.
+      if (cacheKey && this.world.version === version && !answer.cookies && !this.actions.for(operation))
+        this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
+      return answer;
+    });
   }
 
   /** The forced answer for a routed request (or the delay before the real one), if any. */

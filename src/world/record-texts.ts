@@ -19,6 +19,13 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
  */
 export class RecordTexts {
   private readonly entries = new Map<WorldRecord, Map<JsonSchema | undefined, TextEntry>>();
+  /**
+   * Records in the order their first text was kept: the oldest go first. (Finding the Map's first entry instead steps
+   * over every entry deleted since it last compacted itself, at each eviction; an iterator kept open keeps the Map's
+   * old tables, and the texts they held, alive.) Slots before `next` are evicted records, cut off now and then.
+   */
+  private readonly order: WorldRecord[] = [];
+  private next = 0;
   private bytes = 0;
   /** The tables the rendering in progress read. */
   private reading: Set<ReadonlyTable> | undefined;
@@ -49,13 +56,22 @@ export class RecordTexts {
 
   private keep(record: WorldRecord, view: JsonSchema | undefined, entry: TextEntry, replaced: TextEntry | undefined): void {
     let byView = this.entries.get(record);
-    if (!byView) this.entries.set(record, (byView = new Map()));
+    if (!byView) {
+      this.entries.set(record, (byView = new Map()));
+      this.order.push(record);
+    }
     byView.set(view, entry);
     this.bytes += entry.text.length - (replaced?.text.length ?? 0);
-    while (this.bytes > this.maxBytes && this.entries.size > 1) {
-      const [oldest, views] = this.entries.entries().next().value!;
-      for (const held of views.values()) this.bytes -= held.text.length;
-      this.entries.delete(oldest);
+    while (this.bytes > this.maxBytes && this.entries.size > 1) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const record = this.order[this.next++]!;
+    for (const held of this.entries.get(record)?.values() ?? []) this.bytes -= held.text.length;
+    this.entries.delete(record);
+    if (this.next >= 1024 && this.next * 2 >= this.order.length) {
+      this.order.splice(0, this.next);
+      this.next = 0;
     }
   }
 }

@@ -357,6 +357,24 @@ export function behaviourSuite(start: () => Promise<MockUnderTest>): void {
       expect((listed.body as { results: unknown[] }).results).toEqual([after.body]);
     });
 
+    it('an answer asked again and again (the answer cache) is the same text, non-ASCII included', async () => {
+      const token = ((await call('GET', api('/core/tokens/?page_size=1'))).body as { results: Array<{ identifier: string }> }).results[0]!;
+      const description = 'Grüße, ✓ 日本語 — 🦊';
+      const put = await call('PUT', tokenUrl(token.identifier), {
+        json: { identifier: token.identifier, intent: 'api', user: 1, description, expiring: false },
+      });
+      expect(put.status).toBe(200);
+      const replies = [];
+      for (let n = 0; n < 4; n++) replies.push(await call('GET', tokenUrl(token.identifier)));
+      for (const reply of replies) {
+        expect(reply.status).toBe(200);
+        expect(reply.text).toBe(replies[0]!.text);
+        expect((reply.body as { description: string }).description).toBe(description);
+        const length = reply.headers['content-length'];
+        if (length !== undefined) expect(Number(length)).toBe(new TextEncoder().encode(reply.text).byteLength);
+      }
+    });
+
     it('a rejected PUT changes nothing', async () => {
       const before = await call('GET', tokenUrl('authentik-mock-admin'));
       const rejected = await call('PUT', tokenUrl('authentik-mock-admin'), {
