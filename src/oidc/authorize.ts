@@ -4,7 +4,7 @@ import { parseAuthorize, type AuthorizeParams } from './authorize-params.js';
 import { consentPlan, recordConsent } from './consent.js';
 import { AuthorizeError } from './errors.js';
 import { formParams, methodNotAllowed, notFoundPage, page, queryParams, redirect } from './http.js';
-import { urlencode } from './python.js';
+import { urlencode } from '../flows/query.js';
 import type { LoggedIn, Oidc } from './service.js';
 import { runAuthorizationFlow } from './authorization-flow.js';
 import { answerFulfilment, fulfil } from './fulfilment.js';

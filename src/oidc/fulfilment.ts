@@ -10,7 +10,8 @@ import type { AuthorizeParams } from './authorize-params.js';
 import { AuthorizeError } from './errors.js';
 import { escapeHtml, redirect } from './http.js';
 import { durationMs } from '../contract/durations.js';
-import { urlencode, wholeSeconds } from './python.js';
+import { wholeSeconds } from './python.js';
+import { urlencode } from '../flows/query.js';
 import type { LoggedIn, Oidc } from './service.js';
 
 /** What the authorization ends with: a redirect to the client, or a form the browser posts to it (`form_post`). */

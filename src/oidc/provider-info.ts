@@ -3,7 +3,8 @@ import type { Answer } from '../core/http.js';
 import type { RequestContext } from '../core/request-context.js';
 import { ACR_DEFAULT, claimNames } from './claims.js';
 import { corsAllow, indentedJson, methodNotAllowed, notFoundPage, originOf, redirect } from './http.js';
-import { pyJson, pySplit, urlencode } from './python.js';
+import { pyJson, pySplit } from './python.js';
+import { urlencode } from '../flows/query.js';
 import type { Oidc } from './service.js';
 import { flowPage } from './authorize.js';
 

@@ -51,12 +51,6 @@ export function quote(text: string): string {
     .replace(/%2F/g, '/');
 }
 
-/** `urlencode(pairs)` as Python writes a query: `quote_plus` of each key and value (spaces as `+`). */
-export function urlencode(pairs: ReadonlyArray<readonly [string, string]>): string {
-  const plus = (text: string) => quote(text).replace(/\//g, '%2F').replace(/%20/g, '+');
-  return pairs.map(([key, value]) => `${plus(key)}=${plus(value)}`).join('&');
-}
-
 /**
  * `base64.b64decode(text).decode("utf-8")`, or undefined where Python raises: characters outside the alphabet are
  * discarded first (Python's default `validate=False`), wrong padding and bytes that are no UTF-8 fail.
