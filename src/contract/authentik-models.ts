@@ -56,17 +56,10 @@ export function guardOf(method: string, path: string): GuardedView | undefined {
       (view.methods === undefined || view.methods.includes(method)),
   );
 }
-const ABSTRACT_TYPES = Object.values(data.abstractTypes as Record<string, { type: TypeItem }>).map((a) => a.type);
 
 /** The facts of a model name (`authentik_providers_oauth2.oauth2provider`), if authentik-models.json has them. */
 export function modelFacts(model: string): ModelFacts | undefined {
   return Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
-}
-
-/** The items of the `…/all/types/` list at `path` (the base resource's collection path), sorted by name as authentik does. */
-export function typesListedAt(path: string): TypeItem[] {
-  const items = [...Object.values(MODELS).flatMap((m) => (m.type ? [m.type] : [])), ...ABSTRACT_TYPES];
-  return items.filter((t) => t.of === path).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

@@ -4,7 +4,7 @@ import { World, type Principal, type WorldDump, type WorldOptions } from '../wor
 import type { RouteMatch } from '../contract/router.js';
 import { DETAILS } from '../contract/authentik-messages.js';
 import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
-import { Callers } from './callers.js';
+import { bearerKey, Callers } from './callers.js';
 import { DerivedActions, SiteRoutes, type Feature, type FeatureHost } from './extensions.js';
 import { CORE_FEATURES } from './features.js';
 import { RequestContext } from './request-context.js';
@@ -14,7 +14,7 @@ import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNot
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
-import { SERVICE_UNAVAILABLE, UnsentAnswers } from './unsent-answers.js';
+import { readerKey, SERVICE_UNAVAILABLE, UnsentAnswers } from './unsent-answers.js';
 import { parseTeamBlueprints, startWorld, type StartPasswords, type WorldStartOptions } from './world-start.js';
 import type { BlueprintResult, ParsedBlueprint } from '../blueprints/index.js';
 import { randomKey } from '../world/secrets.js';
@@ -307,7 +307,7 @@ export class MockCore implements ControlHost, FeatureHost {
    */
   private cacheKey(request: IncomingRequest): string | undefined {
     if (!this.cache || request.method !== 'GET' || this.scenarios.size > 0 || request.headers.has('prefer')) return undefined;
-    return `${request.headers.get('authorization') ?? ''}|${request.headers.get('cookie') ?? ''}|${request.url}`;
+    return readerKey(request);
   }
 
   private dispatch(request: IncomingRequest, cacheKey: string | undefined): Answer | Promise<Answer> {
@@ -413,22 +413,12 @@ export class MockCore implements ControlHost, FeatureHost {
   private identityOf(path: string, authorization: string | null): string {
     if (path.startsWith(CONTROL_PREFIX)) return 'control';
     if (!authorization) return 'anonymous';
-    try {
-      const principal = this.callers.authenticate(
-        new RequestContext({
-          method: 'GET',
-          url: 'http://log.invalid/',
-          headers: new Headers({ authorization }),
-          signal: AbortSignal.abort(),
-          body: null,
-        }),
-      );
-      const users = this.world.userEntity;
-      const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
-      return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;
-    } catch {
-      return 'invalid token';
-    }
+    const key = bearerKey(authorization);
+    const principal = key === undefined ? undefined : this.callers.resolveKey(key);
+    if (!principal) return 'invalid token';
+    const users = this.world.userEntity;
+    const username = users ? this.world.table(users.name).get(principal.userPk)?.['username'] : undefined;
+    return typeof username === 'string' ? username : `user ${String(principal.userPk)}`;
   }
 }
 

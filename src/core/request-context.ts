@@ -1,16 +1,9 @@
 import type { RawQuery } from '../contract/query-parameters.js';
-import type { OperationSpec } from '../contract/types.js';
 import type { IncomingRequest } from './http.js';
-
-/** A contract operation the request was routed to, with its path parameters. */
-export interface RoutedOperation {
-  operation: OperationSpec;
-  pathParams: Record<string, string>;
-}
 
 /**
  * The facts of one request, worked out once and passed down (Hono's `c`): the method, the URL parsed once, its
- * query, the cookies, and — once routed — the operation. Handlers read the request through it, never parse it again.
+ * query, the cookies. Handlers read the request through it, never parse it again.
  */
 export class RequestContext {
   readonly method: string;

@@ -42,7 +42,7 @@ export class UnsentAnswers {
    */
   refuseEarly(read: ReadOf | undefined, version: number): Answer | undefined {
     if (read === undefined || this.held === 0) return undefined;
-    const seen = this.recent.get(readKey(read));
+    const seen = this.recent.get(readerKey(read));
     if (!seen || seen.version !== version || !this.wouldRefuse(seen.chars)) return undefined;
     return this.refusal();
   }
@@ -55,7 +55,7 @@ export class UnsentAnswers {
     const text = answer.body;
     if (typeof text !== 'string' || text.length < LARGE_ANSWER_CHARS) return answer;
     if (read !== undefined) {
-      this.remember(readKey(read), version, text.length);
+      this.remember(readerKey(read), version, text.length);
       if (this.wouldRefuse(text.length)) return this.refusal();
     }
     this.held += text.length;
@@ -117,7 +117,9 @@ function pieces(text: string, done: () => void): ReadableStream<Uint8Array> {
 /** A GET of the API, as far as this bound tells reads apart: by caller and URL (as the answer cache does). */
 export type ReadOf = { readonly url: string; readonly headers: Pick<Headers, 'get'> };
 
-const readKey = (read: ReadOf) => `${read.headers.get('authorization') ?? ''}|${read.url}`;
+/** Who reads what: the caller's credentials (a bearer key, a session's cookies) and the URL. The answer cache keys by it too. */
+export const readerKey = (read: ReadOf): string =>
+  `${read.headers.get('authorization') ?? ''}|${read.headers.get('cookie') ?? ''}|${read.url}`;
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 

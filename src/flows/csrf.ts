@@ -4,6 +4,7 @@
  * settings (authentik/root/settings.py: cookie `authentik_csrf`, header `X-authentik-CSRF`, no trusted origins). Only
  * unsafe methods of a logged-in session are checked; the reasons are Django's words, in Django's order.
  */
+import { sameText } from '../world/identities.js';
 import { randomKey } from '../world/secrets.js';
 import type { RequestContext } from '../core/request-context.js';
 
@@ -46,7 +47,7 @@ export function csrfFailure(context: RequestContext): string | undefined {
   if (header === null) return 'CSRF token missing.';
   const headerFormat = formatProblem(header);
   if (headerFormat) return `CSRF token from the ${HEADER_IN_REASONS} HTTP header ${headerFormat}.`;
-  if (!sameSecret(unmask(header), unmask(cookie))) return `CSRF token from the ${HEADER_IN_REASONS} HTTP header incorrect.`;
+  if (!sameText(unmask(header), unmask(cookie))) return `CSRF token from the ${HEADER_IN_REASONS} HTTP header incorrect.`;
   return undefined;
 }
 
@@ -78,10 +79,4 @@ function unmask(token: string): string {
     secret += ALLOWED[(shifted + ALLOWED.length) % ALLOWED.length];
   }
   return secret;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return difference === 0;
 }

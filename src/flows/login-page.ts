@@ -6,7 +6,7 @@
  */
 import type { FeatureHost, SiteRoute } from '../core/extensions.js';
 import { httpError, methodNotAllowed } from '../core/http.js';
-import { notFoundPage } from './pages.js';
+import { escapeHtml, notFoundPage } from './pages.js';
 import { flowRuntime, type FlowRuntime } from './runtime.js';
 
 export interface LoginPageFiles {
@@ -21,8 +21,6 @@ export const LOGIN_ASSETS = '/static/authentik-mock/';
 const PAGE = /^\/if\/flow\/([^/]+)\/$/;
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; frame-ancestors 'self'";
-
-const escapeAttribute = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function loginPageRoute(runtime: FlowRuntime, files: LoginPageFiles): SiteRoute {
   const assets: Record<string, { type: string; body: string }> = {
@@ -56,7 +54,7 @@ function loginPageRoute(runtime: FlowRuntime, files: LoginPageFiles): SiteRoute 
       return {
         status: 200,
         headers: headers('text/html; charset=utf-8'),
-        body: files.html.replace('{{executor}}', escapeAttribute(executor)),
+        body: files.html.replace('{{executor}}', escapeHtml(executor)),
       };
     },
   };

@@ -4,7 +4,8 @@
  */
 import type { Answer } from '../core/http.js';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text made safe inside HTML elements and quoted attributes. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** authentik's error page for a status (its title: "Not Found", "Bad Request"…), as HTML. */
 export function errorPage(status: number, title: string, message = ''): Answer {

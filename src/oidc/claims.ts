@@ -1,3 +1,4 @@
+import { isPlainObject } from '../contract/types.js';
 import { base64url } from 'jose';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { OidcModel } from './model.js';
@@ -141,7 +142,7 @@ export function claimNames(model: OidcModel, provider: WorldRecord, user: WorldR
 function groupAttributes(user: WorldRecord, model: OidcModel): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   const groups = model.groupsOf(user).sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
-  for (const source of [...groups, user]) if (isObject(source['attributes'])) merge(attributes, source['attributes']);
+  for (const source of [...groups, user]) if (isPlainObject(source['attributes'])) merge(attributes, source['attributes']);
   return attributes;
 }
 
@@ -149,12 +150,10 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
   for (const [key, value] of Object.entries(source)) {
     const current = target[key];
     if (Array.isArray(current) && Array.isArray(value)) target[key] = [...current, ...value];
-    else if (isObject(current) && isObject(value)) merge(current, value);
-    else target[key] = isObject(value) ? structuredClone(value) : value;
+    else if (isPlainObject(current) && isPlainObject(value)) merge(current, value);
+    else target[key] = isPlainObject(value) ? structuredClone(value) : value;
   }
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `at_hash` / `c_hash`: the left half of the SHA-256 of the token (or code), base64url without padding. */
 export async function halfHash(text: string): Promise<string> {

@@ -3,12 +3,14 @@
  * the code — or the tokens of an implicit or hybrid response — issued and sent to the client's redirect URI, in the
  * response mode asked (query, fragment, form_post).
  */
+import { randomKey } from '../world/secrets.js';
 import type { Answer } from '../core/http.js';
 import type { RequestContext } from '../core/request-context.js';
 import { halfHash, idTokenPayload } from './claims.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import { AuthorizeError } from './errors.js';
-import { escapeHtml, redirect } from './http.js';
+import { escapeHtml } from '../flows/pages.js';
+import { redirect } from './http.js';
 import { durationMs } from '../contract/durations.js';
 import { wholeSeconds } from './python.js';
 import { urlencode } from '../flows/query.js';
@@ -118,7 +120,7 @@ export function answerFulfilment(fulfilment: Fulfilment): Answer {
   const inputs = Object.entries(fulfilment.attrs)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');
-  const nonce = crypto.randomUUID();
+  const nonce = randomKey(22);
   const body = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(fulfilment.title)}</title></head>

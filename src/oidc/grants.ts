@@ -1,5 +1,6 @@
+import { isPlainObject } from '../contract/types.js';
 import type { WorldRecord } from '../contract/entity-model.js';
-import { randomKey } from '../world/secrets.js';
+import { randomHex, randomKey } from '../world/secrets.js';
 import type { IdToken } from './claims.js';
 import type { OidcModel } from './model.js';
 
@@ -51,18 +52,16 @@ export type SavedGrants = Array<[string, Held]>;
 
 const SWEEP_EVERY = 1024;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function isSavedGrant(entry: unknown): entry is [string, Held] {
-  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !isObject(entry[1])) return false;
+  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !isPlainObject(entry[1])) return false;
   const { kind, pk, provider, user, details } = entry[1];
   return (
     typeof kind === 'string' &&
     Object.hasOwn(TABLE, kind) &&
     [pk, provider, user].every((value) => typeof value === 'string') &&
-    isObject(details) &&
+    isPlainObject(details) &&
     Number.isFinite(details['authTime']) &&
-    (details['idToken'] === undefined || isObject(details['idToken'])) &&
+    (details['idToken'] === undefined || isPlainObject(details['idToken'])) &&
     (details['amr'] === undefined || (Array.isArray(details['amr']) && details['amr'].every((m) => typeof m === 'string')))
   );
 }
@@ -169,7 +168,7 @@ export class Grants {
 
 /** A code is `uuid4().hex`; a refresh token `generate_client_secret()` (128 letters and digits). */
 function newSecret(kind: GrantKind): string {
-  return kind === 'code' ? crypto.randomUUID().replace(/-/g, '') : randomKey(128);
+  return kind === 'code' ? randomHex(32) : randomKey(128);
 }
 
 /** The TokenModel serializer's `id_token`: `json.dumps(asdict(token.id_token), indent=4)`. */

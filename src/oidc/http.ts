@@ -1,3 +1,4 @@
+import { escapeHtml } from '../flows/pages.js';
 import type { Answer } from '../core/http.js';
 import { readBody } from '../core/request-body.js';
 import type { RequestContext } from '../core/request-context.js';
@@ -104,10 +105,6 @@ export function page(status: number, title: string, message: string): Answer {
 </html>
 `;
   return { status, headers: { ...HTML }, body };
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

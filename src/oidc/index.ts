@@ -14,10 +14,6 @@ import { introspectEndpoint, revokeEndpoint, userinfoEndpoint } from './resource
 import { isExpired, Oidc } from './service.js';
 import { tokenEndpoint } from './token.js';
 
-export { flowPage } from './authorize.js';
-export { fulfil, type Fulfilment } from './fulfilment.js';
-export { parseAuthorize, type AuthorizeParams, type ParsedAuthorize } from './authorize-params.js';
-export { consentPlan, consentPermissions, recordConsent, type ConsentPermission, type ConsentPlan } from './consent.js';
 export { Oidc, type LoggedIn, type OidcSaved } from './service.js';
 
 /** The scope an access token needs to call the API (`SCOPE_AUTHENTIK_API`). */

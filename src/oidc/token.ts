@@ -1,3 +1,4 @@
+import { isPlainObject } from '../contract/types.js';
 import { base64url } from 'jose';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Answer } from '../core/http.js';
@@ -238,7 +239,7 @@ function serviceAccount(request: TokenRequest, application: WorldRecord): WorldR
   const entity = oidc.model.entityName('users')!;
   const username = `ak-${String(provider['name'] ?? '').slice(0, 150 - 22)}-client_credentials`;
   const existing = oidc.model.userByUsername(username);
-  const attributes = { ...(isObject(existing?.['attributes']) ? existing['attributes'] : {}), 'goauthentik.io/user/generated': true };
+  const attributes = { ...(isPlainObject(existing?.['attributes']) ? existing['attributes'] : {}), 'goauthentik.io/user/generated': true };
   const fields = oidc.model.world.profile(entity).fields;
   const values: WorldRecord = Object.fromEntries(
     Object.entries({
@@ -258,5 +259,3 @@ function serviceAccount(request: TokenRequest, application: WorldRecord): WorldR
   const fresh = { is_active: true, is_superuser: false, email: '', ...values };
   return oidc.model.world.create(entity, Object.fromEntries(Object.entries(fresh).filter(([field]) => field in fields)));
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
