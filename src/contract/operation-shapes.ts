@@ -20,3 +20,8 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
     return { items: results.items, paginated: true };
   return undefined;
 }
+
+/** Whether the operation answers without credentials: no security at all, or an empty requirement (`{}`) among them. */
+export function allowsAnonymous(operation: OperationSpec): boolean {
+  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
+}

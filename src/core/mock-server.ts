@@ -1,3 +1,4 @@
+import { allowsAnonymous } from '../contract/operation-shapes.js';
 import { Contract } from '../contract/contract.js';
 import type { ContractDocument, OperationSpec } from '../contract/types.js';
 import { World, type Principal, type WorldDump, type WorldOptions } from '../world/world.js';
@@ -112,11 +113,6 @@ function failureAnswer(error: unknown): Answer {
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-/** An operation anyone may call: its `security` lists an empty requirement (`{}`) beside authentik's, or none at all. */
-function allowsAnonymous(operation: OperationSpec): boolean {
-  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
-}
 
 /**
  * The whole mock behind one function, as the web platform has it: `fetch(Request) → Response`. No framework and no

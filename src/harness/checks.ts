@@ -1,3 +1,4 @@
+import { allowsAnonymous } from '../contract/operation-shapes.js';
 import { jsonMedia, type Contract } from '../contract/contract.js';
 import { componentName, isPlainObject, propertiesOf, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
@@ -126,7 +127,7 @@ function bodyCall(ctx: CheckContext, operation: OperationSpec, body: Record<stri
 async function checkAuth(ctx: CheckContext, findings: Findings, operation: OperationSpec, path: string): Promise<void> {
   if (operation.security.length === 0) return;
   // An operation that lists an empty requirement (`{}`) answers anyone; a bad key is still refused.
-  const anonymous = operation.security.some((requirement) => Object.keys(requirement).length === 0);
+  const anonymous = allowsAnonymous(operation);
   const cases: Array<[string, string | null]> = [
     ...(anonymous ? [] : [['without credentials', null] as [string, null]]),
     ['with a bad key', 'Bearer authentik-mock-not-a-valid-key'],

@@ -1,3 +1,4 @@
+import { stableUuid } from '../contract/stable-uuid.js';
 import { JSON_TYPE, jsonMedia, type Contract } from '../contract/contract.js';
 import { SLUG_PATTERN } from '../contract/drf-errors.js';
 import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
@@ -98,7 +99,7 @@ export function uniqueVariant(
     const schema = fields[field] ? contract.resolve(fields[field]) : undefined;
     if (!schema || typeof out[field] !== 'string') continue;
     if (schema.format === 'uuid') {
-      out[field] = derivedUuid(`${out[field] as string}:${suffix}`);
+      out[field] = stableUuid(`${out[field] as string}:${suffix}`);
       continue;
     }
     const max = typeof schema.maxLength === 'number' ? schema.maxLength : 255;
@@ -113,18 +114,6 @@ function recordKeyOf(contract: Contract, operation: OperationSpec): string[] {
   const role = roles.get(operation.operationId);
   const entity = role?.resource ? model.entities.get(role.resource.entity) : undefined;
   return entity ? [entity.pkField] : [];
-}
-
-/** A version-4-shaped UUID that depends only on `text` (FNV-1a, four ways): another key, the same on every run. */
-export function derivedUuid(text: string): string {
-  let hex = '';
-  for (let round = 0; round < 4; round++) {
-    let hash = 0x811c9dc5 ^ round;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    hex += (hash >>> 0).toString(16).padStart(8, '0');
-  }
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The parameters of the item paths under a collection path (`/x/` → `id` of `/x/{id}/`). */

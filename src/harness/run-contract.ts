@@ -95,11 +95,16 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
     // A read that failed beside others is checked again alone too: on a real authentik some reads write (viewing a
     // token's key records an event), which another read's pages could show.
     const alone: number[] = [];
-    await pool(phase([0]), concurrency, async (index) => {
-      const result = await check(index, concurrency > 1);
-      if (result && !(result.verdict === 'fail' && concurrency > 1)) results.set(index, result);
-      else alone.push(index);
-    });
+    await exclusivePool(
+      phase([0]),
+      concurrency,
+      () => new Set<string>(),
+      async (index) => {
+        const result = await check(index, concurrency > 1);
+        if (result && !(result.verdict === 'fail' && concurrency > 1)) results.set(index, result);
+        else alone.push(index);
+      },
+    );
     for (const index of alone.sort((a, b) => a - b)) results.set(index, (await check(index, false))!);
     const again: number[] = [];
     for (const writes of [phase([1]), phase([2])]) {
@@ -131,24 +136,6 @@ function resultOf(operation: OperationSpec, outcome: Outcome, durationMs: number
   };
   if (outcome.skipped) result.reason = outcome.skipped;
   return result;
-}
-
-/** Runs `work` on every item, at most `limit` at once; rejects with the first failure once the others have settled. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 /** Results by their place in the run order, reported as soon as every one before them is known. */

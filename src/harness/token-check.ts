@@ -3,6 +3,7 @@
  * operation separately (hundreds of failures that say one thing). Derived from the contract: one read that needs
  * credentials and no path key, answered for the token exactly as for a made-up key means the token is refused.
  */
+import { allowsAnonymous } from '../contract/operation-shapes.js';
 import type { Contract } from '../contract/contract.js';
 import type { OperationSpec } from '../contract/types.js';
 import type { HttpClient } from './http-client.js';
@@ -19,13 +20,7 @@ const MADE_UP_KEY = 'Bearer authentik-mock-not-a-valid-key';
 
 /** A GET with no path parameter that needs credentials; a list first (lists answer any caller, filtered). */
 function probeOperation(contract: Contract): OperationSpec | undefined {
-  const candidates = contract.operations.filter(
-    (o) =>
-      o.method === 'GET' &&
-      !o.path.includes('{') &&
-      o.security.length > 0 &&
-      !o.security.some((requirement) => Object.keys(requirement).length === 0),
-  );
+  const candidates = contract.operations.filter((o) => o.method === 'GET' && !o.path.includes('{') && !allowsAnonymous(o));
   const isList = (o: OperationSpec) => o.parameters.some((p) => p.in === 'query' && p.name === 'page');
   const byId = (a: OperationSpec, b: OperationSpec) => a.operationId.localeCompare(b.operationId);
   return [...candidates].sort((a, b) => Number(isList(b)) - Number(isList(a)) || byId(a, b))[0];

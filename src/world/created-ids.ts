@@ -1,3 +1,4 @@
+import { stableUuid } from '../contract/stable-uuid.js';
 import { isPlainObject } from '../contract/types.js';
 
 /** Where one table's created ids stand: the next integer pk at least, and how many UUIDs it has created. */
@@ -53,25 +54,7 @@ export class CreatedIds {
   }
 }
 
-/** 32 bits of a string (FNV-1a) mixed with `salt`, then avalanched so that neighbouring inputs give unrelated words. */
-function hash32(text: string, salt: number): number {
-  let hash = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0;
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0;
-  return (hash ^ (hash >>> 16)) >>> 0;
-}
-
 /** The `n`th UUID (version 4 layout) of a named sequence: the same for the same name and n, unrelated for others. */
 export function sequenceUuid(sequence: string, n: number): string {
-  const text = `${sequence}#${n}`;
-  const hex = [0, 1, 2, 3]
-    .map((word) =>
-      hash32(text, Math.imul(word + 1, 0x9e3779b9))
-        .toString(16)
-        .padStart(8, '0'),
-    )
-    .join('');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(`${sequence}#${n}`);
 }
