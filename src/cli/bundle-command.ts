@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { InvalidArgumentError, type Command } from 'commander';
-import { contractModule } from '../node/standalone-validators.js';
 import { DEFAULT_SCHEMAS_HELP, defaultSchemasDir, readSchemasDir } from '../node/schemas-dir.js';
 
 type Format = 'json' | 'module';
@@ -24,7 +23,7 @@ export function registerBundle(program: Command): void {
     .requiredOption('--out <file>', 'file to write: .js/.mjs → ES module with validators, else JSON')
     .option('--format <format>', '"module" or "json" (default: from the file name)', format)
     .option('--response-validators', 'module: also precompile every response validator (contract.validateResponse; the mock needs none)')
-    .action((options: { schemas?: string; out: string; format?: Format; responseValidators?: boolean }) => {
+    .action(async (options: { schemas?: string; out: string; format?: Format; responseValidators?: boolean }) => {
       const schemas = options.schemas ?? defaultSchemasDir();
       const contract = readSchemasDir(schemas);
       const what = `${contract.operations.length} operations, ${Object.keys(contract.components).length} components`;
@@ -33,6 +32,8 @@ export function registerBundle(program: Command): void {
         console.log(`${options.out}: ${what} (from ${schemas})`);
         return;
       }
+      // Loaded here, not with the CLI: every `serve` start would pay for ajv's standalone code writer.
+      const { contractModule } = await import('../node/standalone-validators.js');
       const module = contractModule(contract, { responses: options.responseValidators });
       writeFileSync(options.out, module.code);
       const bytes = Buffer.byteLength(module.code);

@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { importSources } from '../node/import-files.js';
 
 function progressPrinter(): ((done: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -36,6 +35,8 @@ export function registerImport(program: Command): void {
     .option('--token <key>', 'sent to URLs as "Authorization: Bearer <key>"')
     .action(async (sources: string[], options: ImportOptions) => {
       const started = performance.now();
+      // Loaded here, not with the CLI: the importer is no part of a `serve` start.
+      const { importSources } = await import('../node/import-files.js');
       const result = await importSources(sources, {
         out: options.out,
         clean: options.clean === true,
