@@ -25,7 +25,7 @@ export interface MockApp {
 export const DEFAULT_MAX_UNSENT_BYTES = 64 * 2 ** 20;
 
 /** A client that takes no byte of its answer for this long is dropped (its answer's memory goes with it). */
-export const STALLED_SEND_MS = 30_000;
+const STALLED_SEND_MS = 30_000;
 
 /**
  * The request body as a web stream that reads from Node only when the core reads it: a body never read (a request
@@ -105,7 +105,7 @@ function toWebRequest(req: ExpressRequest, res: ExpressResponse): IncomingReques
  * /64 (one host is usually given a whole /64, so counting addresses there would count nothing). Behind a reverse
  * proxy every visitor is the proxy.
  */
-export function clientOf(address: string | undefined): string | undefined {
+function clientOf(address: string | undefined): string | undefined {
   if (!address) return undefined;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   if (mapped) return mapped[1];
@@ -182,8 +182,7 @@ async function sendStream(body: ReadableStream<Uint8Array>, res: ExpressResponse
  * login page's files (`/if/flow/{slug}/`, read from the package here: the core only serves what it is given). The
  * contract is `options.contract`, else the `options.schemas` folder, else `./schemas` if it is one, else the package's
  * own. Large answers are bounded by `maxUnsentBytes` (default 64 MiB; see MockOptions). A server made by
- * `app.listen()` also accepts the client websocket (`/ws/client/`); one made otherwise gets it with
- * `acceptClientSockets(server)`.
+ * `app.listen()` (and `startServer`) also accepts the client websocket (`/ws/client/`).
  */
 export function createApp(options: ExpressMockOptions = {}): MockApp {
   const mock = options.mock ?? createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
@@ -205,5 +204,3 @@ export function createApp(options: ExpressMockOptions = {}): MockApp {
   }) as typeof app.listen;
   return Object.assign(app, { mock });
 }
-
-export { acceptClientSockets } from './websocket.js';

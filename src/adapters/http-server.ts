@@ -7,7 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_MAX_UNSENT_BYTES, acceptClientSockets, createApp } from './express.js';
+import { DEFAULT_MAX_UNSENT_BYTES, createApp } from './express.js';
+import { acceptClientSockets } from './websocket.js';
 import type { MockServer, RequestLogEntry } from '../mock-server.js';
 import type { DebouncedSaver } from '../node/data-file.js';
 import { GENERATE_FIRST_RECORDS, expectedRecords, generateEveryTable, type GenerationProgress } from '../node/generate-first.js';
@@ -204,7 +205,7 @@ function resetTimer(
  * ones answered at once, say a 403 — fill `maxConnections` until their keep-alive timeout ends: once three quarters
  * of the connections are open, answers close their connection (`Connection: close`).
  */
-export class ConnectionPressure {
+class ConnectionPressure {
   private open = 0;
 
   constructor(private readonly max: number) {}

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-export const CLIENT_SOCKET_PATH = '/ws/client/';
+const CLIENT_SOCKET_PATH = '/ws/client/';
 /** RFC 6455 §1.3: the key's answer is SHA-1 of the key and this GUID, base64. */
 const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_PAYLOAD = 64 * 1024;
-export const DEFAULT_MAX_SOCKETS = 256;
+const DEFAULT_MAX_SOCKETS = 256;
 
 const OPCODE = { close: 0x8, ping: 0x9, pong: 0xa } as const;
 

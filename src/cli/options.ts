@@ -11,7 +11,7 @@ export function wholeNumber(min = 0): (value: string) => number {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** setInterval's longest period (a larger one silently becomes 1 ms). */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /** `90s`, `30m`, `1h`, `1h30m`, `1.5h`, `500ms`, `1d` → milliseconds; `undefined` when it is not a duration. */
 export function parseDuration(text: string): number | undefined {

@@ -10,7 +10,7 @@ export const DEMO_RESET_EVERY_MS = 3_600_000;
 
 export const CONTROL_TOKEN_ENV = 'AUTHENTIK_MOCK_CONTROL_TOKEN';
 /** Host names the control API always answers to (a request from this machine; IPv6 literals bracketed, as in Host). */
-export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export interface ControlAccess {
   /** For MockOptions.controlToken: a key, `false` (control API off), or undefined (the core's default: the admin token). */

@@ -25,7 +25,7 @@ import type { StageHandler, StageOutcome, StageRun } from './stage.js';
 /** authentik's session keys (executor.py). */
 export const SESSION_KEY_PLAN = 'authentik/flows/plan';
 export const SESSION_KEY_GET = 'authentik/flows/get';
-export const SESSION_KEY_HISTORY = 'authentik/flows/history';
+const SESSION_KEY_HISTORY = 'authentik/flows/history';
 
 /** `reverse("authentik_core:root-redirect")`: where a flow without `next` ends. */
 export const ROOT_REDIRECT = '/';

@@ -117,7 +117,7 @@ export class HttpClient {
 }
 
 /** A multipart/form-data body (RFC 7578): one part per field, files with their filename. */
-export function multipartBody(form: Record<string, string | FilePart>, boundary: string): string {
+function multipartBody(form: Record<string, string | FilePart>, boundary: string): string {
   const quote = (text: string) => text.replace(/[\r\n"]/g, (c) => encodeURIComponent(c));
   const parts = Object.entries(form).map(([name, value]) =>
     typeof value === 'string'

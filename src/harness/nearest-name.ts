@@ -9,7 +9,7 @@ export function nearestName(wanted: string, names: Iterable<string>): string | u
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions, one row at a time. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

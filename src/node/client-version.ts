@@ -9,10 +9,10 @@ import { isPlainObject } from '../contract/types.js';
 import { packageFolder, packageVersion } from './package-document.js';
 import { INDEX_FILE, PACKAGE_AUTHENTIK_VERSION, PACKAGE_SCHEMAS_DIR } from './schemas-dir.js';
 
-export const CLIENT_PACKAGE = '@goauthentik/api';
+const CLIENT_PACKAGE = '@goauthentik/api';
 
 /** `2024.8.3-1729836831` → `2024.8`; undefined when it is not an authentik release number. */
-export function authentikRelease(version: string): string | undefined {
+function authentikRelease(version: string): string | undefined {
   return /^(\d{4}\.\d{1,2})(?:\.|-|$)/.exec(version)?.[1];
 }
 
@@ -28,7 +28,7 @@ const readText = (file: string) => {
  * The authentik release a schemas folder is: the package's own (same index), or the version of the package its
  * operations were imported from (`@goauthentik/api@2025.2.1/schema.yml`); undefined when the folder does not say.
  */
-export function servedRelease(schemasDir: string): string | undefined {
+function servedRelease(schemasDir: string): string | undefined {
   const index = readText(join(schemasDir, INDEX_FILE));
   if (index === undefined) return undefined;
   if (index === readText(join(PACKAGE_SCHEMAS_DIR, INDEX_FILE))) return PACKAGE_AUTHENTIK_VERSION;
@@ -49,7 +49,7 @@ export function servedRelease(schemasDir: string): string | undefined {
 }
 
 /** The installed client's version, found as Node finds packages from `cwd`; undefined when none is installed. */
-export function installedClientVersion(cwd: string): string | undefined {
+function installedClientVersion(cwd: string): string | undefined {
   const folder = packageFolder(CLIENT_PACKAGE, cwd);
   return folder && packageVersion(folder);
 }

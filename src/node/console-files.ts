@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConsoleFiles } from '../core/control.js';
 
 /** The console/ folder shipped with the package: two levels up from this module, in src/node/ and in dist/node/ alike. */
-export const PACKAGE_CONSOLE_DIR = fileURLToPath(new URL('../../console', import.meta.url));
+const PACKAGE_CONSOLE_DIR = fileURLToPath(new URL('../../console', import.meta.url));
 
 const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',

@@ -23,7 +23,7 @@ export function loadContract(dir: string = defaultSchemasDir()): Contract {
 }
 
 /** Blueprint files and folders read (`{ path, text }`); a path that cannot be read is named. */
-export function blueprintSources(entries: ReadonlyArray<string | BlueprintSource>): BlueprintSource[] {
+function blueprintSources(entries: ReadonlyArray<string | BlueprintSource>): BlueprintSource[] {
   return entries.flatMap((entry) => {
     if (typeof entry !== 'string') return [entry];
     try {

@@ -8,7 +8,7 @@ const bare = (host: string) =>
     .replace(/^\[(.*)\]$/, '$1');
 
 /** An IPv4 or IPv6 literal (as opposed to a name that DNS, and so a DNS-rebinding attacker, answers for). */
-export function isIpAddress(host: string): boolean {
+function isIpAddress(host: string): boolean {
   const h = bare(host);
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) || (h.includes(':') && /^[0-9a-f:.]+$/.test(h));
 }

@@ -30,7 +30,7 @@ const VALIDATOR = '__authentikMockValidator';
  *   values against that component's properties.
  * A schema missing here is compiled at run time (and counted in `contract.compiledAtRunTime`).
  */
-export function coreCheckSchemas(contract: Contract): Array<[JsonSchema, SchemaMode]> {
+function coreCheckSchemas(contract: Contract): Array<[JsonSchema, SchemaMode]> {
   const schemas: JsonSchema[] = [];
   const { model, roles } = buildResources(contract);
   for (const entity of model.entities.values()) schemas.push(...Object.values(propertiesOf(entity.schema)));
