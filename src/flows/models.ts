@@ -3,6 +3,7 @@
  * never by a path or an entity name written here. A contract without one of them (another version, a few pages)
  * simply lacks what depends on it.
  */
+import { brandForHost } from '../core/derived/brand.js';
 import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import { squash } from '../contract/naming.js';
 import type { World } from '../world/world.js';
@@ -94,16 +95,9 @@ export class FlowModels {
       .sort((a, b) => Number(a['order'] ?? 0) - Number(b['order'] ?? 0));
   }
 
-  /**
-   * The brand a request is for (authentik/brands/utils.py `get_brand_for_request`: the longest `domain` the host ends
-   * with, else the default brand).
-   */
-  brand(host: string): WorldRecord | undefined {
-    const brands = this.records(MODEL.brand);
-    const matching = brands
-      .filter((b) => typeof b['domain'] === 'string' && b['domain'] !== '' && host.endsWith(b['domain']))
-      .sort((a, b) => String(b['domain']).length - String(a['domain']).length);
-    return matching[0] ?? brands.find((b) => b['default'] === true);
+  /** The brand a request to `host` (with its port, as Django's `get_host`) is answered under: the API's own rule. */
+  brand(host: string): WorldRecord {
+    return brandForHost(this.world, host);
   }
 
   /** The groups a user is in (the stored side of the users ↔ groups many-to-many, whichever side stores it). */

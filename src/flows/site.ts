@@ -26,7 +26,7 @@ const DEFAULT_FLOWS: Record<string, { designation: string; brandField: string }>
 /** `ToDefaultFlow.get_flow`: the brand's flow of the designation, else the first by slug whose policies pass. */
 function defaultFlow(runtime: FlowRuntime, context: RequestContext, designation: string, brandField: string): WorldRecord | undefined {
   const { models } = runtime;
-  const fromBrand = models.get(MODEL.flow, models.brand(context.url.hostname)?.[brandField]);
+  const fromBrand = models.get(MODEL.flow, models.brand(context.url.host)?.[brandField]);
   if (fromBrand) return fromBrand;
   const userPk = requestPrincipal(runtime.host, context).userPk;
   return models

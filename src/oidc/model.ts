@@ -1,3 +1,4 @@
+import { brandForHost } from '../core/derived/brand.js';
 import { pkOf, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import type { ReadonlyTable } from '../world/store.js';
 import type { World } from '../world/world.js';
@@ -146,17 +147,9 @@ export class OidcModel {
       });
   }
 
-  /**
-   * The brand a request to `host` gets (authentik/brands/utils.py `get_brand_for_request`): one whose domain the host
-   * ends with, else the default one.
-   */
-  brandFor(host: string): WorldRecord | undefined {
-    const brands = this.table('brands')?.all() ?? [];
-    const hostname = host.replace(/:\d+$/, '').toLowerCase();
-    const matching = brands.find(
-      (b) => b['default'] !== true && typeof b['domain'] === 'string' && hostname.endsWith(b['domain'].toLowerCase()),
-    );
-    return matching ?? brands.find((b) => b['default'] === true);
+  /** The brand a request to `host` gets: the API's own rule (core/derived/brand.ts). */
+  brandFor(host: string): WorldRecord {
+    return brandForHost(this.world, host);
   }
 
   /** The flow a brand names in `field` (`flow_authentication`), else the first flow of that designation by slug. */

@@ -52,7 +52,7 @@ function isAppPassword(models: FlowModels, userPk: Pk, password: string): boolea
 }
 
 function challengeFields(run: StageRun): Record<string, unknown> {
-  const brand = run.models.brand(run.context.url.hostname);
+  const brand = run.models.brand(run.context.url.host);
   const recovery = run.models.get(MODEL.flow, brand?.['flow_recovery']);
   return {
     // An absolute URL (request.build_absolute_uri) to the brand's recovery flow, with the flow's query.
