@@ -28,8 +28,7 @@ function isVersion(world: World, operation: OperationSpec): boolean {
  * the running one (`version_latest` returns `__version__` for the public schema), so nothing is outdated; the
  * build hash is `GIT_BUILD_HASH`, empty for a release.
  */
-function versionOf(world: World): Record<string, unknown> {
-  const release = contractRelease(world);
+function versionOf(release: string): Record<string, unknown> {
   return {
     version_current: release,
     version_latest: release,
@@ -40,7 +39,9 @@ function versionOf(world: World): Record<string, unknown> {
   };
 }
 
-export const freshInstall: Feature = (host) =>
+export const freshInstall: Feature = (host) => {
+  // The contract's release is fixed: read from its operations once, not on every version request.
+  const release = contractRelease(host.world);
   addGuarded(
     host,
     {
@@ -54,7 +55,8 @@ export const freshInstall: Feature = (host) =>
       answers: (operation, world) => isVersion(world, operation),
       answer: (call) => {
         const shape = successShape(call.world, call.operation)!;
-        return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(call.world)));
+        return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(release)));
       },
     },
   );
+};

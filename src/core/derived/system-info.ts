@@ -42,8 +42,7 @@ function metaHeaders(context: RequestContext): Record<string, string> {
   return headers;
 }
 
-function systemInfo(world: World, context: RequestContext): Record<string, unknown> {
-  const release = contractRelease(world);
+function systemInfo(world: World, context: RequestContext, release: string): Record<string, unknown> {
   return {
     http_headers: metaHeaders(context),
     http_host: context.url.host,
@@ -67,13 +66,15 @@ function systemInfo(world: World, context: RequestContext): Record<string, unkno
   };
 }
 
-export const systemInfoAnswer: Feature = (host) =>
+export const systemInfoAnswer: Feature = (host) => {
+  const release = contractRelease(host.world); // fixed by the contract: read once
   addGuarded(host, {
     answers: (operation, world) => isSystemInfo(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;
-      return json(shape.status, shownAs(call.world, call.operation, shape, systemInfo(call.world, call.context)), {
+      return json(shape.status, shownAs(call.world, call.operation, shape, systemInfo(call.world, call.context, release)), {
         'cache-control': 'no-store',
       });
     },
   });
+};
