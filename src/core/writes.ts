@@ -3,7 +3,6 @@ import { setOwn, type DrfErrors } from '../contract/drf-errors.js';
 import { UUID_PATTERN, type JsonSchema } from '../contract/types.js';
 import { pkOf, type EntityType, type Reference } from '../contract/entity-model.js';
 import { verboseName } from '../contract/naming.js';
-import { modelFacts } from '../contract/authentik-models.js';
 import type { Resource } from '../contract/resources.js';
 import type { Pk, WorldRecord } from '../contract/entity-model.js';
 import type { InverseWrite } from '../world/store.js';
@@ -148,8 +147,7 @@ function uniquenessErrors(
  * default spelling of the class name.
  */
 function modelVerboseName(world: World, entity: EntityType): string {
-  const model = world.models.modelOf(entity.name);
-  return (model !== undefined ? modelFacts(model)?.verbose_name : undefined) ?? verboseName(entity.name);
+  return world.modelValues.facts(entity)?.verbose_name ?? verboseName(entity.name);
 }
 
 /** Stores a prepared write, including the other side of any many-to-many it changed. */

@@ -1,5 +1,5 @@
 import { durationMs } from '../contract/durations.js';
-import { modelFacts, type ModelNames } from '../contract/authentik-models.js';
+import { modelFacts, type ModelFacts, type ModelNames } from '../contract/authentik-models.js';
 import { properties, type EntityType } from '../contract/entity-model.js';
 import { lineage } from '../contract/inheritance.js';
 import type { EntityModel } from '../contract/entity-model.js';
@@ -60,14 +60,15 @@ export class ModelValues {
     return values;
   }
 
-  private facts(entity: EntityType) {
-    const name = this.names.modelOf(entity.name);
+  /** authentik's facts of the entity's model (authentik-models.json), when the contract names its model. */
+  facts(entity: EntityType | string): ModelFacts | undefined {
+    const name = this.names.modelOf(typeof entity === 'string' ? entity : entity.name);
     return name === undefined ? undefined : modelFacts(name);
   }
 
   private identityOf(entity: EntityType): Record<string, unknown> {
     const name = this.names.modelOf(entity.name);
-    const facts = name === undefined ? undefined : modelFacts(name);
+    const facts = this.facts(entity);
     if (!name || !facts) return {};
     const shown = new Set(lineage(this.model, entity).flatMap((e) => Object.keys(properties(e.schema))));
     const computed = Object.entries(facts.computed ?? {}).filter(([field]) => shown.has(field));

@@ -4,7 +4,6 @@
  * domain first, then non-default before default; none → an unsaved `Brand(domain="fallback")` with the model's
  * defaults. The brands are the records of the resource whose records have `domain` and `default`.
  */
-import { modelFacts } from '../../contract/authentik-models.js';
 import { properties, type WorldRecord } from '../../contract/entity-model.js';
 import type { Resource } from '../../contract/resources.js';
 import type { World } from '../../world/world.js';
@@ -29,8 +28,7 @@ export function brandForHost(world: World, host: string): WorldRecord {
 
 /** `Brand(domain="fallback")`: the model's defaults (authentik-models.json), never saved. */
 function fallbackBrand(world: World, resource: Resource | undefined): WorldRecord {
-  const model = resource ? world.models.modelOf(resource.entity) : undefined;
-  const defaults = (model ? modelFacts(model)?.defaults : undefined) ?? {};
+  const defaults = (resource ? world.modelValues.facts(resource.type)?.defaults : undefined) ?? {};
   return { ...defaults, domain: 'fallback', default: false };
 }
 
