@@ -2,6 +2,7 @@ import data from './authentik-models.json' with { type: 'json' };
 import type { Contract } from './contract.js';
 import type { EntityModel } from './entity-model.js';
 import { squash } from './naming.js';
+import type { JsonSchema } from './types.js';
 
 /** An item of a `…/all/types/` list (authentik's TypeCreate), and the list it is in (`/providers/all/`). */
 export interface TypeItem {
@@ -90,7 +91,7 @@ export class ModelNames {
   private readonly byModel = new Map<string, string>();
 
   constructor(contract: Contract, model: EntityModel) {
-    const names = new Set([...enumModelNames(contract), ...Object.keys(MODELS)]);
+    const names = new Set([...enumModelNames(contract.components), ...Object.keys(MODELS)]);
     const byShortName = new Map<string, string[]>();
     for (const name of names) {
       const short = name.slice(name.indexOf('.') + 1);
@@ -126,9 +127,10 @@ export class ModelNames {
 }
 
 /** Every string of the contract's enums that is a model name. */
-function enumModelNames(contract: Contract): string[] {
+/** Every string of the components' enums that are all model names (ModelEnum, ProviderModelEnum…). */
+export function enumModelNames(components: Readonly<Record<string, JsonSchema>>): string[] {
   const names: string[] = [];
-  for (const schema of Object.values(contract.components)) {
+  for (const schema of Object.values(components)) {
     if (!Array.isArray(schema.enum)) continue;
     const values = schema.enum.filter((v): v is string => typeof v === 'string');
     if (values.length > 0 && values.every((v) => MODEL_NAME.test(v))) names.push(...values);
