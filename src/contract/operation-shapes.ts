@@ -1,12 +1,19 @@
 import { jsonMedia, type Contract } from './contract.js';
 import { isPlainObject, propertiesOf, type JsonSchema, type OperationSpec } from './types.js';
 
+type Success = { status: string; schema?: JsonSchema } | undefined;
+
+/** Operations' success shapes, worked out once: asked on every request. */
+const successes = new WeakMap<OperationSpec, Success>();
+
 /** The body schema of a 2xx response: what a record of this operation looks like. */
-export function successSchema(operation: OperationSpec): { status: string; schema?: JsonSchema } | undefined {
+export function successSchema(operation: OperationSpec): Success {
+  if (successes.has(operation)) return successes.get(operation);
   const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
-  if (!status) return undefined;
-  const schema = jsonMedia(operation.responses[status]!.content)?.schema;
-  return schema ? { status, schema } : { status };
+  const schema = status && jsonMedia(operation.responses[status]!.content)?.schema;
+  const success = status ? (schema ? { status, schema } : { status }) : undefined;
+  successes.set(operation, success);
+  return success;
 }
 
 /** Paginated `{pagination, results: [...]}` or a plain array: the item schema, and which of the two. */

@@ -8,9 +8,18 @@ interface RouteNode {
 
 const newNode = (): RouteNode => ({ literal: new Map(), operations: new Map() });
 
+const MATCHES_KEPT = 4096;
+
+/** A match is shared by every request for its path: nobody may change it. */
+function frozen(match: RouteMatch): RouteMatch {
+  if (match.kind === 'operation') Object.freeze(match.pathParams);
+  if (match.kind === 'method-not-allowed') Object.freeze(match.allowed);
+  return Object.freeze(match);
+}
+
 export type RouteMatch =
-  | { kind: 'operation'; operation: OperationSpec; pathParams: Record<string, string> }
-  | { kind: 'method-not-allowed'; allowed: HttpMethod[] }
+  | { kind: 'operation'; operation: OperationSpec; pathParams: Readonly<Record<string, string>> }
+  | { kind: 'method-not-allowed'; allowed: readonly HttpMethod[] }
   | { kind: 'not-found' };
 
 /** Segment trie over `server + path` templates: literal segments win over `{param}` ones, as in Django's URL order. */
@@ -18,6 +27,7 @@ export class Router {
   private readonly root = newNode();
 
   add(operation: OperationSpec): void {
+    this.matches.clear();
     let node = this.root;
     for (const segment of segments(joinPath(operation.server, operation.path))) {
       const param = /^\{([^}]+)\}$/.exec(segment)?.[1];
@@ -33,7 +43,20 @@ export class Router {
     node.operations.set(operation.method, operation);
   }
 
+  /** Recent matches by method and path: the same paths are asked again and again (at most MATCHES_KEPT). */
+  private readonly matches = new Map<string, RouteMatch>();
+
   match(method: string, pathname: string): RouteMatch {
+    const key = `${method} ${pathname}`;
+    let match = this.matches.get(key);
+    if (!match) {
+      if (this.matches.size >= MATCHES_KEPT) this.matches.clear();
+      this.matches.set(key, (match = frozen(this.find(method, pathname))));
+    }
+    return match;
+  }
+
+  private find(method: string, pathname: string): RouteMatch {
     const parts = segments(pathname);
     const params: Array<[string, string]> = [];
     const node = this.walk(this.root, parts, 0, params);
@@ -63,10 +86,9 @@ export function joinPath(server: string, path: string): string {
 
 /** `/api/v3/core/users/` → ['api','v3','core','users','']: the trailing slash is a segment, so it must match. */
 function segments(path: string): string[] {
-  return path
-    .split('/')
-    .slice(1)
-    .map((s) => safeDecode(s));
+  const parts = path.split('/').slice(1);
+  // Most paths have nothing to decode: asked on every request.
+  return path.includes('%') ? parts.map((s) => safeDecode(s)) : parts;
 }
 
 /** A path segment decoded, or as it is when it is not valid percent-encoding (then it names nothing). */

@@ -15,6 +15,7 @@ import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNot
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
+import { checkGuard } from './permissions.js';
 import { readerKey, SERVICE_UNAVAILABLE, UnsentAnswers } from './unsent-answers.js';
 import { parseTeamBlueprints, startWorld, type StartPasswords, type WorldStartOptions } from './world-start.js';
 import type { BlueprintResult, ParsedBlueprint } from '../blueprints/index.js';
@@ -351,7 +352,10 @@ export class MockCore implements ControlHost, FeatureHost {
       world: this.world,
       operation,
       pathParams,
-      query: context.query,
+      // Parsed only when the operation reads it (a retrieve does not).
+      get query() {
+        return context.query;
+      },
       principal,
       context,
       // Read only when the operation needs it: after routing, authentication and permissions.
@@ -374,6 +378,8 @@ export class MockCore implements ControlHost, FeatureHost {
   }
 
   private run(call: OperationCall): Answer | Promise<Answer> {
+    // DRF checks a view's permissions before it looks for the object (APIView.initial): a guarded view is a 403 first.
+    checkGuard(call.principal, call.operation);
     const role = this.world.roles.get(call.operation.operationId);
     const derived = this.actions.for(call.operation);
     if (derived) return derived.answer(call, role?.resource);

@@ -7,7 +7,7 @@ import type { Principal, World } from '../world/world.js';
 import { forbidden, HttpError, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
 import { checkQuery, selectRecords, type Visibility } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, checkGuard, visibilityFor } from './permissions.js';
+import { canSee, canWrite, visibilityFor } from './permissions.js';
 import { fullListAsked, listsByAccess, policyAccess } from './policy-access.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
@@ -35,7 +35,6 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The record an item path names; else the 404 Django gives (also for a key of the wrong shape). */
 export function findRecord(call: OperationCall, resource: Resource): WorldRecord {
-  checkGuard(call.principal, call.operation);
   const raw = call.pathParams[resource.lookupParam ?? ''] ?? '';
   const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
   const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
@@ -79,7 +78,6 @@ const KEPT_PAGE_SIZE = 500;
  */
 export function list(call: OperationCall, resource: Resource): Answer {
   const { world, operation, query } = call;
-  checkGuard(call.principal, operation);
   const shape = listShape(world.contract, successSchema(operation)?.schema);
   const entity = resource.type;
   const accessible = listsByAccess(operation) && !fullListAsked(query, call.principal.superuser) ? accessCheck(call, entity) : undefined;
@@ -243,7 +241,6 @@ export function destroy(call: OperationCall, resource: Resource): Answer {
  */
 export async function action(call: OperationCall, resource: Resource | undefined): Promise<Answer> {
   const { world, operation } = call;
-  checkGuard(call.principal, operation);
   const record = resource ? findRecord(call, resource) : undefined;
   const entity = resource?.type;
   if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();
@@ -251,6 +248,7 @@ export async function action(call: OperationCall, resource: Resource | undefined
   if (operation.requestBody) {
     const checked = await checkedBody(call, operation.method === 'PATCH');
     if (checked.errors) throw validationError(checked.errors);
+    if (resource && record) setGivenKey(world, resource, record, checked);
   }
   const success = successSchema(operation);
   if (!success) return json(200, {});
@@ -270,12 +268,26 @@ export async function action(call: OperationCall, resource: Resource | undefined
   return json(status, isCallerPath(world, operation) ? callerAnswer(world, call.principal, success.schema, generated) : generated);
 }
 
+/** Whether the schema is a token's `{key}` and nothing else (authentik's TokenView, TokenSetKey). */
+function onlyTokenKey(world: World, resource: Resource, schema: JsonSchema): boolean {
+  if (world.tokenEntity?.name !== resource.entity) return false;
+  const fields = world.contract.resolve(schema).properties;
+  return isPlainObject(fields) && Object.keys(fields).join() === 'key';
+}
+
 /** A token action whose answer is only `{key}` (authentik's view_key) shows the key that really authenticates. */
 function revealedKey(world: World, resource: Resource, record: WorldRecord, schema: JsonSchema): string | undefined {
-  if (world.tokenEntity?.name !== resource.entity) return undefined;
-  const fields = world.contract.resolve(schema).properties;
-  if (!isPlainObject(fields) || Object.keys(fields).join() !== 'key') return undefined;
+  if (!onlyTokenKey(world, resource, schema)) return undefined;
   return world.identities.keyOf(resource.entity, pkOf(resource.type, record));
+}
+
+/**
+ * A token action whose body is only `{key}` (authentik's set_key: TokenViewSet.set_key, authentik/core/api/tokens.py)
+ * gives the token that key: the old one stops authenticating at once.
+ */
+function setGivenKey(world: World, resource: Resource, record: WorldRecord, checked: CheckedBody): void {
+  const key = checked.body['key'];
+  if (typeof key === 'string' && onlyTokenKey(world, resource, checked.schema)) world.identities.setKey(pkOf(resource.type, record), key);
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

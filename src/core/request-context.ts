@@ -7,17 +7,23 @@ import type { IncomingRequest } from './http.js';
  */
 export class RequestContext {
   readonly method: string;
-  readonly url: URL;
+  /** The path, and the query with its `?` (or ''), as the URL parser gives them. */
+  readonly path: string;
+  private readonly search: string;
+  private parsedUrl: URL | undefined;
   private parsedQuery: RawQuery | undefined;
   private parsedCookies: Map<string, string> | undefined;
 
   constructor(readonly request: IncomingRequest) {
     this.method = request.method.toUpperCase();
-    this.url = new URL(request.url);
+    const plain = plainPathAndQuery(request.url);
+    this.path = plain?.path ?? this.url.pathname;
+    this.search = plain?.search ?? this.url.search;
   }
 
-  get path(): string {
-    return this.url.pathname;
+  /** The URL parsed (host, origin, protocol); the path and query are read without it. */
+  get url(): URL {
+    return (this.parsedUrl ??= new URL(this.request.url));
   }
 
   get headers(): IncomingRequest['headers'] {
@@ -28,7 +34,7 @@ export class RequestContext {
   get query(): RawQuery {
     if (!this.parsedQuery) {
       const query = Object.create(null) as RawQuery;
-      for (const [key, value] of this.url.searchParams) (query[key] ??= []).push(value);
+      for (const [key, value] of new URLSearchParams(this.search)) (query[key] ??= []).push(value);
       this.parsedQuery = query;
     }
     return this.parsedQuery;
@@ -47,6 +53,22 @@ export class RequestContext {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** A path and query of characters the URL parser keeps as they are (no dot segment, nothing it would encode). */
+const PLAIN_PATH_AND_QUERY = /^(\/[\w\-.~!$&()*+,;=:@/%]*)(\?[\w\-.~!$&()*+,;=:@/%?]*)?$/;
+const DOT_SEGMENT = /\/(?:\.|%2e)/i;
+
+/**
+ * The path and query of an absolute URL read off the text, when `new URL` would give them unchanged: most requests,
+ * on every request; anything else (dot segments, characters to encode, a fragment) is left to the parser.
+ */
+function plainPathAndQuery(url: string): { path: string; search: string } | undefined {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const plain = start < 0 ? null : PLAIN_PATH_AND_QUERY.exec(url.slice(start));
+  if (!plain || DOT_SEGMENT.test(plain[1]!)) return undefined;
+  const search = plain[2] ?? '';
+  return { path: plain[1]!, search: search === '?' ? '' : search };
+}
 
 /** `a=1; b=2` → a Map; a pair that is not `name=value`, or whose value is not valid percent-encoding, is left as sent. */
 export function parseCookies(header: string | null): Map<string, string> {

@@ -63,17 +63,18 @@ export class Identities {
 
   /** No keys, no passwords (the world starts again next); the printed keys stay what they are. */
   reset(): void {
-    this.keys = new KeyRing();
+    this.useKeys(new KeyRing());
     this.passwords = new Map();
   }
 
   /** A new token record's key: random, never from the seed. */
   issue(token: WorldRecord): void {
-    if (this.tokenEntity) this.setKey(pkOf(this.tokenEntity, token), randomKey());
+    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), randomKey());
   }
 
   /** Gives a token record this key (a blueprint's `key`, a printed token's). */
   setKey(tokenPk: Pk, key: string): void {
+    this.changes++;
     if (this.tokenEntity) this.keys.set(this.tokenEntity.name, tokenPk, key);
   }
 
@@ -140,6 +141,22 @@ export class Identities {
     };
   }
 
+  /**
+   * Keys set or replaced so far (set_key, a blueprint's key, a reset, a load; not a new token's first key, which comes
+   * with its record): it only grows. The world's version counts it, so what was worked out from a key (an answer
+   * cached for it, who it is) is stale once a key changes.
+   */
+  get keyChanges(): number {
+    return this.changes;
+  }
+
+  private changes = 0;
+
+  private useKeys(ring: KeyRing): void {
+    this.changes++;
+    this.keys = ring;
+  }
+
   /** The secret key of a token record (authentik shows it only through a `view_key` action). */
   keyOf(entity: string, pk: Pk): string | undefined {
     return this.keys.keyOf(entity, pk);
@@ -147,7 +164,7 @@ export class Identities {
 
   /** Back to what `toJSON` gave (a transaction undone). */
   restore(saved: IdentitiesDump): void {
-    this.keys = KeyRing.fromJSON(saved.keys);
+    this.useKeys(KeyRing.fromJSON(saved.keys));
     this.passwords = new Map(Object.entries(saved.passwords));
   }
 
@@ -161,7 +178,7 @@ export class Identities {
    * restart with `--token` rotates a leaked key.
    */
   load(keys: Record<string, unknown>, passwords: Record<string, unknown> = {}): void {
-    this.keys = KeyRing.fromJSON(keys);
+    this.useKeys(KeyRing.fromJSON(keys));
     this.passwords = new Map(Object.entries(passwords).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const tokens = this.tokenEntity && this.tables.tokens();
     if (!tokens) return;

@@ -79,6 +79,9 @@ const EXTRA_USERS = 15;
 /** How many records a generated many-to-many link lists at most. */
 const MAX_GENERATED_LINKS = 4;
 
+/** Bearer keys whose principal is kept at most (then forgotten all at once). */
+const KNOWN_KEYS = 1024;
+
 /**
  * The in-memory authentik: a table per entity, generated from the seed on first use, consistent across every
  * endpoint that shows a record. Writes go through `create`/`save`/`remove` (the store owns them, their indexes and
@@ -146,9 +149,12 @@ export class World {
     this.clear();
   }
 
-  /** Bumped by every change: answers computed at one version can be reused until the next. */
+  /**
+   * Bumped by every change, to the records or to their keys: answers computed at one version can be reused until the
+   * next.
+   */
   get version(): number {
-    return this.store.version;
+    return this.store.version + this.identities.keyChanges;
   }
 
   get adminToken(): string {
@@ -224,9 +230,28 @@ export class World {
     return this.options.lockPrintedTokens === true && entity === this.tokenEntity && isPrintedToken(record);
   }
 
+  /**
+   * Who a bearer key authenticates as. Asked on every request, and the same until the world changes (its keys
+   * included) or the token expires: kept for the keys that authenticated.
+   */
   authenticate(key: string, now = Date.now()): Principal | undefined {
-    return this.identities.authenticate(key, now, (user) => this.isSuperuser(user));
+    const known = this.knownKeys;
+    if (known.version !== this.version) {
+      known.version = this.version;
+      known.byKey.clear();
+    }
+    const kept = known.byKey.get(key);
+    if (kept && now < kept.validUntil) return kept;
+    const principal = this.identities.authenticate(key, now, (user) => this.isSuperuser(user));
+    if (principal) {
+      if (known.byKey.size >= KNOWN_KEYS) known.byKey.clear();
+      known.byKey.set(key, Object.freeze(principal));
+    }
+    return principal;
   }
+
+  /** Principals of keys that authenticated, at a version of the world (at most KNOWN_KEYS). */
+  private readonly knownKeys = { version: -1, byKey: new Map<string, Principal>() };
 
   /** A user's `is_superuser` as authentik computes it (from their groups, when the contract derives it so). */
   isSuperuser(user: WorldRecord): boolean {

@@ -12,7 +12,7 @@ import { isPlainObject } from '../../contract/types.js';
 import { json } from '../http.js';
 import type { Feature } from '../extensions.js';
 import { brandForHost, brandResource } from './brand.js';
-import { addGuarded, shownAs, successShape } from './shared.js';
+import { shownAs, successShape } from './shared.js';
 
 const CURRENT_SEGMENT = 'current/';
 
@@ -59,7 +59,7 @@ function currentBrand(world: World, host: string, answerFields: string[]): Recor
 }
 
 export const currentBrandAnswer: Feature = (host) =>
-  addGuarded(host, {
+  host.actions.add({
     answers: (operation, world) => isCurrentBrand(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;

@@ -14,7 +14,7 @@ import type { World } from '../../world/world.js';
 import { json } from '../http.js';
 import type { Feature } from '../extensions.js';
 import { findRecord } from '../operations.js';
-import { addGuarded, successShape } from './shared.js';
+import { successShape } from './shared.js';
 
 /** One element of the diagram (`DiagramElement`); `action` undefined is Python's None. */
 interface Element {
@@ -169,7 +169,7 @@ function isDiagram(world: World, operation: OperationSpec, resource: Resource | 
 }
 
 export const flowDiagramAnswer: Feature = (host) =>
-  addGuarded(host, {
+  host.actions.add({
     answers: (operation, world) => isDiagram(world, operation, itemResource(world, operation)),
     answer: (call, resource) => {
       const flow = findRecord(call, resource!);

@@ -8,7 +8,7 @@ import type { OperationSpec } from '../../contract/types.js';
 import type { World } from '../../world/world.js';
 import { json } from '../http.js';
 import type { Feature } from '../extensions.js';
-import { addGuarded, contractRelease, shownAs, successShape } from './shared.js';
+import { contractRelease, shownAs, successShape } from './shared.js';
 
 function freshAnswerOf(world: World, operation: OperationSpec): Record<string, unknown> | undefined {
   const shape = operation.method === 'GET' ? successShape(world, operation) : undefined;
@@ -42,21 +42,18 @@ function versionOf(release: string): Record<string, unknown> {
 export const freshInstall: Feature = (host) => {
   // The contract's release is fixed: read from its operations once, not on every version request.
   const release = contractRelease(host.world);
-  addGuarded(
-    host,
-    {
-      answers: (operation, world) => freshAnswerOf(world, operation) !== undefined,
-      answer: (call) => {
-        const shape = successShape(call.world, call.operation)!;
-        return json(shape.status, shownAs(call.world, call.operation, shape, freshAnswerOf(call.world, call.operation)!));
-      },
+  host.actions.add({
+    answers: (operation, world) => freshAnswerOf(world, operation) !== undefined,
+    answer: (call) => {
+      const shape = successShape(call.world, call.operation)!;
+      return json(shape.status, shownAs(call.world, call.operation, shape, freshAnswerOf(call.world, call.operation)!));
     },
-    {
-      answers: (operation, world) => isVersion(world, operation),
-      answer: (call) => {
-        const shape = successShape(call.world, call.operation)!;
-        return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(release)));
-      },
+  });
+  host.actions.add({
+    answers: (operation, world) => isVersion(world, operation),
+    answer: (call) => {
+      const shape = successShape(call.world, call.operation)!;
+      return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(release)));
     },
-  );
+  });
 };

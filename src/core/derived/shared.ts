@@ -1,10 +1,8 @@
-/** What the derived answers share: the success schema they answer with, the contract's release, the guard. */
+/** What the derived answers share: the success schema they answer with, the contract's release. */
 import { FACTS_RELEASE } from '../../contract/authentik-models.js';
 import { successSchema } from '../../contract/operation-shapes.js';
 import { componentName, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../../contract/types.js';
 import type { World } from '../../world/world.js';
-import type { DerivedAction, FeatureHost } from '../extensions.js';
-import { checkGuard } from '../permissions.js';
 
 /** The success answer's schema, resolved, with the component it names (`Version`, `CurrentBrand`) and status. */
 export interface SuccessShape {
@@ -55,16 +53,4 @@ export function contractRelease(world: World): string {
     if (release) counts.set(release, (counts.get(release) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? FACTS_RELEASE;
-}
-
-/** Adds derived actions that refuse, as the operations they stand in for do, a view authentik guards. */
-export function addGuarded(host: FeatureHost, ...actions: DerivedAction[]): void {
-  for (const action of actions)
-    host.actions.add({
-      answers: (operation, world) => action.answers(operation, world),
-      answer: (call, resource) => {
-        checkGuard(call.principal, call.operation);
-        return action.answer(call, resource);
-      },
-    });
 }

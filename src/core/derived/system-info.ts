@@ -11,7 +11,7 @@ import { json } from '../http.js';
 import type { Feature } from '../extensions.js';
 import type { RequestContext } from '../request-context.js';
 import { brandForHost, brandName } from './brand.js';
-import { addGuarded, contractRelease, shownAs, successShape } from './shared.js';
+import { contractRelease, shownAs, successShape } from './shared.js';
 
 const SYSTEM_FIELDS = ['server_time', 'http_host', 'runtime'];
 /** Headers shown as Django's `request.META` names them (`HTTP_USER_AGENT`); a Request's headers cannot be listed. */
@@ -68,7 +68,7 @@ function systemInfo(world: World, context: RequestContext, release: string): Rec
 
 export const systemInfoAnswer: Feature = (host) => {
   const release = contractRelease(host.world); // fixed by the contract: read once
-  addGuarded(host, {
+  host.actions.add({
     answers: (operation, world) => isSystemInfo(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;

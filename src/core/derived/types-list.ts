@@ -11,7 +11,6 @@ import type { Resource } from '../../contract/resources.js';
 import type { World } from '../../world/world.js';
 import { json } from '../http.js';
 import type { Feature } from '../extensions.js';
-import { addGuarded } from './shared.js';
 
 const TYPES_SEGMENT = 'types/';
 
@@ -51,7 +50,7 @@ function isConcrete(world: World, model: string): boolean {
 }
 
 export const typesList: Feature = (host) =>
-  addGuarded(host, {
+  host.actions.add({
     answers: (operation, world) => familyOf(world, operation) !== undefined,
     answer: (call) => {
       const resource = familyOf(call.world, call.operation)!;
