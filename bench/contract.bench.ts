@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { spawnServe, type ServeProcess } from './server-load.js';
 
 const TOKEN = 'bench-contract-token';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -43,25 +44,9 @@ function cpuSeconds(file: string): number {
   return (usage.user + usage.system) / 1e6;
 }
 
-/** The server, its API origin once its banner is printed, and the request-log lines it printed after the banner. */
-async function serve(cpuFile: string): Promise<{ child: Child; origin: string; logLines: () => number }> {
-  const child = node(SERVER_CLI, ['serve', '--port', '0', '--token', TOKEN, ...words('BENCH_SERVE_ARGS')], cpuFile);
-  let banner = '';
-  let lines = 0;
-  const origin = await new Promise<string>((ready, fail) => {
-    child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (banner.includes('user token')) {
-        for (const byte of chunk) if (byte === 10) lines++;
-        return;
-      }
-      banner += String(chunk);
-      const api = /API\s+(\S+)/.exec(banner)?.[1];
-      if (api && banner.includes('user token')) ready(new URL(api).origin);
-    });
-  });
-  return { child, origin, logLines: () => lines };
-}
+/** The server (its CPU time written to `cpuFile` as it exits), once its banner is printed. */
+const serve = (cpuFile: string): Promise<ServeProcess> =>
+  spawnServe(['--token', TOKEN, ...words('BENCH_SERVE_ARGS')], { cli: SERVER_CLI, nodeArgs: preload, env: { BENCH_CPU_FILE: cpuFile } });
 
 interface Run {
   wall: number;

@@ -2,8 +2,9 @@
  * What bench:server and bench:prism share: servers started in their own process on a free port, and the load
  * autocannon puts on one of them (10 connections on loopback, BENCH_SECONDS per round).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { fork, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 
 export const TOKEN = 'bench-token';
@@ -30,6 +31,45 @@ export function startServer(args: string[]): Promise<{ child: ChildProcess; port
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ready: number; rss: number }) => resolve({ child, port: m.ready, rss: m.rss }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** A `serve` process, its origin, and the lines it printed after its banner (its request log; counted, not kept). */
+export interface ServeProcess {
+  child: ChildProcessByStdio<null, Readable, null>;
+  origin: string;
+  logLines: () => number;
+}
+
+/**
+ * `authentik-mock serve --port 0 …args` of a build (default: this checkout's), as a user starts it, once its banner
+ * is printed (stdout: the request log there is read as a terminal or pipe would read it). `nodeArgs` go to Node
+ * (`--import` a preload), `env` is added to this process's.
+ */
+export function spawnServe(
+  args: string[],
+  options: { cli?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeProcess> {
+  const cli = resolve(options.cli ?? 'dist/cli/main.js');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let banner = '';
+  let lines = 0;
+  return new Promise((ready, fail) => {
+    child.once('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (banner.includes('user token')) {
+        for (const byte of chunk) if (byte === 10) lines++;
+        return;
+      }
+      banner += String(chunk);
+      const api = /API\s+(\S+)/.exec(banner)?.[1];
+      if (api && banner.includes('user token')) ready({ child, origin: new URL(api).origin, logLines: () => lines });
+    });
   });
 }
 

@@ -3,14 +3,13 @@
  * bounded in time (3 alternating rounds of 4 s per server and way of asking, medians), on the whole reference, for
  * a group retrieve and the 20-item access-token list, each asked four ways (`LOADS` below): the same URL (the
  * answer cache serves it), the same URL with the cache off, each URL different, and with a write between reads.
- * Then time to first response, and RSS once every table is generated. Every server listens on a free port.
+ * Then time to first response, what `serve`'s request log costs, and RSS once every table is generated. Every server listens on a free port.
  *
- *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|memory|large-world
+ *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|request-log|memory|large-world
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pickWriteTarget, ROUNDS, rps, startServer, TOKEN, type Load } from './server-load.js';
+import { pickWriteTarget, ROUNDS, rps, spawnServe, startServer, TOKEN, type Load, type ServeProcess } from './server-load.js';
 
 const tmp = join(process.cwd(), '.bench-tmp', 'server');
 rmSync(tmp, { recursive: true, force: true });
@@ -108,19 +107,7 @@ async function throughput(): Promise<void> {
 /** From spawning `authentik-mock serve` (the whole reference, its default) to its first answered request. */
 async function timeToFirstResponse(): Promise<void> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--port', '0', '--token', TOKEN], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  // `--port 0`: the banner names the port once the server listens.
-  const origin = await new Promise<string>((resolve, reject) => {
-    let banner = '';
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      banner += String(chunk);
-      const api = /API\s+(\S+)/.exec(banner)?.[1];
-      if (api) resolve(new URL(api).origin);
-    });
-  });
+  const { child, origin } = await spawnServe(['--token', TOKEN]);
   const url = `${origin}/api/v3/core/users/?page_size=5`;
   for (let attempt = 0; attempt < 2000; attempt++) {
     const response = await fetch(url, { headers: auth }).catch(() => undefined);
@@ -133,6 +120,35 @@ async function timeToFirstResponse(): Promise<void> {
     `time to first response, whole reference (${operations} operations): ${elapsed.toFixed(0)} ms from process spawn (target ≤ 1000 ms)`,
   );
   child.kill();
+}
+
+/**
+ * What `serve`'s request log costs: the group retrieve (the same URL, and each URL different) against `serve` as it
+ * starts (a line per request on stdout, read here as a pipe) and `serve --quiet`, taking turns.
+ */
+async function requestLog(): Promise<void> {
+  const servers = { logging: await spawnServe(['--token', TOKEN]), quiet: await spawnServe(['--token', TOKEN, '--quiet']) };
+  const port = (server: ServeProcess) => Number(new URL(server.origin).port);
+  const groups = (await (await fetch(`${servers.quiet.origin}/api/v3/core/groups/?page_size=1`, { headers: auth })).json()) as {
+    results: Array<{ pk: string }>;
+  };
+  const path = `/api/v3/core/groups/${groups.results[0]!.pk}/`;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  console.log(`serve's request log (req/s, GET /core/groups/{uuid}/; serve as it starts vs serve --quiet):`);
+  for (const [label, load] of [
+    ['same URL (the answer cache)', { path }],
+    ['each URL different', { path, vary: true }],
+  ] as Array<[string, Load]>) {
+    const rounds = { logging: [] as number[], quiet: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      rounds.logging.push(await rps(port(servers.logging), load));
+      rounds.quiet.push(await rps(port(servers.quiet), load));
+    }
+    const [logging, quiet] = [median(rounds.logging), median(rounds.quiet)];
+    console.log(`  ${label}: ${logging.toFixed(0)} vs ${quiet.toFixed(0)}, ratio ${(logging / quiet).toFixed(2)}`);
+  }
+  if (servers.logging.logLines() === 0) throw new Error('serve logged no request');
+  for (const server of Object.values(servers)) server.child.kill();
 }
 
 /** Peak RSS of a process (VmHWM), in MB. */
@@ -182,6 +198,7 @@ async function memory(): Promise<void> {
 const only = process.env['BENCH_ONLY'];
 if (!only || only === 'throughput') await throughput();
 if (!only || only === 'first-response') await timeToFirstResponse();
+if (!only || only === 'request-log') await requestLog();
 if (!only || only === 'memory') await memory();
 if (!only || only === 'large-world') await largeWorld();
 rmSync(tmp, { recursive: true, force: true });
