@@ -6,6 +6,7 @@
  * Then time to first response, what `serve`'s request log costs, and RSS once every table is generated. Every server listens on a free port.
  *
  *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|request-log|memory|large-world
+ *   BENCH_CLI=/elsewhere/dist/cli/main.js (request-log: serve of another build, e.g. the code before a change)
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,7 +128,8 @@ async function timeToFirstResponse(): Promise<void> {
  * starts (a line per request on stdout, read here as a pipe) and `serve --quiet`, taking turns.
  */
 async function requestLog(): Promise<void> {
-  const servers = { logging: await spawnServe(['--token', TOKEN]), quiet: await spawnServe(['--token', TOKEN, '--quiet']) };
+  const cli = { cli: process.env['BENCH_CLI'] ?? 'dist/cli/main.js' };
+  const servers = { logging: await spawnServe(['--token', TOKEN], cli), quiet: await spawnServe(['--token', TOKEN, '--quiet'], cli) };
   const port = (server: ServeProcess) => Number(new URL(server.origin).port);
   const groups = (await (await fetch(`${servers.quiet.origin}/api/v3/core/groups/?page_size=1`, { headers: auth })).json()) as {
     results: Array<{ pk: string }>;

@@ -508,10 +508,12 @@ describe('tokens', () => {
     const stop = mock.onRequest((entry) => logged.push(entry.url));
     await get(mock, `/application/o/userinfo/?access_token=${tokens.access_token}&x=1`);
     await get(mock, `/application/o/${app.slug}/end-session/?id_token_hint=${tokens.id_token}`);
+    await get(mock, `/application/o/userinfo/?x=1&acc%65ss_token=${tokens.access_token}`); // a name percent-encoded
     stop();
     expect(logged).toEqual([
       '/application/o/userinfo/?access_token=%5Bhidden%5D&x=1',
       `/application/o/${app.slug}/end-session/?id_token_hint=%5Bhidden%5D`,
+      '/application/o/userinfo/?x=1&access_token=%5Bhidden%5D',
     ]);
     expect(logged.join(' ')).not.toContain(tokens.access_token.slice(0, 20));
   });

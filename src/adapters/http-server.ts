@@ -3,7 +3,6 @@
  * file if asked, a large world generated first, listening with bounds a shared demo needs, the request log told each
  * answer once it is sent, a reset timer; and a handle to stop it all (saving the file last).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
@@ -74,9 +73,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       generateEveryTable(mock.world, (progress) => report({ kind: 'generating', ...progress }));
   }
   const saver = dataFile && keepWorldIn(mock, dataFile.file, options.saveDelayMs ?? 1000, report);
-  const sending = options.onRequest && new AsyncLocalStorage<ServerResponse>();
-  const server = listeningServer(mock, options, sending);
-  const stopLogging = sending && logWhenSent(mock, sending, options.onRequest!);
+  const server = listeningServer(mock, options);
+  // The mock logs each answer as it gives it (a streamed one once its body is read to its end: its time includes sending).
+  const stopLogging = options.onRequest && mock.onRequest(options.onRequest);
   try {
     await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   } catch (error) {
@@ -137,13 +136,13 @@ export function describeSaveEvent(event: SaveEvent): string {
     : `${event.file} saved again; API writes are accepted`;
 }
 
-/** The HTTP server over the mock, with the bounds of a shared demo; each request runs in `sending`'s context if given. */
-function listeningServer(mock: MockServer, options: ServerOptions, sending?: AsyncLocalStorage<ServerResponse>): Server {
+/** The HTTP server over the mock, with the bounds of a shared demo. */
+function listeningServer(mock: MockServer, options: ServerOptions): Server {
   const app = createApp({ mock });
   const pressure = options.maxConnections === undefined ? undefined : new ConnectionPressure(options.maxConnections);
   const server = createServer((req, res) => {
     pressure?.answer(res);
-    return sending ? sending.run(res, () => app(req, res)) : app(req, res);
+    app(req, res);
   });
   if (pressure) {
     pressure.watch(server);
@@ -164,23 +163,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       server.off('error', reject);
       resolve();
     });
-  });
-}
-
-/**
- * Tells `onRequest` about each answer once it is sent. The core logs an answer when it has it, before a streamed
- * body is written: which HTTP response it belongs to is known from the async context its request runs in.
- */
-function logWhenSent(
-  mock: MockServer,
-  sending: AsyncLocalStorage<ServerResponse>,
-  onRequest: (entry: RequestLogEntry) => void,
-): () => void {
-  return mock.onRequest((entry) => {
-    const res = sending.getStore();
-    if (!res || res.writableFinished) return onRequest(entry);
-    const loggedAt = performance.now();
-    res.once('close', () => onRequest({ ...entry, ms: entry.ms + (performance.now() - loggedAt) }));
   });
 }
 

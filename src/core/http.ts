@@ -53,6 +53,36 @@ export function jsonText(status: number, text: string): Answer {
 
 export const noContent = (status = 204): Answer => ({ status, headers: {} });
 
+/** The stream as it is, with `done` called once when it has been read to its end, cancelled, or has failed. */
+export function whenRead(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let finished = false;
+  const finish = () => {
+    if (!finished) done();
+    finished = true;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await reader.read();
+          if (!next.done) return controller.enqueue(next.value);
+          controller.close();
+          finish();
+        } catch (error) {
+          finish();
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        finish();
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 /** JSON text given in pieces, sent in chunks of about 64 KiB as the client reads them (never held whole). */
 export function jsonStream(status: number, pieces: Iterator<string>): Answer {
   const encoder = new TextEncoder();

@@ -8,10 +8,20 @@ import { AnswerCache, type AnswerCacheLimits } from './answer-cache.js';
 import { bearerKey, Callers } from './callers.js';
 import { DerivedActions, SiteRoutes, type Feature, type FeatureHost } from './extensions.js';
 import { CORE_FEATURES } from './features.js';
-import { RequestContext } from './request-context.js';
+import { pathAndQuery, RequestContext } from './request-context.js';
 import { CONTROL_PREFIX, handleControl, type ConsoleFiles, type ControlHost } from './control.js';
 import { corsHeaders, preflight, type CorsOrigins } from './cors.js';
-import { HttpError, httpError, toResponse, json, type IncomingRequest, methodNotAllowed, type Answer, type Reply } from './http.js';
+import {
+  HttpError,
+  httpError,
+  toResponse,
+  json,
+  type IncomingRequest,
+  methodNotAllowed,
+  whenRead,
+  type Answer,
+  type Reply,
+} from './http.js';
 import { action, create, destroy, list, retrieve, update, type OperationCall } from './operations.js';
 import { parseRequestBody, readBody } from './request-body.js';
 import { forceScenario, Scenarios, type HoldLimits } from './scenarios.js';
@@ -277,7 +287,7 @@ export class MockCore implements ControlHost, FeatureHost {
     if (this.world.version !== asked.version) for (const listener of this.changeListeners) listener(this.world.version);
     const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
     if (this.unsent && !bodiless) answer = this.unsent.admit(answer, asked.read, asked.version);
-    if (this.requestListeners.size > 0) this.logRequest(request, answer, performance.now() - asked.started);
+    if (this.requestListeners.size > 0) answer = this.logged(request, answer, asked.started);
     if (answer.network) return { status: 0, headers: {}, body: null, network: true }; // a forced reset, or a held request given up
     // The control API is for this origin only (its console is same-origin): no page elsewhere may call it.
     const cors = this.cors && !asked.control && !answer.ownCors;
@@ -400,14 +410,26 @@ export class MockCore implements ControlHost, FeatureHost {
     }
   }
 
+  /**
+   * Logs the answer now, or, when its body is streamed (a dump, a large page), once the body has been read to its end
+   * or given up: its time then includes sending it.
+   */
+  private logged(request: IncomingRequest, answer: Answer, started: number): Answer {
+    if (answer.body === undefined || typeof answer.body === 'string') {
+      this.logRequest(request, answer, performance.now() - started);
+      return answer;
+    }
+    return { ...answer, body: whenRead(answer.body, () => this.logRequest(request, answer, performance.now() - started)) };
+  }
+
   private logRequest(request: IncomingRequest, answer: Answer, ms: number): void {
-    const url = new URL(request.url);
+    const { path, search } = pathAndQuery(request.url);
     const entry = {
       method: request.method.toUpperCase(),
-      url: `${url.pathname}${loggableQuery(url)}`,
+      url: `${path}${loggableQuery(search)}`,
       status: answer.network ? 0 : answer.status,
       ms,
-      identity: this.identityOf(url.pathname, request.headers.get('authorization')),
+      identity: this.identityOf(path, request.headers.get('authorization')),
     };
     for (const listener of this.requestListeners) listener(entry);
   }
@@ -427,10 +449,15 @@ export class MockCore implements ControlHost, FeatureHost {
 /** Query parameters that carry a credential (OAuth2's token, code and secret; a logout's ID token): never logged. */
 const SECRET_PARAMS = new Set(['access_token', 'id_token_hint', 'code', 'client_secret', 'token', 'refresh_token', 'password']);
 
-/** The query as the request log shows it: what carries a credential is `[hidden]`. */
-function loggableQuery(url: URL): string {
-  if (!url.search || ![...url.searchParams.keys()].some((name) => SECRET_PARAMS.has(name))) return url.search;
+/** A query that may name one of them: the others need no parsing (a name may also be percent-encoded). */
+const MAY_NAME_SECRET = new RegExp(`%|${[...SECRET_PARAMS].join('|')}`);
+
+/** The query (`?…`, or '') as the request log shows it: what carries a credential is `[hidden]`. */
+function loggableQuery(search: string): string {
+  if (!MAY_NAME_SECRET.test(search)) return search;
+  const params = new URLSearchParams(search);
+  if (![...params.keys()].some((name) => SECRET_PARAMS.has(name))) return search;
   const shown = new URLSearchParams();
-  for (const [name, value] of url.searchParams) shown.append(name, SECRET_PARAMS.has(name) ? '[hidden]' : value);
+  for (const [name, value] of params) shown.append(name, SECRET_PARAMS.has(name) ? '[hidden]' : value);
   return `?${shown.toString()}`;
 }

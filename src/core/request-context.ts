@@ -58,6 +58,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const PLAIN_PATH_AND_QUERY = /^(\/[\w\-.~!$&()*+,;=:@/%]*)(\?[\w\-.~!$&()*+,;=:@/%?]*)?$/;
 const DOT_SEGMENT = /\/(?:\.|%2e)/i;
 
+/** The path and query (with its `?`, or '') of an absolute URL, as the URL parser reads them. */
+export function pathAndQuery(url: string): { path: string; search: string } {
+  const plain = plainPathAndQuery(url);
+  if (plain) return plain;
+  const parsed = new URL(url);
+  return { path: parsed.pathname, search: parsed.search };
+}
+
 /**
  * The path and query of an absolute URL read off the text, when `new URL` would give them unchanged: most requests,
  * on every request; anything else (dot segments, characters to encode, a fragment) is left to the parser.
