@@ -68,36 +68,53 @@ function urlOf(req: ExpressRequest): string {
 }
 
 /** Node's parsed headers read as web `Headers` read (names in any case; repeated values joined). */
-function headersOf(req: ExpressRequest): IncomingRequest['headers'] {
-  const value = (name: string) => {
-    const held = req.headers[name.toLowerCase()];
-    return held === undefined ? null : Array.isArray(held) ? held.join(', ') : held;
-  };
-  return { get: value, has: (name) => value(name) !== null };
+class NodeHeaders implements Pick<Headers, 'get' | 'has'> {
+  constructor(private readonly held: ExpressRequest['headers']) {}
+
+  get(name: string): string | null {
+    const value = this.held[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.held[name.toLowerCase()] !== undefined;
+  }
 }
 
 /**
  * Node's request as the core reads a web `Request`: method, URL, headers, a body stream read only if the core needs
  * it, and a signal made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a
- * real `Request` (and its signal) for every request cost most of the bridge's time.
+ * real `Request` (and its signal) for every request cost most of the bridge's time; a class makes one object per
+ * request (no closures).
  */
-function toWebRequest(req: ExpressRequest, res: ExpressResponse): IncomingRequest {
-  let signal: AbortSignal | undefined;
-  let body: ReadableStream<Uint8Array> | null | undefined;
-  return {
-    method: req.method,
-    url: urlOf(req),
-    headers: headersOf(req),
-    get client() {
-      return clientOf(req.socket.remoteAddress);
-    },
-    get signal() {
-      return (signal ??= closeSignal(res));
-    },
-    get body() {
-      return (body ??= req.method === 'GET' || req.method === 'HEAD' ? null : bodyStream(req));
-    },
-  };
+class NodeRequest implements IncomingRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: NodeHeaders;
+  private madeSignal: AbortSignal | undefined;
+  private madeBody: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(
+    private readonly req: ExpressRequest,
+    private readonly res: ExpressResponse,
+  ) {
+    this.method = req.method;
+    this.url = urlOf(req);
+    this.headers = new NodeHeaders(req.headers);
+  }
+
+  get client(): string | undefined {
+    return clientOf(this.req.socket.remoteAddress);
+  }
+
+  get signal(): AbortSignal {
+    return (this.madeSignal ??= closeSignal(this.res));
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.madeBody === undefined) this.madeBody = this.method === 'GET' || this.method === 'HEAD' ? null : bodyStream(this.req);
+    return this.madeBody;
+  }
 }
 
 /**
@@ -193,7 +210,7 @@ export function createApp(options: ExpressMockOptions = {}): MockApp {
   // Answered within the turn the request came in when the mock need not wait: a turn of the event loop costs more than
   // most answers.
   app.use((req: ExpressRequest, res: ExpressResponse) => {
-    const reply = mock.reply(toWebRequest(req, res));
+    const reply = mock.reply(new NodeRequest(req, res));
     return reply instanceof Promise ? reply.then((ready) => send(ready, req, res)) : send(reply, req, res);
   });
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;

@@ -28,7 +28,14 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
   return undefined;
 }
 
+const anonymousAllowed = new WeakMap<OperationSpec, boolean>();
+
 /** Whether the operation answers without credentials: no security at all, or an empty requirement (`{}`) among them. */
 export function allowsAnonymous(operation: OperationSpec): boolean {
-  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
+  let allowed = anonymousAllowed.get(operation);
+  if (allowed === undefined) {
+    allowed = operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
+    anonymousAllowed.set(operation, allowed);
+  }
+  return allowed;
 }
