@@ -1,5 +1,5 @@
 // Issue 20: answers are made of records' kept texts, and lists narrowed by indexes — never stale, never different.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Contract } from '../src/contract/contract.js';
 import { MockServer } from '../src/mock-server.js';
 import { referenceDocument } from './support/contracts.js';
@@ -28,6 +28,38 @@ describe('kept record texts', () => {
     expect(group.status).toBe(201);
     const joined = (await request('GET', `${API}/core/users/${userPk}/`, { token: admin })).body as { groups: string[] };
     expect(joined.groups).toContain((group.body as { pk: string }).pk);
+  });
+});
+
+describe('kept record texts, checked by what they read', () => {
+  const mock = new MockServer({ contract, recordsPerEntity: 5 });
+  const request = coreRequester(mock);
+  const admin = mock.world.adminToken;
+  const userTokenOf = async () =>
+    ((await request('GET', `${API}/core/tokens/?page_size=100`, { token: admin })).body as Page).results.find(
+      (t) => t['identifier'] === 'authentik-mock-user',
+    )!['user_obj'] as { pk: number; is_superuser: boolean; groups_obj: Array<{ name: string }> };
+  const patchGroup = async (pk: string, json: unknown) =>
+    expect((await request('PATCH', `${API}/core/groups/${pk}/`, { token: admin, json })).status).toBe(200);
+
+  it('are not made again for a change to a record they do not show, even in a table they read', async () => {
+    const user = await userTokenOf();
+    const created = await request('POST', `${API}/core/groups/`, { token: admin, json: { name: 'nobody here' } });
+    const group = (created.body as { pk: string }).pk;
+    await userTokenOf();
+    const renders = vi.spyOn(mock.world.renderer, 'render');
+    await patchGroup(group, { name: 'still nobody' });
+    renders.mockClear(); // the PATCH's answer shows the group
+    expect(await userTokenOf()).toEqual(user);
+    expect(renders).not.toHaveBeenCalled();
+    // The group the user joins is then part of the user's text: its changes show.
+    await patchGroup(group, { users: [user.pk] });
+    expect((await userTokenOf()).groups_obj.map((g) => g.name)).toEqual(['still nobody']);
+    await patchGroup(group, { name: 'renamed with the user in it', is_superuser: true });
+    const joined = await userTokenOf();
+    expect(joined.groups_obj.map((g) => g.name)).toEqual(['renamed with the user in it']);
+    expect(joined.is_superuser).toBe(true);
+    renders.mockRestore();
   });
 });
 

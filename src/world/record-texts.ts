@@ -1,11 +1,12 @@
 import type { JsonSchema } from '../contract/types.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { ReadonlyTable } from './store.js';
+import { stillTrue, TextReads } from './text-reads.js';
 
-/** A record's rendered JSON text, and the versions of the tables its rendering read (its embeds, mirrors, owners). */
+/** A record's rendered JSON text, and what its rendering read (its embeds, mirrors, owners: records, or whole tables). */
 interface TextEntry {
   text: string;
-  reads: Array<[ReadonlyTable, number]>;
+  reads: ReturnType<TextReads['list']>;
 }
 
 /** Bytes of text kept at most (a large world's lists must not keep every record's text). */
@@ -14,8 +15,9 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /**
  * Records as JSON text, rendered once and kept while they stay true. Stored records are never changed in place, so a
  * record's own change is a new object (a new key here); what it shows of others (an embedded user, its groups, a
- * mirrored name) is checked by the versions of the tables its rendering read. A list page is then the envelope
- * around kept texts, not a new stringify of every object. Bounded in bytes: the oldest texts go first.
+ * mirrored name) is checked against what its rendering read: the same records at the pks it read them by, the same
+ * version of tables it read whole (text-reads.ts). A list page is then the envelope around kept texts, not a new
+ * stringify of every object. Bounded in bytes: the oldest texts go first.
  */
 export class RecordTexts {
   private readonly entries = new Map<WorldRecord, Map<JsonSchema | undefined, TextEntry>>();
@@ -27,30 +29,30 @@ export class RecordTexts {
   private readonly order: WorldRecord[] = [];
   private next = 0;
   private bytes = 0;
-  /** The tables the rendering in progress read. */
-  private reading: Set<ReadonlyTable> | undefined;
+  /** What the rendering in progress read. */
+  private reading: TextReads | undefined;
 
   constructor(
     private readonly render: (entity: string, record: WorldRecord, view: JsonSchema | undefined) => WorldRecord,
     private readonly maxBytes = DEFAULT_MAX_BYTES,
   ) {}
 
-  /** Called with every table the renderer reads (the renderer's table accessor). */
-  read(table: ReadonlyTable): void {
-    this.reading?.add(table);
+  /** The table as the rendering in progress reads it, its reads noted (the world's table accessor); else as it is. */
+  view(table: ReadonlyTable): ReadonlyTable {
+    return this.reading ? this.reading.view(table) : table;
   }
 
   text(entity: string, record: WorldRecord, view?: JsonSchema): string {
     const kept = this.entries.get(record)?.get(view);
-    if (kept && kept.reads.every(([table, version]) => table.version === version)) return kept.text;
-    const reading = (this.reading = new Set());
+    if (kept && stillTrue(kept.reads)) return kept.text;
+    const reading = (this.reading = new TextReads());
     let text: string;
     try {
       text = JSON.stringify(this.render(entity, record, view));
     } finally {
       this.reading = undefined;
     }
-    this.keep(record, view, { text, reads: [...reading].map((table) => [table, table.version]) }, kept);
+    this.keep(record, view, { text, reads: reading.list() }, kept);
     return text;
   }
 

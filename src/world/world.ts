@@ -73,7 +73,7 @@ export const DEFAULT_LIMITS: Required<RecordLimits> = {
   maxStoredBytes: 256 * 1024 * 1024,
 };
 
-const DEFAULT_RECORDS = 25;
+export const DEFAULT_RECORDS = 25;
 /** A world has more people than most other things. */
 const EXTRA_USERS = 15;
 /** How many records a generated many-to-many link lists at most. */
@@ -175,10 +175,8 @@ export class World {
 
   /** A table ready to read: generated and linked on first use. Records change only through create/save/remove. */
   table(name: string): ReadonlyTable {
-    const table = this.preparedTable(name);
-    // A record's kept text depends on every table read while it is rendered (RecordTexts).
-    this.texts.read(table);
-    return table;
+    // A record's kept text depends on what is read while it is rendered (RecordTexts).
+    return this.texts.view(this.preparedTable(name));
   }
 
   private preparedTable(name: string): Table {
