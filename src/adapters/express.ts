@@ -24,6 +24,11 @@ export interface MockApp {
 /** Bytes of large answers not yet read by their clients, at most, when the options do not say (MockOptions.maxUnsentBytes). */
 export const DEFAULT_MAX_UNSENT_BYTES = 64 * 2 ** 20;
 
+/** A mock to serve over HTTP: as `createMock` makes it, with large answers bounded unless the options say otherwise. */
+export function createServedMock(options: NodeMockOptions): MockServer {
+  return createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
+}
+
 /** A client that takes no byte of its answer for this long is dropped (its answer's memory goes with it). */
 const STALLED_SEND_MS = 30_000;
 
@@ -202,7 +207,7 @@ async function sendStream(body: ReadableStream<Uint8Array>, res: ExpressResponse
  * `app.listen()` (and `startServer`) also accepts the client websocket (`/ws/client/`).
  */
 export function createApp(options: ExpressMockOptions = {}): MockApp {
-  const mock = options.mock ?? createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
+  const mock = options.mock ?? createServedMock(options);
   installLoginPage(mock, readLoginPage());
   const app = express();
   app.disable('x-powered-by');

@@ -6,13 +6,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { DEFAULT_MAX_UNSENT_BYTES, createApp } from './express.js';
+import { createApp, createServedMock } from './express.js';
 import { acceptClientSockets } from './websocket.js';
 import type { MockServer, RequestLogEntry } from '../mock-server.js';
 import type { DebouncedSaver } from '../node/data-file.js';
 import { GENERATE_FIRST_RECORDS, expectedRecords, generateEveryTable, type GenerationProgress } from '../node/generate-first.js';
 import { originOf } from '../node/hosts.js';
-import { createMock, type NodeMockOptions } from '../node/create-mock.js';
+import type { NodeMockOptions } from '../node/create-mock.js';
 import { keepWorldIn, openDataFile, type DataFileState, type SaveEvent } from '../node/world-file.js';
 
 export interface ServerOptions extends NodeMockOptions {
@@ -114,11 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 function mockFor(options: ServerOptions, data: unknown, file: string | undefined): MockServer {
   try {
-    return createMock({
-      ...options,
-      ...(data === undefined ? {} : { data }),
-      maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES,
-    });
+    return createServedMock({ ...options, ...(data === undefined ? {} : { data }) });
   } catch (error) {
     throw data === undefined ? error : new Error(`${file}: ${(error as Error).message}`);
   }

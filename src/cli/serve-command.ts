@@ -246,7 +246,7 @@ function loginOf(mock: MockServer, key: string): Login | undefined {
   if (userPk === undefined || !users) return undefined;
   const username = mock.world.table(users.name).get(userPk)?.['username'];
   if (typeof username !== 'string') return undefined;
-  return { username, password: mock.world.identities.toJSON().passwords[String(userPk)] };
+  return { username, password: mock.world.identities.passwordOf(userPk) };
 }
 
 /** SIGINT/SIGTERM: a last log line, the server closed and the data file saved, then exit (1 if that save failed). */

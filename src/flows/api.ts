@@ -14,7 +14,7 @@ import { SESSION_KEY_PLAN } from './executor.js';
 import { redirectTo } from './pages.js';
 import { planFlow } from './plan.js';
 import type { PlanContext } from './stage.js';
-import { urlencode } from './query.js';
+import { flowPagePath } from './query.js';
 import { flowRuntime } from './runtime.js';
 import type { StageHandler } from './stage.js';
 
@@ -46,7 +46,7 @@ export function startFlow(host: FeatureHost, context: RequestContext, flowSlug: 
   session.set(SESSION_KEY_PLAN, plan);
   const query = [...(options.query ?? []), ...(options.next === undefined ? [] : [['next', options.next] as const])];
   const cookie = runtime.sessions.cookieFor(session, context);
-  return redirectTo(`/if/flow/${flowSlug}/${query.length > 0 ? `?${urlencode(query)}` : ''}`, cookie ? [cookie] : []);
+  return redirectTo(flowPagePath(flowSlug, query), cookie ? [cookie] : []);
 }
 
 /** Who a request outside the API is (a page, an OAuth2 endpoint): its session's user, else anonymous. */

@@ -70,6 +70,11 @@ export function urlencode(pairs: ReadonlyArray<readonly [string, string]>): stri
   return pairs.map(([key, value]) => `${quotePlus(key)}=${quotePlus(value)}`).join('&');
 }
 
+/** A flow's page, `/if/flow/{slug}/` (authentik's `authentik_core:if-flow`), with the query when there is one. */
+export function flowPagePath(slug: string, query: ReadonlyArray<readonly [string, string]> = []): string {
+  return `/if/flow/${encodeURIComponent(slug)}/${query.length > 0 ? `?${urlencode(query)}` : ''}`;
+}
+
 /** `authentik/lib/utils/urls.py` `is_url_absolute`: `bool(urlparse(url).netloc)` — a scheme's `//host`, or `//host` alone. */
 export function isUrlAbsolute(url: string): boolean {
   // urlparse finds a netloc after `scheme://` (scheme: a letter, then letters, digits, + - .) or at a leading `//`.

@@ -15,7 +15,7 @@ import { MODEL } from './models.js';
 import { notFoundPage, redirectTo } from './pages.js';
 import type { FlowPlan } from './stage.js';
 import { evaluateTarget } from './policies.js';
-import { isUrlAbsolute, QueryDict, urlencode } from './query.js';
+import { flowPagePath, isUrlAbsolute, QueryDict } from './query.js';
 import type { FlowRuntime } from './runtime.js';
 
 const DEFAULT_FLOWS: Record<string, { designation: string; brandField: string }> = {
@@ -37,9 +37,8 @@ function defaultFlow(runtime: FlowRuntime, context: RequestContext, designation:
 }
 
 /** The request's query as Django writes it back (`redirect_with_qs(view, request.GET)`). */
-function sameQuery(context: RequestContext): string {
-  const items = QueryDict.parse(context.url.search.slice(1)).items();
-  return items.length > 0 ? `?${urlencode(items)}` : '';
+function sameQuery(context: RequestContext): Array<[string, string]> {
+  return QueryDict.parse(context.url.search.slice(1)).items();
 }
 
 /** `/`: Django's `login_required` sends nobody to the login with the full path as `next`; a user on to `/if/user/`. */
@@ -65,7 +64,7 @@ export function flowSiteRoutes(runtime: FlowRuntime): SiteRoute {
       // A plan of another flow is dropped now rather than later.
       const plan = session?.get<FlowPlan>(SESSION_KEY_PLAN);
       if (plan && String(plan.flowPk) !== String(runtime.models.pk(MODEL.flow, flow))) session!.delete(SESSION_KEY_PLAN);
-      return redirectTo(`/if/flow/${String(flow['slug'])}/${sameQuery(context)}`);
+      return redirectTo(flowPagePath(String(flow['slug']), sameQuery(context)));
     },
   };
 }

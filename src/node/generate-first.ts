@@ -3,12 +3,10 @@
  * this the first dump of a `--records 5000` world (hundreds of thousands of records) would block for many seconds
  * with nothing said. Small worlds stay lazy (a table is generated when first asked for), which keeps the start fast.
  */
-import type { World } from '../world/world.js';
+import { DEFAULT_RECORDS, type World } from '../world/world.js';
 
 /** From this many expected records on, the world is generated before the server listens. */
 export const GENERATE_FIRST_RECORDS = 100_000;
-/** Records per table when the options do not say (the world's default). */
-const DEFAULT_RECORDS_PER_TABLE = 25;
 
 export interface GenerationProgress {
   /** Tables generated so far, of `of`. */
@@ -22,7 +20,7 @@ export interface GenerationProgress {
 const tableNames = (world: World) => [...new Set(world.resources.map((resource) => resource.entity))];
 
 /** Records a fresh world of `recordsPerTable` holds at least, once every table of a resource is generated. */
-export function expectedRecords(world: World, recordsPerTable = DEFAULT_RECORDS_PER_TABLE): number {
+export function expectedRecords(world: World, recordsPerTable = DEFAULT_RECORDS): number {
   return tableNames(world).length * recordsPerTable;
 }
 

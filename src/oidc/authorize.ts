@@ -4,7 +4,7 @@ import { parseAuthorize, type AuthorizeParams } from './authorize-params.js';
 import { consentPlan, recordConsent } from './consent.js';
 import { AuthorizeError } from './errors.js';
 import { formParams, methodNotAllowed, notFoundPage, page, queryParams, redirect } from './http.js';
-import { urlencode } from '../flows/query.js';
+import { flowPagePath, urlencode } from '../flows/query.js';
 import type { LoggedIn, Oidc } from './service.js';
 import { runAuthorizationFlow } from './authorization-flow.js';
 import { answerFulfilment, fulfil } from './fulfilment.js';
@@ -62,10 +62,5 @@ function loginRedirect(oidc: Oidc, context: RequestContext, params: AuthorizePar
     oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
   if (!flow) return notFoundPage();
   const next = `${context.path}?${context.method === 'GET' ? context.url.search.slice(1) : urlencode(params.sent)}`;
-  return redirect(`/if/flow/${encodeURIComponent(String(flow['slug']))}/?${urlencode([['next', next]])}`);
-}
-
-/** The authorization flow's page, with the authorize request's parameters (`redirect_with_qs`). */
-export function flowPage(slug: string, sent: ReadonlyArray<readonly [string, string]>): string {
-  return `/if/flow/${encodeURIComponent(slug)}/${sent.length > 0 ? `?${urlencode(sent)}` : ''}`;
+  return redirect(flowPagePath(String(flow['slug']), [['next', next]]));
 }

@@ -4,9 +4,8 @@ import type { RequestContext } from '../core/request-context.js';
 import { ACR_DEFAULT, claimNames } from './claims.js';
 import { corsAllow, indentedJson, methodNotAllowed, notFoundPage, originOf, redirect } from './http.js';
 import { pyJson, pySplit } from './python.js';
-import { urlencode } from '../flows/query.js';
 import type { Oidc } from './service.js';
-import { flowPage } from './authorize.js';
+import { flowPagePath } from '../flows/query.js';
 
 /** The OAuth2 provider of the application with this slug (404 for an unknown slug or another kind of provider). */
 function resolve(oidc: Oidc, slug: string): { application: WorldRecord; provider: WorldRecord } | undefined {
@@ -96,9 +95,7 @@ export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: st
       oidc.model.flow(found.provider['authentication_flow']) ??
       oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
     if (!login) return notFoundPage();
-    return redirect(
-      `/if/flow/${encodeURIComponent(String(login['slug']))}/?${urlencode([['next', `${context.path}${context.url.search}`]])}`,
-    );
+    return redirect(flowPagePath(String(login['slug']), [['next', `${context.path}${context.url.search}`]]));
   }
-  return redirect(flowPage(String(flow['slug']), [...context.url.searchParams]));
+  return redirect(flowPagePath(String(flow['slug']), [...context.url.searchParams]));
 }

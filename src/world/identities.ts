@@ -103,6 +103,11 @@ export class Identities {
     return stored !== undefined && sameText(stored, password);
   }
 
+  /** The user's password (for the operator who started the world: `serve` prints it), if the user has one. */
+  passwordOf(userPk: Pk): string | undefined {
+    return this.passwords.get(String(userPk));
+  }
+
   hasPassword(userPk: Pk): boolean {
     return this.passwords.has(String(userPk));
   }

@@ -1,4 +1,4 @@
-import { urlencode, type QueryDict } from '../query.js';
+import { flowPagePath, type QueryDict } from '../query.js';
 import { SESSION_KEY_GET } from '../executor.js';
 import type { StageRun } from '../stage.js';
 
@@ -7,6 +7,5 @@ import type { StageRun } from '../stage.js';
  * the flow's page with the running flow's query (so `next` carries over).
  */
 export function flowInterfaceUrl(run: StageRun, slug: string): string {
-  const items = run.session.get<QueryDict>(SESSION_KEY_GET)?.items() ?? [];
-  return `/if/flow/${slug}/${items.length > 0 ? `?${urlencode(items)}` : ''}`;
+  return flowPagePath(slug, run.session.get<QueryDict>(SESSION_KEY_GET)?.items());
 }
