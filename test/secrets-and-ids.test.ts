@@ -172,7 +172,7 @@ describe('ids are never handed out twice, and a create never replaces a record',
 });
 
 describe('lockPrintedTokens (serve --demo)', () => {
-  it('no visitor can expire or delete the printed tokens, while their own tokens stay theirs to change', async () => {
+  it('no visitor can expire, delete or re-key the printed tokens, while their own tokens stay theirs to change', async () => {
     const mock = new MockServer({ contract, seed: 1, lockPrintedTokens: true });
     const request = coreRequester(mock);
     const user = mock.world.userToken;
@@ -183,6 +183,9 @@ describe('lockPrintedTokens (serve --demo)', () => {
     expect(expire.status).toBe(403);
     expect((await request('DELETE', `${API}/core/tokens/authentik-mock-user/`, { token: user })).status).toBe(403);
     expect((await request('DELETE', `${API}/core/tokens/authentik-mock-admin/`, { token: mock.world.adminToken })).status).toBe(403);
+    const rekey = { token: mock.world.adminToken, json: { key: 'taken-over' } };
+    expect((await request('POST', `${API}/core/tokens/authentik-mock-user/set_key/`, rekey)).status).toBe(403);
+    expect(mock.world.authenticate('taken-over')).toBeUndefined();
     expect(mock.world.authenticate(user)).toBeDefined();
     await createToken(mock, 'a-visitors-own');
     expect((await request('DELETE', `${API}/core/tokens/a-visitors-own/`, { token: user })).status).toBe(204);
