@@ -10,7 +10,7 @@
  *   SOAK_SECONDS=60 (default 180)  SOAK_CONNECTIONS (40)  SOAK_WINDOW=10 (seconds averaged at each end)
  *   SOAK_LOG=quiet (no request log)  SOAK_DATA=0 (no --data)  SOAK_ARGS="--records 5" (more serve flags)
  */
-import { spawn } from 'node:child_process';
+import { spawnServe } from './server-load.js';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -25,29 +25,14 @@ rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 const dataFile = join(tmp, 'world.json');
 
-const args = ['dist/cli/main.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--token', TOKEN];
+const args = ['--host', '127.0.0.1', '--token', TOKEN];
 if (process.env['SOAK_DATA'] !== '0') args.push('--data', dataFile);
 if (process.env['SOAK_LOG'] === 'quiet') args.push('--quiet');
 args.push(...(process.env['SOAK_ARGS'] ?? '--max-table-records 5000').split(/\s+/).filter(Boolean));
-const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+// After the banner, stdout is the request log, read as a terminal would and counted.
+const { child, origin, logLines } = await spawnServe(args);
 const pid = child.pid!;
-
-// The banner gives the port; after it, stdout is the request log, read as a terminal would and counted.
-let banner = '';
-let logLines = 0;
-const api = await new Promise<string>((resolve, reject) => {
-  child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (banner.includes('user token')) {
-      for (const byte of chunk) if (byte === 10) logLines++;
-      return;
-    }
-    banner += String(chunk);
-    const url = /API\s+(\S+)/.exec(banner)?.[1];
-    if (url && banner.includes('user token')) resolve(url);
-  });
-});
-const origin = new URL(api).origin;
+const api = `${origin}/api/v3/`;
 
 function rssMb(): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -175,7 +160,7 @@ console.log(
 console.log(
   `records: ${total(before)} → ${total(after)} in generated tables (groups ${after.records['Group'] ?? 0}, tokens ${after.records['Token'] ?? 0} at the end)`,
 );
-console.log(`request log: ${logLines} lines read from stdout${args.includes('--quiet') ? ' (--quiet)' : ''}`);
+console.log(`request log: ${logLines()} lines read from stdout${args.includes('--quiet') ? ' (--quiet)' : ''}`);
 if (args.includes('--data'))
   console.log(`data file: ${(statSync(dataFile).size / 1e6).toFixed(1)} MB after shutdown (exit code ${exitCode})`);
 console.log(
