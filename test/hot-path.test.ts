@@ -61,6 +61,30 @@ describe('a key that authenticated is known until something about it changes', (
     expect((await me(USER)).status).toBe(200);
   });
 
+  it('set_key refuses a key another token holds, a key too long to send, and anyone but a superuser', async () => {
+    const identifier = String(userToken()['identifier']);
+    const setKey = (key: string, caller = ADMIN) => ask('POST', `/core/tokens/${identifier}/set_key/`, caller, { key });
+    const taken = await setKey(ADMIN);
+    expect(taken.status).toBe(400);
+    expect(await taken.json()).toEqual({ key: ['token with this key already exists.'] });
+    expect((await me(ADMIN)).body['user']).toMatchObject({ username: 'akadmin' });
+    expect((await setKey('k'.repeat(5000))).status).toBe(400);
+    expect((await setKey('hot-path-by-owner', USER)).status).toBe(403); // the owner has view_token_key only
+    expect((await me(USER)).status).toBe(200);
+    expect((await setKey(USER)).status).toBe(204); // its own key again: no other token holds it
+  });
+
+  it('the printed admin key rotated through set_key is the key the control API takes', async () => {
+    const control = async (key: string) => (await mock.fetch('/_mock/', { headers: { authorization: `Bearer ${key}` } })).status;
+    expect(await control(ADMIN)).toBe(200);
+    const set = await ask('POST', '/core/tokens/authentik-mock-admin/set_key/', ADMIN, { key: 'hot-path-admin-rotated' });
+    expect(set.status).toBe(204);
+    expect(await control(ADMIN)).not.toBe(200);
+    expect(await control('hot-path-admin-rotated')).toBe(200);
+    expect((await ask('POST', '/core/tokens/authentik-mock-admin/set_key/', 'hot-path-admin-rotated', { key: ADMIN })).status).toBe(204);
+    expect(await control(ADMIN)).toBe(200);
+  });
+
   it('its token expired, then deleted', async () => {
     const identifier = String(userToken()['identifier']);
     const past = new Date(Date.now() - 60_000).toISOString();
@@ -121,6 +145,10 @@ describe('the path and query of a request are what the URL parser reads', () => 
     'http://h',
     'http://h:9000/.well-known/openid-configuration',
     'http://h/api/v3/core/users/%7Bpk%7D/',
+    'http://h?x=/y',
+    'http://h#/y',
+    'http://h\\a/b',
+    'http:/h/p',
   ];
 
   it.each(urls)('%s', (url) => {

@@ -9,6 +9,7 @@ interface RouteNode {
 const newNode = (): RouteNode => ({ literal: new Map(), operations: new Map() });
 
 const MATCHES_KEPT = 4096;
+const MAX_KEPT_PATH = 512;
 
 /** A match is shared by every request for its path: nobody may change it. */
 function frozen(match: RouteMatch): RouteMatch {
@@ -48,10 +49,13 @@ export class Router {
 
   match(method: string, pathname: string): RouteMatch {
     const key = `${method} ${pathname}`;
-    let match = this.matches.get(key);
-    if (!match) {
+    const kept = this.matches.get(key);
+    if (kept) return kept;
+    const match = frozen(this.find(method, pathname));
+    // Junk paths (not found, or long) are not kept: they would only fill the Map.
+    if (match.kind !== 'not-found' && pathname.length <= MAX_KEPT_PATH) {
       if (this.matches.size >= MATCHES_KEPT) this.matches.clear();
-      this.matches.set(key, (match = frozen(this.find(method, pathname))));
+      this.matches.set(key, match);
     }
     return match;
   }

@@ -58,8 +58,9 @@ export function whenRead(body: ReadableStream<Uint8Array>, done: () => void): Re
   const reader = body.getReader();
   let finished = false;
   const finish = () => {
-    if (!finished) done();
+    if (finished) return;
     finished = true;
+    done();
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -75,8 +76,11 @@ export function whenRead(body: ReadableStream<Uint8Array>, done: () => void): Re
         }
       },
       async cancel(reason) {
-        finish();
-        await reader.cancel(reason);
+        try {
+          finish();
+        } finally {
+          await reader.cancel(reason);
+        }
       },
     },
     { highWaterMark: 0 },

@@ -1,6 +1,7 @@
 import { coercePathKey, type RawQuery } from '../contract/query-parameters.js';
 import { isPlainObject, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../contract/types.js';
 import { listShape, successSchema } from '../contract/operation-shapes.js';
+import { jsonMedia } from '../contract/contract.js';
 import type { Resource } from '../contract/resources.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { Principal, World } from '../world/world.js';
@@ -244,11 +245,14 @@ export async function action(call: OperationCall, resource: Resource | undefined
   const record = resource ? findRecord(call, resource) : undefined;
   const entity = resource?.type;
   if (WRITE_METHODS.has(operation.method) && !canWrite(world, call.principal, entity, record)) throw forbidden();
+  const keyed = resource && record && setsTokenKey(world, resource, operation) ? { resource, record } : undefined;
+  // authentik's set_key needs `set_token_key`, which a token's owner is not given (only `view_token_key`).
+  if (keyed && !call.principal.superuser) throw forbidden();
   checkQuery(world, operation, call.query);
   if (operation.requestBody) {
     const checked = await checkedBody(call, operation.method === 'PATCH');
     if (checked.errors) throw validationError(checked.errors);
-    if (resource && record) setGivenKey(world, resource, record, checked);
+    if (keyed) setGivenKey(world, keyed.resource, keyed.record, checked.body['key']);
   }
   const success = successSchema(operation);
   if (!success) return json(200, {});
@@ -281,13 +285,28 @@ function revealedKey(world: World, resource: Resource, record: WorldRecord, sche
   return world.identities.keyOf(resource.entity, pkOf(resource.type, record));
 }
 
+/** A token action whose body is only `{key}` (authentik's set_key: TokenViewSet.set_key, authentik/core/api/tokens.py). */
+function setsTokenKey(world: World, resource: Resource, operation: OperationSpec): boolean {
+  const schema = jsonMedia(operation.requestBody?.content)?.schema;
+  return schema !== undefined && onlyTokenKey(world, resource, schema);
+}
+
+/** Longest key taken: a longer one could not be sent in a header anyway (Node takes 16 KiB of headers). */
+const MAX_KEY_LENGTH = 4096;
+
 /**
- * A token action whose body is only `{key}` (authentik's set_key: TokenViewSet.set_key, authentik/core/api/tokens.py)
- * gives the token that key: the old one stops authenticating at once.
+ * Gives the token the key: the old one stops authenticating at once. A key another token holds is refused (in
+ * authentik both would hold it and the first would win; here a visitor could take over a printed key), and so is
+ * one too long to be sent.
  */
-function setGivenKey(world: World, resource: Resource, record: WorldRecord, checked: CheckedBody): void {
-  const key = checked.body['key'];
-  if (typeof key === 'string' && onlyTokenKey(world, resource, checked.schema)) world.identities.setKey(pkOf(resource.type, record), key);
+function setGivenKey(world: World, resource: Resource, record: WorldRecord, key: unknown): void {
+  if (typeof key !== 'string') return;
+  if (key.length > MAX_KEY_LENGTH) throw validationError({ key: [`Ensure this field has no more than ${MAX_KEY_LENGTH} characters.`] });
+  const pk = pkOf(resource.type, record);
+  const holder = world.identities.secretOwner(key);
+  if (holder && !(holder.entity === resource.entity && holder.pk === String(pk)))
+    throw validationError({ key: ['token with this key already exists.'] });
+  world.identities.setKey(pk, key);
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

@@ -71,8 +71,11 @@ export function pathAndQuery(url: string): { path: string; search: string } {
  * on every request; anything else (dot segments, characters to encode, a fragment) is left to the parser.
  */
 function plainPathAndQuery(url: string): { path: string; search: string } | undefined {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  const plain = start < 0 ? null : PLAIN_PATH_AND_QUERY.exec(url.slice(start));
+  const authority = url.indexOf('//') + 2;
+  // The authority ends at the first '/', '?', '#' or backslash: only a '/' there starts the path as it is written.
+  const end = authority < 2 ? -1 : url.slice(authority).search(/[/?#\\]/);
+  if (end < 0 || url[authority + end] !== '/') return undefined;
+  const plain = PLAIN_PATH_AND_QUERY.exec(url.slice(authority + end));
   if (!plain || DOT_SEGMENT.test(plain[1]!)) return undefined;
   const search = plain[2] ?? '';
   return { path: plain[1]!, search: search === '?' ? '' : search };

@@ -72,10 +72,17 @@ export class Identities {
     if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), randomKey());
   }
 
-  /** Gives a token record this key (a blueprint's `key`, a printed token's). */
+  /**
+   * Gives a token record this key (a blueprint's `key`, a printed token's, set_key's). A printed token's key follows
+   * it: a rotated admin key is the one the control API then takes, the old one opens nothing.
+   */
   setKey(tokenPk: Pk, key: string): void {
     this.changes++;
-    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, tokenPk, key);
+    if (!this.tokenEntity) return;
+    const previous = this.keys.keyOf(this.tokenEntity.name, tokenPk);
+    this.keys.set(this.tokenEntity.name, tokenPk, key);
+    if (previous !== undefined && previous === this.adminToken) this.adminToken = key;
+    if (previous !== undefined && previous === this.userToken) this.userToken = key;
   }
 
   /**
