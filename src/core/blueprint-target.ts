@@ -184,7 +184,10 @@ export class WorldBlueprintTarget implements BlueprintTarget {
     const errors: DrfErrors = {};
     if ('key' in apart && apart['key'] !== null && apart['key'] !== undefined) {
       if (typeof apart['key'] !== 'string' || apart['key'] === '') errors['key'] = ['Not a valid string.'];
-      else this.world.identities.setKey(pk, apart['key']);
+      else {
+        const refused = this.world.identities.setKey(pk, apart['key']);
+        if (refused) errors['key'] = [refused];
+      }
     }
     if ('password' in apart) {
       const password = apart['password'];

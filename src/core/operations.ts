@@ -291,22 +291,10 @@ function setsTokenKey(world: World, resource: Resource, operation: OperationSpec
   return schema !== undefined && onlyTokenKey(world, resource, schema);
 }
 
-/** Longest key taken: a longer one could not be sent in a header anyway (Node takes 16 KiB of headers). */
-const MAX_KEY_LENGTH = 4096;
-
-/**
- * Gives the token the key: the old one stops authenticating at once. A key another token holds is refused (in
- * authentik both would hold it and the first would win; here a visitor could take over a printed key), and so is
- * one too long to be sent.
- */
+/** Gives the token the key: the old one stops authenticating at once (a key it may not take is a 400 saying why). */
 function setGivenKey(world: World, resource: Resource, record: WorldRecord, key: unknown): void {
-  if (typeof key !== 'string') return;
-  if (key.length > MAX_KEY_LENGTH) throw validationError({ key: [`Ensure this field has no more than ${MAX_KEY_LENGTH} characters.`] });
-  const pk = pkOf(resource.type, record);
-  const holder = world.identities.secretOwner(key);
-  if (holder && !(holder.entity === resource.entity && holder.pk === String(pk)))
-    throw validationError({ key: ['token with this key already exists.'] });
-  world.identities.setKey(pk, key);
+  const refused = typeof key === 'string' ? world.identities.setKey(pkOf(resource.type, record), key) : undefined;
+  if (refused) throw validationError({ key: [refused] });
 }
 
 function sameComponent(schema: JsonSchema, resource: Resource, world: World): boolean {

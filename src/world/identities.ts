@@ -3,6 +3,9 @@ import { KeyRing, type KeyOwner } from './key-ring.js';
 import { randomKey } from './secrets.js';
 import type { Table } from './store.js';
 
+/** Longest key a token takes: a longer one could not be sent in a header (Node takes 16 KiB of headers). */
+const MAX_KEY_LENGTH = 4096;
+
 /** Who a bearer key authenticates as. */
 export interface Principal {
   /** The user; undefined for an anonymous caller (an operation that lets anyone in). */
@@ -69,15 +72,27 @@ export class Identities {
 
   /** A new token record's key: random, never from the seed. */
   issue(token: WorldRecord): void {
-    if (this.tokenEntity) this.keys.set(this.tokenEntity.name, pkOf(this.tokenEntity, token), randomKey());
+    // Not counted as a key change: it comes with its record, whose creation changes the world anyway.
+    if (this.tokenEntity) this.putKey(pkOf(this.tokenEntity, token), randomKey());
   }
 
   /**
-   * Gives a token record this key (a blueprint's `key`, a printed token's, set_key's). A printed token's key follows
-   * it: a rotated admin key is the one the control API then takes, the old one opens nothing.
+   * Gives a token record this key (a blueprint's `key`, set_key's): a change of the world. Refused, with why in DRF's
+   * words, when another record holds the key (in authentik both would, the first winning: here anyone who may set a
+   * key could take over a printed one) or when it is too long to be sent in a header.
    */
-  setKey(tokenPk: Pk, key: string): void {
+  setKey(tokenPk: Pk, key: string): string | undefined {
+    if (!this.tokenEntity) return undefined;
+    if (key.length > MAX_KEY_LENGTH) return `Ensure this field has no more than ${MAX_KEY_LENGTH} characters.`;
+    const holder = this.keys.ownerOf(key);
+    if (holder && !(holder.entity === this.tokenEntity.name && holder.pk === String(tokenPk))) return 'token with this key already exists.';
     this.changes++;
+    this.putKey(tokenPk, key);
+    return undefined;
+  }
+
+  /** A printed token's key follows it: a rotated admin key is the one the control API then takes, the old one opens nothing. */
+  private putKey(tokenPk: Pk, key: string): void {
     if (!this.tokenEntity) return;
     const previous = this.keys.keyOf(this.tokenEntity.name, tokenPk);
     this.keys.set(this.tokenEntity.name, tokenPk, key);
