@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
-import type { IncomingRequest, Reply } from '../core/http.js';
+import { andThen, type IncomingRequest, type Reply } from '../core/http.js';
 import type { MockServer } from '../mock-server.js';
 import { createMock, type NodeMockOptions } from '../node/create-mock.js';
 import { installLoginPage } from '../flows/login-page.js';
@@ -215,8 +215,7 @@ export function createApp(options: ExpressMockOptions = {}): MockApp {
   // Answered within the turn the request came in when the mock need not wait: a turn of the event loop costs more than
   // most answers.
   app.use((req: ExpressRequest, res: ExpressResponse) => {
-    const reply = mock.reply(new NodeRequest(req, res));
-    return reply instanceof Promise ? reply.then((ready) => send(ready, req, res)) : send(reply, req, res);
+    return andThen(mock.reply(new NodeRequest(req, res)), (ready) => send(ready, req, res));
   });
   const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
   app.listen = ((...args: unknown[]) => {

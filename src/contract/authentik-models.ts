@@ -126,7 +126,6 @@ export class ModelNames {
   }
 }
 
-/** Every string of the contract's enums that is a model name. */
 /** Every string of the components' enums that are all model names (ModelEnum, ProviderModelEnum…). */
 export function enumModelNames(components: Readonly<Record<string, JsonSchema>>): string[] {
   const names: string[] = [];

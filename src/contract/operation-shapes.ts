@@ -8,7 +8,8 @@ const successes = new WeakMap<OperationSpec, Success>();
 
 /** The body schema of a 2xx response: what a record of this operation looks like. */
 export function successSchema(operation: OperationSpec): Success {
-  if (successes.has(operation)) return successes.get(operation);
+  const known = successes.get(operation);
+  if (known !== undefined || successes.has(operation)) return known;
   const status = Object.keys(operation.responses).find((s) => s.startsWith('2'));
   const schema = status && jsonMedia(operation.responses[status]!.content)?.schema;
   const success = status ? (schema ? { status, schema } : { status }) : undefined;
@@ -28,14 +29,7 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
   return undefined;
 }
 
-const anonymousAllowed = new WeakMap<OperationSpec, boolean>();
-
 /** Whether the operation answers without credentials: no security at all, or an empty requirement (`{}`) among them. */
 export function allowsAnonymous(operation: OperationSpec): boolean {
-  let allowed = anonymousAllowed.get(operation);
-  if (allowed === undefined) {
-    allowed = operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
-    anonymousAllowed.set(operation, allowed);
-  }
-  return allowed;
+  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
 }

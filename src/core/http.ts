@@ -53,6 +53,15 @@ export function jsonText(status: number, text: string): Answer {
 
 export const noContent = (status = 204): Answer => ({ status, headers: {} });
 
+/**
+ * `next` of the value: at once when it is one, once it settles when it is a promise. The request path stays
+ * synchronous until something really waits (a body, a forced delay): a turn of the event loop costs more than most
+ * answers.
+ */
+export function andThen<T, U>(value: T | Promise<T>, next: (value: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 /** The stream as it is, with `done` called once when it has been read to its end, cancelled, or has failed. */
 export function whenRead(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();

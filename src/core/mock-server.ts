@@ -19,6 +19,7 @@ import {
   type IncomingRequest,
   methodNotAllowed,
   whenRead,
+  andThen,
   type Answer,
   type Reply,
 } from './http.js';
@@ -105,15 +106,6 @@ interface Authorized {
   operation: OperationSpec;
   pathParams: Record<string, string>;
   principal: Principal;
-}
-
-/**
- * `next` of the value: at once when it is one, once it settles when it is a promise. The request path stays
- * synchronous until something really waits (a body, a forced delay): a turn of the event loop costs more than most
- * answers.
- */
-function then<T, U>(value: T | Promise<T>, next: (value: T) => U): U | Promise<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /** A failure as its answer: an HttpError is its own answer; anything else is a bug of ours, still JSON. */
@@ -275,7 +267,7 @@ export class MockCore implements ControlHost, FeatureHost {
     const read = this.unsent && !control && request.method === 'GET' ? request : undefined;
     // A repeated GET is answered here, without routing or authentication: most of a read-heavy load.
     const known = this.unsent?.refuseEarly(read, version) || (key ? this.cache!.get(key, version, Date.now()) : undefined);
-    return then(known ?? this.answer(request, key), (answer) => this.replyOf(request, answer, { started, version, control, read }));
+    return andThen(known ?? this.answer(request, key), (answer) => this.replyOf(request, answer, { started, version, control, read }));
   };
 
   /** What is sent for the answer: within the bound of unread answers, logged, with CORS headers where they apply. */
@@ -325,7 +317,7 @@ export class MockCore implements ControlHost, FeatureHost {
     // authentik's pages outside the API answer OPTIONS and set CORS headers themselves (the OAuth2 views' cors_allow,
     // authentik/providers/oauth2/views/userinfo.py): the mock's CORS for pages is the API's only.
     const route = this.site.for(path);
-    if (route) return Promise.resolve(route.handle(context)).then((answer) => ({ ...answer, ownCors: true }));
+    if (route) return andThen(route.handle(context), (answer): Answer => ({ ...answer, ownCors: true }));
     const preflightAnswer = preflight(request, this.cors);
     if (preflightAnswer) return preflightAnswer;
 
@@ -373,7 +365,7 @@ export class MockCore implements ControlHost, FeatureHost {
         parseRequestBody(operation, headers.get('content-type') ?? undefined, await readBody(request), (s) => this.contract.resolve(s)),
     };
     const version = this.world.version;
-    return then(this.run(call), (answer) => {
+    return andThen(this.run(call), (answer) => {
       // A derived answer may depend on more than the world (a session's flow plan): never reused.
       if (cacheKey && this.world.version === version && !answer.cookies && !this.actions.for(operation))
         this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });

@@ -16,9 +16,7 @@ export class RequestContext {
 
   constructor(readonly request: IncomingRequest) {
     this.method = request.method.toUpperCase();
-    const plain = plainPathAndQuery(request.url);
-    this.path = plain?.path ?? this.url.pathname;
-    this.search = plain?.search ?? this.url.search;
+    ({ path: this.path, search: this.search } = pathAndQuery(request.url));
   }
 
   /** The URL parsed (host, origin, protocol); the path and query are read without it. */

@@ -1,6 +1,6 @@
 /**
  * The few Python behaviours authentik's OAuth2 provider shows on the wire: `re.fullmatch` of redirect URI lines,
- * `re.escape`, `urllib.parse.quote`, `base64.b64decode`, `json.dumps` spacing, `timedelta_from_string`.
+ * `re.escape`, `urllib.parse.quote`, `base64.b64decode`, `json.dumps` spacing.
  */
 
 /** `str.split()`: the words between runs of whitespace (a provider's redirect URI lines). */

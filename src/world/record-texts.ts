@@ -1,12 +1,12 @@
 import type { JsonSchema } from '../contract/types.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import type { ReadonlyTable } from './store.js';
-import { stillTrue, TextReads } from './text-reads.js';
+import { stillTrue, TextReads, type TextRead } from './text-reads.js';
 
 /** A record's rendered JSON text, and what its rendering read (its embeds, mirrors, owners: records, or whole tables). */
 interface TextEntry {
   text: string;
-  reads: ReturnType<TextReads['list']>;
+  reads: TextRead[];
 }
 
 /** Bytes of text kept at most (a large world's lists must not keep every record's text). */

@@ -6,7 +6,7 @@ import type { ReadonlyTable } from './store.js';
  * then); or the records whose link points at a pk (their pks then). With the table's version, which spares checking
  * the rest while the table is unchanged.
  */
-interface TextRead {
+export interface TextRead {
   table: ReadonlyTable;
   version: number;
   /** A record read by pk: the text stays true while the table holds this same record (records never change in place). */
@@ -40,10 +40,13 @@ export class TextReads {
   private readonly whole = new Set<ReadonlyTable>();
   private readonly records = new Map<ReadonlyTable, Map<string, { pk: unknown; record: WorldRecord | undefined }>>();
   private readonly pointing = new Map<ReadonlyTable, Map<string, { field: string; target: Pk; pks: string[] }>>();
+  private readonly views = new Map<ReadonlyTable, NotedTable>();
 
-  /** The table as this rendering reads it: every read is noted. */
+  /** The table as this rendering reads it: every read is noted (one view per table, however often it is asked for). */
   view(table: ReadonlyTable): ReadonlyTable {
-    return new NotedTable(table, this);
+    let view = this.views.get(table);
+    if (!view) this.views.set(table, (view = new NotedTable(table, this)));
+    return view;
   }
 
   readWhole(table: ReadonlyTable): void {

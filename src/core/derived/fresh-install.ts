@@ -40,8 +40,6 @@ function versionOf(release: string): Record<string, unknown> {
 }
 
 export const freshInstall: Feature = (host) => {
-  // The contract's release is fixed: read from its operations once, not on every version request.
-  const release = contractRelease(host.world);
   host.actions.add({
     answers: (operation, world) => freshAnswerOf(world, operation) !== undefined,
     answer: (call) => {
@@ -53,7 +51,7 @@ export const freshInstall: Feature = (host) => {
     answers: (operation, world) => isVersion(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;
-      return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(release)));
+      return json(shape.status, shownAs(call.world, call.operation, shape, versionOf(contractRelease(call.world))));
     },
   });
 };

@@ -3,6 +3,7 @@ import { FACTS_RELEASE } from '../../contract/authentik-models.js';
 import { successSchema } from '../../contract/operation-shapes.js';
 import { componentName, propertiesOf, requiredOf, type JsonSchema, type OperationSpec } from '../../contract/types.js';
 import type { World } from '../../world/world.js';
+import type { Contract } from '../../contract/contract.js';
 
 /** The success answer's schema, resolved, with the component it names (`Version`, `CurrentBrand`) and status. */
 export interface SuccessShape {
@@ -47,10 +48,18 @@ const RELEASE_IN_SOURCE = /@(\d{4}\.\d{1,2}(?:\.\d+)?)/;
  * Otherwise the release the mock's own facts, blueprints and committed docs pages come from (authentik-models.json).
  */
 export function contractRelease(world: World): string {
-  const counts = new Map<string, number>();
-  for (const operation of world.contract.operations) {
-    const release = RELEASE_IN_SOURCE.exec(operation.source)?.[1];
-    if (release) counts.set(release, (counts.get(release) ?? 0) + 1);
+  let release = releases.get(world.contract);
+  if (release === undefined) {
+    const counts = new Map<string, number>();
+    for (const operation of world.contract.operations) {
+      const named = RELEASE_IN_SOURCE.exec(operation.source)?.[1];
+      if (named) counts.set(named, (counts.get(named) ?? 0) + 1);
+    }
+    release = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? FACTS_RELEASE;
+    releases.set(world.contract, release);
   }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? FACTS_RELEASE;
+  return release;
 }
+
+/** Each contract's release, read from its operations once (a contract never changes). */
+const releases = new WeakMap<Contract, string>();

@@ -67,14 +67,17 @@ function systemInfo(world: World, context: RequestContext, release: string): Rec
 }
 
 export const systemInfoAnswer: Feature = (host) => {
-  const release = contractRelease(host.world); // fixed by the contract: read once
   host.actions.add({
     answers: (operation, world) => isSystemInfo(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;
-      return json(shape.status, shownAs(call.world, call.operation, shape, systemInfo(call.world, call.context, release)), {
-        'cache-control': 'no-store',
-      });
+      return json(
+        shape.status,
+        shownAs(call.world, call.operation, shape, systemInfo(call.world, call.context, contractRelease(call.world))),
+        {
+          'cache-control': 'no-store',
+        },
+      );
     },
   });
 };
