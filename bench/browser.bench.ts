@@ -5,6 +5,7 @@
  * in headless Chromium (/usr/bin/chromium), the time from navigation until the worker has answered the page's
  * first request: cold (a new browser profile: no service worker, nothing cached) and on reload.
  */
+import { median } from './stats.js';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -36,7 +37,6 @@ document.body.dataset['firstAnswerMs'] = String(performance.now());
 `;
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Milliseconds from navigation start: contract module loaded, worker started, first answer (as the page saw them). */
 interface Timing {

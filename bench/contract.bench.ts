@@ -9,6 +9,7 @@
  *   BENCH_CLI=/elsewhere/dist/cli/main.js (another build, e.g. the code before a change; both processes)
  *   BENCH_SERVER_CLI=… (the server from another build than the harness)
  */
+import { median } from './stats.js';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -84,7 +85,6 @@ async function run(index: number): Promise<Run> {
 }
 
 const requests = (count: number) => (count > 0 ? ` ${count} requests;` : '');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const runs: Run[] = [];
 for (let i = 0; i < RUNS; i++) {
   const one = await run(i);

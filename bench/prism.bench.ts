@@ -9,6 +9,7 @@
  * under its full path (`/api/v3/core/groups/{group_uuid}/`, so both servers get the same URLs), the components of
  * schemas/components, and authentik's `authentik` bearer scheme.
  */
+import { median } from './stats.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,7 +114,6 @@ for (const { path } of targets) {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const { path, label } of targets) {
   const rounds = { mock: [] as number[], uncached: [] as number[], prism: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {

@@ -7,6 +7,7 @@
  *
  *   BENCH_REQUESTS=20000 (per measurement)
  */
+import { median } from './stats.js';
 import { createMock } from '../src/entries/node.js';
 import type { IncomingRequest } from '../src/core/http.js';
 
@@ -48,7 +49,6 @@ async function replyUs(url: () => string): Promise<number> {
   return ((performance.now() - started) * 1000) / COUNT;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 for (const [label, path] of Object.entries(paths)) {
   const nothing = () => undefined;
   const ways = {

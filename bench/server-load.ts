@@ -1,6 +1,7 @@
 /**
- * What bench:server and bench:prism share: servers started in their own process on a free port, and the load
- * autocannon puts on one of them (10 connections on loopback, BENCH_SECONDS per round).
+ * What the benches that load a server share (bench:server, bench:prism, bench:contract, bench:soak): servers started
+ * in their own process on a free port, and the load autocannon puts on one of them (10 connections on loopback,
+ * BENCH_SECONDS per round).
  */
 import { fork, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { join, resolve } from 'node:path';

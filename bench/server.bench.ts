@@ -8,6 +8,7 @@
  *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|request-log|memory|large-world
  *   BENCH_CLI=/elsewhere/dist/cli/main.js (request-log: serve of another build, e.g. the code before a change)
  */
+import { median } from './stats.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pickWriteTarget, ROUNDS, rps, spawnServe, startServer, TOKEN, type Load, type ServeProcess } from './server-load.js';
@@ -83,7 +84,6 @@ async function throughput(): Promise<void> {
     if (text !== (replies[`GET ${path}`] as { body: string }).body) throw new Error(`${path}: the cache-off server answers other bytes`);
   }
   const ports = { mock: mock.port, uncached: uncached.port, bare: bare.port };
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   for (const { path, label, targetUncached } of targets) {
     const ways = WAYS(targetUncached);
     const rounds = ways.map(() => ({ mock: [] as number[], bare: [] as number[] }));
@@ -135,7 +135,6 @@ async function requestLog(): Promise<void> {
     results: Array<{ pk: string }>;
   };
   const path = `/api/v3/core/groups/${groups.results[0]!.pk}/`;
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   console.log(`serve's request log (req/s, GET /core/groups/{uuid}/; serve as it starts vs serve --quiet):`);
   for (const [label, load] of [
     ['same URL (the answer cache)', { path }],

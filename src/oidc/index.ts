@@ -14,7 +14,7 @@ import { introspectEndpoint, revokeEndpoint, userinfoEndpoint } from './resource
 import { isExpired, Oidc } from './service.js';
 import { tokenEndpoint } from './token.js';
 
-export { Oidc, type LoggedIn, type OidcSaved } from './service.js';
+export { Oidc, type LoggedIn } from './service.js';
 
 /** The scope an access token needs to call the API (`SCOPE_AUTHENTIK_API`). */
 export const API_SCOPE = 'goauthentik.io/api';

@@ -11,7 +11,6 @@ const MODELS = {
   flows: 'authentik_flows.flow',
   bindings: 'authentik_flows.flowstagebinding',
   consentStages: 'authentik_stages_consent.consentstage',
-  brands: 'authentik_brands.brand',
   certificates: 'authentik_crypto.certificatekeypair',
   groups: 'authentik_core.group',
 } as const;
