@@ -217,20 +217,7 @@ async function clientCredentialsGrant(request: TokenRequest): Promise<Record<str
 function appPasswordUser(request: TokenRequest, username: string, password: string): WorldRecord | undefined {
   const { oidc, now } = request;
   const user = oidc.model.userByUsername(username);
-  const tokens = oidc.model.table('tokens');
-  if (!user || !tokens || password === '') return undefined;
-  const userPk = String(oidc.model.pkOf('users', user));
-  const tokenEntity = oidc.model.entityName('tokens')!;
-  const match = tokens
-    .all()
-    .find(
-      (t) =>
-        t['intent'] === 'app_password' &&
-        String(t['user']) === userPk &&
-        !isExpired(t, now) &&
-        sameText(oidc.model.world.identities.keyOf(tokenEntity, oidc.model.pkOf('tokens', t)) ?? '', password),
-    );
-  return match ? user : undefined;
+  return user && oidc.model.world.identities.isAppPassword(oidc.model.pkOf('users', user), password, now) ? user : undefined;
 }
 
 /** `__post_init_client_credentials_generated`: the provider's service account, made or updated. */

@@ -142,6 +142,26 @@ export class Identities {
     }
   }
 
+  /**
+   * Whether the password is the key of one of the user's unexpired app-password tokens (authentik's `TokenBackend`,
+   * authentik/core/auth.py: a password stage and OAuth2's client-credentials grant both take one).
+   */
+  isAppPassword(userPk: Pk, password: string, now = Date.now()): boolean {
+    const token = password === '' ? undefined : this.tokenOfKey(password);
+    return (
+      token !== undefined && token['intent'] === 'app_password' && String(token['user']) === String(userPk) && !(expiresAt(token) < now)
+    );
+  }
+
+  /** The token record a key belongs to (found by the key, as authentik looks a key up). */
+  private tokenOfKey(key: string): WorldRecord | undefined {
+    if (!this.tokenEntity) return undefined;
+    // Using the table first generates it on the first request, and with it the keys this lookup needs.
+    const tokens = this.tables.tokens()!;
+    const owner = this.keys.ownerOf(key);
+    return owner?.entity === this.tokenEntity.name ? tokens.get(owner.pk) : undefined;
+  }
+
   /** The user a bearer key authenticates as, or undefined (authentik's "Token invalid/expired" for every failure). */
   authenticate(
     key: string,
@@ -152,12 +172,9 @@ export class Identities {
       if (key === this.adminToken) return { userPk: 1, superuser: true, validUntil: Infinity };
       return key === this.userToken ? { userPk: 2, superuser: false, validUntil: Infinity } : undefined;
     }
-    // Using the table first generates it on the first request, and with it the keys this lookup needs.
-    const tokens = this.tables.tokens()!;
-    const owner = this.keys.ownerOf(key);
-    const token = owner?.entity === this.tokenEntity.name ? tokens.get(owner.pk) : undefined;
+    const token = this.tokenOfKey(key);
     if (!token || ('intent' in token && token['intent'] !== 'api')) return undefined;
-    const expires = token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
+    const expires = expiresAt(token);
     if (expires < now) return undefined;
     const user = this.userEntity ? this.tables.users()?.get(token['user']) : undefined;
     if (this.userEntity && (!user || user['is_active'] === false)) return undefined;
@@ -228,6 +245,11 @@ export class Identities {
 }
 
 /** Compared in time that does not depend on where the texts differ (a secret guessed a character at a time). */
+/** When a token stops working (ms since epoch): never for a token that does not expire; NaN for a date unread. */
+function expiresAt(token: WorldRecord): number {
+  return token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
+}
+
 export function sameText(a: string, b: string): boolean {
   let difference = a.length ^ b.length;
   for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);

@@ -4,7 +4,7 @@
  * counts (session `authentik/stages/password/user_invalid_tries`); at `failed_attempts_before_cancel` the flow is
  * denied — with "Unknown error" in 2024.8 (`stage_invalid()` without a message; 2024.10 says "Invalid password").
  */
-import type { Pk, WorldRecord } from '../../contract/entity-model.js';
+import type { Pk } from '../../contract/entity-model.js';
 import { fieldError, type ResponseErrors } from '../challenges.js';
 import { MODEL, type FlowModels } from '../models.js';
 import type { PendingUser } from '../stage.js';
@@ -30,25 +30,10 @@ export function authenticate(models: FlowModels, username: string, password: str
   for (const backend of Array.isArray(backends) ? backends : [INBUILT_BACKEND]) {
     const accepted =
       (backend === INBUILT_BACKEND && world.identities.checkPassword(pk, password)) ||
-      (backend === TOKEN_BACKEND && isAppPassword(models, pk, password));
+      (backend === TOKEN_BACKEND && models.world.identities.isAppPassword(pk, password));
     if (accepted) return { pk, username: String(user['username']), email: String(user['email'] ?? ''), backend: String(backend) };
   }
   return undefined;
-}
-
-/** authentik/core/auth.py `TokenBackend`: an unexpired app-password token of the user whose key is the password. */
-function isAppPassword(models: FlowModels, userPk: Pk, password: string): boolean {
-  const tokens = models.entity(MODEL.token);
-  if (!tokens) return false;
-  return models
-    .records(MODEL.token)
-    .some(
-      (token: WorldRecord) =>
-        token['intent'] === 'app_password' &&
-        String(token['user']) === String(userPk) &&
-        !(token['expiring'] !== false && typeof token['expires'] === 'string' && Date.parse(token['expires']) < Date.now()) &&
-        models.world.identities.keyOf(tokens.name, models.pk(MODEL.token, token)) === password,
-    );
 }
 
 function challengeFields(run: StageRun): Record<string, unknown> {
