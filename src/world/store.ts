@@ -36,7 +36,8 @@ export class Table implements ReadonlyTable {
   private readonly links = new Map<string, Map<string, string | Set<string>>>();
   /** pks for O(1) random picks (swap-remove on delete); in creation order until the first delete. */
   private readonly pkList: Pk[] = [];
-  private readonly pkPosition = new Map<string, number>();
+  /** Where each pk is in pkList, made by the first delete: a generated table never needs it (a Map entry per record). */
+  private pkPosition: Map<string, number> | undefined;
   private nextPk = 1;
   private readonly counters = new Map<string, number>();
   /** Tables fill on first use; each has its own seeded sequence, so the order of use changes nothing. */
@@ -127,7 +128,7 @@ export class Table implements ReadonlyTable {
 
   /** A random stored pk other than `except`, or undefined when there is none. */
   randomPk(faker: Faker, except?: Pk, keptOut?: ReadonlySet<string>): Pk | undefined {
-    const candidates = except !== undefined && this.pkPosition.has(String(except)) ? this.size - 1 : this.size;
+    const candidates = except !== undefined && this.byPk.has(String(except)) ? this.size - 1 : this.size;
     if (candidates <= 0) return undefined;
     for (let tries = 0; tries < 8; tries++) {
       let pk = this.pkList[faker.number.int({ min: 0, max: candidates - 1 })]!;
@@ -139,7 +140,7 @@ export class Table implements ReadonlyTable {
 
   /** Up to `max` distinct random pks other than `except`. */
   randomPks(faker: Faker, max: number, except?: Pk, keptOut?: ReadonlySet<string>): Pk[] {
-    const available = this.size - (except !== undefined && this.pkPosition.has(String(except)) ? 1 : 0);
+    const available = this.size - (except !== undefined && this.byPk.has(String(except)) ? 1 : 0);
     const count = faker.number.int({ min: 0, max: Math.min(max, available) });
     const picked = new Map<string, Pk>();
     for (let tries = 0; picked.size < count && tries < count * 8; tries++) {
@@ -203,10 +204,33 @@ export class Table implements ReadonlyTable {
     const previous = this.byPk.get(key);
     if (previous) this.unindex(key, previous);
     else {
-      this.pkPosition.set(key, this.pkList.length);
+      this.pkPosition?.set(key, this.pkList.length);
       this.pkList.push(pk);
     }
     this.byPk.set(key, record);
+    this.indexRecord(key, record);
+  }
+
+  /**
+   * Changes a stored record in place, re-indexed here and in the bases above. Only for a record nobody has read yet:
+   * the world links the records it generated this way (a linked copy of each would be a whole world of garbage).
+   */
+  changeUnread(pk: Pk, change: (record: WorldRecord) => void): void {
+    const key = String(pk);
+    const record = this.byPk.get(key);
+    if (record) this.reindexAround(key, record, () => change(record));
+  }
+
+  /** Takes the record out of the indexes here and in every base, makes the change, and puts it back in. */
+  private reindexAround(key: string, record: WorldRecord, change: () => void): void {
+    this.unindex(key, record);
+    if (this.base) this.base.reindexAround(key, record, change);
+    else change();
+    this.version++;
+    this.indexRecord(key, record);
+  }
+
+  private indexRecord(key: string, record: WorldRecord): void {
     for (const { fields, index } of this.uniques.values()) {
       const value = uniqueKey(fields, record);
       if (value !== undefined) index.set(value, key);
@@ -243,14 +267,15 @@ export class Table implements ReadonlyTable {
     this.version++;
     const previous = this.byPk.get(key);
     if (previous) this.unindex(key, previous);
-    const position = this.pkPosition.get(key);
+    const positions = (this.pkPosition ??= new Map(this.pkList.map((pk, i) => [String(pk), i])));
+    const position = positions.get(key);
     if (position !== undefined) {
       const last = this.pkList.pop()!;
       if (position < this.pkList.length) {
         this.pkList[position] = last;
-        this.pkPosition.set(String(last), position);
+        positions.set(String(last), position);
       }
-      this.pkPosition.delete(key);
+      positions.delete(key);
     }
     return this.byPk.delete(key);
   }
@@ -263,7 +288,7 @@ export class Table implements ReadonlyTable {
     for (const { index } of this.uniques.values()) index.clear();
     for (const index of this.links.values()) index.clear();
     this.pkList.length = 0;
-    this.pkPosition.clear();
+    this.pkPosition = undefined;
     this.counters.clear();
     this.nextPk = 1;
     this.state = state;

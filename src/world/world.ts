@@ -449,11 +449,7 @@ export class World {
     table.state = 'linked';
     // A base holds its subtypes' records: they are linked by their own tables.
     for (const name of table.entity.subtypes) this.prepare(this.store.rawTable(name));
-    for (const pk of this.unlinked.get(table) ?? []) {
-      const linked = { ...table.get(pk)! };
-      this.linkRecord(table, linked);
-      table.put(linked);
-    }
+    for (const pk of this.unlinked.get(table) ?? []) table.changeUnread(pk, (record) => this.linkRecord(table, record));
     this.unlinked.delete(table);
   }
 
@@ -504,16 +500,28 @@ export class World {
       if (field !== entity.pkField || entity.pk === 'string') record[field] = this.freeValue(table, field, record[field]);
     if (this.tokenEntity === entity) this.identities.issue(record);
     for (const value of Object.values(record)) if (typeof value === 'string') flatten(value);
-    return record;
+    // Every link field has its place from the start (undefined until linkRecord draws it), so that linking changes
+    // the record in place without growing it; the copy takes V8's compact layout (an object grown field by field
+    // takes a larger one: 70 MB more in a large world).
+    for (const link of this.linksOf(entity)) if (!(link.field in record)) record[link.field] = undefined;
+    return { ...record };
   }
 
-  /** Random fields of generated records, by `Entity:pk`: drawn once per world, so a reset brings the same ones back. */
-  private readonly secretsOfGenerated = new Map<string, WorldRecord>();
+  /**
+   * Random fields of generated records, by entity and pk: drawn once per world, so a reset brings the same ones back.
+   * Only entities that have any are kept (most have none: an entry per record cost a large world ~15 % of its heap).
+   */
+  private readonly secretsOfGenerated = new Map<EntityType, Map<string, WorldRecord>>();
 
   private generatedSecrets(entity: EntityType, pk: Pk): WorldRecord {
-    const key = `${entity.name}:${String(pk)}`;
-    let values = this.secretsOfGenerated.get(key);
-    if (!values) this.secretsOfGenerated.set(key, (values = this.randomFields(entity)));
+    const key = String(pk);
+    const kept = this.secretsOfGenerated.get(entity)?.get(key);
+    if (kept) return kept;
+    const values = this.randomFields(entity);
+    if (Object.keys(values).length === 0) return values;
+    let drawn = this.secretsOfGenerated.get(entity);
+    if (!drawn) this.secretsOfGenerated.set(entity, (drawn = new Map()));
+    drawn.set(key, values);
     return values;
   }
 
