@@ -6,6 +6,7 @@
 import { fork, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { existsSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export const TOKEN = 'bench-token';
@@ -106,15 +107,38 @@ function requestsOf(load: Load): autocannon.Request[] {
 
 /** Requests per second the server on `port` answers to the load; any non-2xx answer or error fails the bench. */
 export async function rps(port: number, load: Load): Promise<number> {
+  return (await measure({ port }, load)).rps;
+}
+
+/** What a round of load cost a server: requests per second, and its CPU time per request (µs; Linux only). */
+export interface Measured {
+  rps: number;
+  cpuUs: number;
+}
+
+/**
+ * Requests per second, and the server process's CPU time (user + system, from /proc) per request: on a machine the
+ * load generator shares, requests per second can be the generator's limit, while CPU per request is the server's own.
+ */
+export async function measure(server: { port: number; child?: ChildProcess }, load: Load): Promise<Measured> {
+  const cpuBefore = cpuMs(server.child?.pid);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${server.port}`,
     connections: CONNECTIONS,
     duration: DURATION_S,
     requests: requestsOf(load),
   });
   if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`port ${port}, ${JSON.stringify(load)}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+    throw new Error(`port ${server.port}, ${JSON.stringify(load)}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  const cpuUs = ((cpuMs(server.child?.pid) - cpuBefore) * 1000) / (result.requests.total || 1);
+  return { rps: result.requests.average, cpuUs };
+}
+
+/** CPU time a process has used (user + system), in ms: NaN where there is no /proc (Linux's clock tick is 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**

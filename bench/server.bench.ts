@@ -2,7 +2,8 @@
  * npm run bench:server — requests/s of the mock against a bare Express app answering the same bytes, on loopback and
  * bounded in time (3 alternating rounds of 4 s per server and way of asking, medians), on the whole reference, for
  * a group retrieve and the 20-item access-token list, each asked four ways (`LOADS` below): the same URL (the
- * answer cache serves it), the same URL with the cache off, each URL different, and with a write between reads.
+ * answer cache serves it), the same URL with the cache off, each URL different, and with a write between reads;
+ * with each server's CPU time per request beside (the load generator shares the machine: it can be what limits both).
  * Then time to first response, what `serve`'s request log costs, and RSS once every table is generated. Every server listens on a free port.
  *
  *   BENCH_SECONDS=4 (per round)   BENCH_ONLY=throughput|first-response|request-log|memory|large-world
@@ -11,7 +12,18 @@
 import { median } from './stats.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pickWriteTarget, ROUNDS, rps, spawnServe, startServer, TOKEN, type Load, type ServeProcess } from './server-load.js';
+import {
+  measure,
+  pickWriteTarget,
+  ROUNDS,
+  rps,
+  spawnServe,
+  startServer,
+  TOKEN,
+  type Load,
+  type Measured,
+  type ServeProcess,
+} from './server-load.js';
 
 const tmp = join(process.cwd(), '.bench-tmp', 'server');
 rmSync(tmp, { recursive: true, force: true });
@@ -83,23 +95,27 @@ async function throughput(): Promise<void> {
     const text = await (await fetch(`http://127.0.0.1:${uncached.port}${path}`, { headers: auth })).text();
     if (text !== (replies[`GET ${path}`] as { body: string }).body) throw new Error(`${path}: the cache-off server answers other bytes`);
   }
-  const ports = { mock: mock.port, uncached: uncached.port, bare: bare.port };
+  const servers = { mock, uncached, bare };
   for (const { path, label, targetUncached } of targets) {
     const ways = WAYS(targetUncached);
-    const rounds = ways.map(() => ({ mock: [] as number[], bare: [] as number[] }));
+    const rounds = ways.map(() => ({ mock: [] as Measured[], bare: [] as Measured[] }));
     // The machine is shared with the load generator and noisy: servers take turns, and each gets the median of its rounds.
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, way] of ways.entries()) {
         const load = way.load(path, write);
-        rounds[i]!.mock.push(await rps(ports[way.server], load));
-        rounds[i]!.bare.push(await rps(ports.bare, load));
+        rounds[i]!.mock.push(await measure(servers[way.server], load));
+        rounds[i]!.bare.push(await measure(servers.bare, load));
       }
     }
-    console.log(`${label} (req/s, mock vs bare Express sending the same bytes for the same requests):`);
+    console.log(`${label} (req/s, mock vs bare Express sending the same bytes for the same requests; then CPU µs per request):`);
     for (const [i, way] of ways.entries()) {
-      const [mockRps, bareRps] = [median(rounds[i]!.mock), median(rounds[i]!.bare)];
+      const [mockRps, bareRps] = [median(rounds[i]!.mock.map((m) => m.rps)), median(rounds[i]!.bare.map((m) => m.rps))];
+      const [mockCpu, bareCpu] = [median(rounds[i]!.mock.map((m) => m.cpuUs)), median(rounds[i]!.bare.map((m) => m.cpuUs))];
       const target = way.target === undefined ? '' : ` (target ≥ ${way.target})`;
-      console.log(`  ${way.label}: ${mockRps.toFixed(0)} vs ${bareRps.toFixed(0)}, ratio ${(mockRps / bareRps).toFixed(2)}${target}`);
+      console.log(
+        `  ${way.label}: ${mockRps.toFixed(0)} vs ${bareRps.toFixed(0)}, ratio ${(mockRps / bareRps).toFixed(2)}${target}; ` +
+          `CPU ${mockCpu.toFixed(0)} vs ${bareCpu.toFixed(0)} µs, ratio ${(bareCpu / mockCpu).toFixed(2)}`,
+      );
     }
   }
   for (const server of [mock, bare, uncached]) server.child.kill();

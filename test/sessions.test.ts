@@ -205,3 +205,25 @@ describe('set_password', () => {
     expect((await setPassword(999_999, { password: 'x' })).status).toBe(404);
   });
 });
+
+describe('a contract without AuthenticatedSession (sessions held by the mock alone)', () => {
+  const document = referenceDocument();
+  const bare = new Contract({
+    operations: document.operations.filter((o) => !o.path.includes('authenticated_sessions')),
+    components: document.components,
+  });
+
+  it('stops answering a logged-out cookie, even an answer it gave that cookie before', async () => {
+    const sessionless = new MockServer({ contract: bare, recordsPerEntity: 0, userPassword: PASSWORDS.user });
+    const browser = new BrowserLike(sessionless.fetch, ORIGIN, bare);
+    const url = executorUrl('default-authentication-flow');
+    await browser.send('GET', url);
+    await browser.send('POST', url, { json: { component: 'ak-stage-identification', uid_field: 'user' } });
+    await browser.send('POST', url, { json: { component: 'ak-stage-password', password: PASSWORDS.user } });
+    const cookie = browser.cookieHeader;
+    const me = () => sessionless.fetch(`${ORIGIN}/api/v3/core/users/me/`, { headers: { cookie } });
+    for (let i = 0; i < 2; i++) expect((await me()).status).toBe(200); // the second from the answer cache
+    await browser.send('GET', executorUrl('default-invalidation-flow'));
+    expect(await (await me()).json()).toEqual({ detail: 'Authentication credentials were not provided.' });
+  });
+});

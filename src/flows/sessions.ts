@@ -125,6 +125,7 @@ export class Sessions {
   /** `django.contrib.auth.logout`: the AuthenticatedSession record deleted, the session flushed under a new key. */
   logout(session: Session): void {
     this.endRecord(session);
+    if (session.userPk !== undefined) this.models.world.noteOutsideChange();
     session.userPk = undefined;
     session.data.clear();
     this.cycle(session);
@@ -135,7 +136,10 @@ export class Sessions {
     const entity = this.models.entity(MODEL.session);
     if (!entity) {
       for (const session of this.live.values())
-        if (session !== keep && String(session.userPk) === String(userPk)) session.userPk = undefined;
+        if (session !== keep && String(session.userPk) === String(userPk)) {
+          session.userPk = undefined;
+          this.models.world.noteOutsideChange();
+        }
       return;
     }
     const kept = keep && this.record(keep);

@@ -154,7 +154,17 @@ export class World {
    * next.
    */
   get version(): number {
-    return this.store.version + this.identities.keyChanges;
+    return this.store.version + this.identities.keyChanges + this.outsideChanges;
+  }
+
+  private outsideChanges = 0;
+
+  /**
+   * Something answers depend on changed outside the records and keys (a login the mock holds by itself ended, where
+   * the contract has no session model): what was worked out before, a cached answer to that cookie, is stale.
+   */
+  noteOutsideChange(): void {
+    this.outsideChanges++;
   }
 
   get adminToken(): string {
