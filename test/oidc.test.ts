@@ -184,6 +184,43 @@ describe('discovery and keys', () => {
   });
 });
 
+describe('methods the OAuth2 views have no handler for (Django’s View.dispatch)', () => {
+  const mock = new MockServer({ contract, recordsPerEntity: 0 });
+  beforeEach(async () => {
+    mock.reset();
+    await makeOidcApp(mock, { slug: 'my-app' });
+  });
+  const ask = (method: string, path: string, headers: Record<string, string> = {}) => mock.fetch(`${ORIGIN}${path}`, { method, headers });
+
+  it('answers 405 with an empty HTML body and the view’s methods as Django lists them', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/application/o/my-app/jwks/', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/application/o/my-app/.well-known/openid-configuration', 'GET, HEAD, OPTIONS'],
+      ['GET', '/application/o/introspect/', 'POST, OPTIONS'],
+      ['DELETE', '/application/o/userinfo/', 'GET, POST, HEAD, OPTIONS'],
+      ['PATCH', '/application/o/authorize/', 'GET, POST, HEAD, OPTIONS'],
+    ]) {
+      const answer = await ask(method!, path!);
+      expect(answer.status, path).toBe(405);
+      expect(answer.headers.get('allow'), path).toBe(allow);
+      expect(answer.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(await answer.text(), path).toBe('');
+    }
+  });
+
+  it('answers OPTIONS 200 with Allow where the view keeps Django’s own, with cors_allow where the view adds it', async () => {
+    const revoke = await ask('OPTIONS', '/application/o/revoke/');
+    expect(revoke.status).toBe(200);
+    expect(revoke.headers.get('allow')).toBe('POST, OPTIONS');
+    const discovery = await ask('OPTIONS', '/application/o/my-app/.well-known/openid-configuration', { origin: 'https://spa.example' });
+    expect(discovery.status).toBe(200);
+    expect(discovery.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(discovery.headers.get('access-control-allow-origin')).toBe('https://spa.example');
+    // The application is looked up before the method: an unknown one is a 404 whatever the method.
+    expect((await ask('POST', '/application/o/nobody/.well-known/openid-configuration')).status).toBe(404);
+  });
+});
+
 describe('the authorization endpoint', () => {
   const mock = new MockServer({ contract, recordsPerEntity: 0 });
   withSessions(mock);
@@ -204,7 +241,7 @@ describe('the authorization endpoint', () => {
       const bad = await get(mock, authorizeUrl({ ...app, redirectUri }));
       expect(bad.status, redirectUri).toBe(400);
       const text = await bad.text();
-      expect(text).toContain('<title>Redirect URI Error</title>');
+      expect(text).toContain('<h1>Redirect URI Error</h1>');
       expect(text).toContain('The request fails due to a missing, invalid, or mismatching redirection URI (redirect_uri).');
     }
   });

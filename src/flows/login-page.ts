@@ -5,8 +5,8 @@
  * so browser bundles carry none of them.
  */
 import type { FeatureHost, SiteRoute } from '../core/extensions.js';
-import { httpError, methodNotAllowed } from '../core/http.js';
-import { escapeHtml, notFoundPage } from './pages.js';
+import { httpError } from '../core/http.js';
+import { escapeHtml, notFoundPage, unhandledMethod } from './pages.js';
 import { flowRuntime, type FlowRuntime } from './runtime.js';
 
 export interface LoginPageFiles {
@@ -36,7 +36,9 @@ function loginPageRoute(runtime: FlowRuntime, files: LoginPageFiles): SiteRoute 
   return {
     matches: (path) => PAGE.test(path) || path.startsWith(LOGIN_ASSETS),
     handle(context) {
-      if (context.method !== 'GET' && context.method !== 'HEAD') throw methodNotAllowed(context.method, ['GET', 'HEAD']);
+      // The page is Django's `FlowInterfaceView` (a TemplateView): its 405 and OPTIONS are Django's, not DRF's.
+      const unhandled = unhandledMethod(context.method, ['GET']);
+      if (unhandled) return unhandled;
       if (context.path.startsWith(LOGIN_ASSETS)) {
         const name = context.path.slice(LOGIN_ASSETS.length);
         const asset = Object.hasOwn(assets, name) ? assets[name]! : undefined;

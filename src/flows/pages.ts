@@ -15,6 +15,30 @@ export function errorPage(status: number, title: string, message = ''): Answer {
 
 export const notFoundPage = () => errorPage(404, 'Not Found');
 
+/** Django's `View.http_method_names`, in its order: how `View._allowed_methods` lists a view's methods. */
+const VIEW_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'];
+
+/** What a class-based view answers to (`View._allowed_methods`): its handlers, HEAD where GET is one, OPTIONS always. */
+function allowedMethods(handlers: readonly string[]): string {
+  const has = (method: string) => handlers.includes(method) || method === 'OPTIONS' || (method === 'HEAD' && handlers.includes('GET'));
+  return VIEW_METHODS.filter(has).join(', ');
+}
+
+/** Django's `HttpResponseNotAllowed` for a view with these handlers (`http_method_not_allowed`). */
+export function methodNotAllowed(handlers: readonly string[]): Answer {
+  return { status: 405, headers: { 'content-type': 'text/html; charset=utf-8', allow: allowedMethods(handlers) }, body: '' };
+}
+
+/**
+ * Django's `View.dispatch` for a method the view has no handler of its own for: `View.options` (200, empty, with
+ * `Allow`) or the 405; undefined when a handler of the view takes it (HEAD is GET's).
+ */
+export function unhandledMethod(method: string, handlers: readonly string[]): Answer | undefined {
+  if (handlers.includes(method) || (method === 'HEAD' && handlers.includes('GET'))) return undefined;
+  if (method !== 'OPTIONS') return methodNotAllowed(handlers);
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', allow: allowedMethods(handlers) }, body: '' };
+}
+
 /** A plain redirect (Django's HttpResponseRedirect, 302), with any Set-Cookie values. */
 export function redirectTo(location: string, cookies: string[] = []): Answer {
   return {

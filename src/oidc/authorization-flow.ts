@@ -8,7 +8,7 @@ import type { WorldRecord } from '../contract/entity-model.js';
 import type { Answer } from '../core/http.js';
 import type { RequestContext } from '../core/request-context.js';
 import { consentStage, FlowNonApplicable, startFlow, type StageHandler } from '../flows/index.js';
-import { page } from './http.js';
+import { errorPage } from '../flows/pages.js';
 import { fulfil } from './fulfilment.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import type { ConsentPlan } from './consent.js';
@@ -35,7 +35,7 @@ export function runAuthorizationFlow(
     });
   } catch (error) {
     // The flow refuses this user (`handle_no_permission_authenticated`): authentik's access-denied page.
-    if (error instanceof FlowNonApplicable) return page(200, 'Access denied', error.message);
+    if (error instanceof FlowNonApplicable) return errorPage(200, 'Access denied', error.message);
     throw error;
   }
 }

@@ -3,7 +3,8 @@ import type { RequestContext } from '../core/request-context.js';
 import { parseAuthorize, type AuthorizeParams } from './authorize-params.js';
 import { consentPlan, recordConsent } from './consent.js';
 import { AuthorizeError } from './errors.js';
-import { formParams, methodNotAllowed, notFoundPage, page, queryParams, redirect } from './http.js';
+import { formParams, queryParams } from './http.js';
+import { errorPage, notFoundPage, redirectTo, unhandledMethod } from '../flows/pages.js';
 import { flowPagePath, urlencode } from '../flows/query.js';
 import type { LoggedIn, Oidc } from './service.js';
 import { runAuthorizationFlow } from './authorization-flow.js';
@@ -16,7 +17,8 @@ import { answerFulfilment, fulfil } from './fulfilment.js';
  * tokens at once, sent to the client's redirect URI.
  */
 export async function authorizeEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
-  if (context.method !== 'GET' && context.method !== 'POST') return methodNotAllowed(['GET', 'POST']);
+  const unhandled = unhandledMethod(context.method, ['GET', 'POST']);
+  if (unhandled) return unhandled;
   // authentik answers a request without a query 404 ("to prevent event spamming"), a POST too.
   if (context.url.searchParams.size === 0) return notFoundPage();
   const values = context.method === 'POST' ? await formParams(context) : queryParams(context);
@@ -29,7 +31,7 @@ export async function authorizeEndpoint(oidc: Oidc, context: RequestContext): Pr
   if (!caller && params.prompt.has('none'))
     return new AuthorizeError(params.redirectUri, 'login_required', params.grantType, params.state).answer();
   const application = oidc.model.applicationOf(params.provider);
-  if (!application) return page(200, 'Access denied', 'Failed to resolve application');
+  if (!application) return errorPage(200, 'Access denied', 'Failed to resolve application');
   if (!caller || needsLogin(oidc, params, caller, now)) return loginRedirect(oidc, context, params);
   const plan = consentPlan(oidc.model, params, caller.user, application, now);
   if (plan.pageNeeded && !caller.auto && plan.flow) return runAuthorizationFlow(oidc, context, params, application, plan);
@@ -62,5 +64,5 @@ function loginRedirect(oidc: Oidc, context: RequestContext, params: AuthorizePar
     oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
   if (!flow) return notFoundPage();
   const next = `${context.path}?${context.method === 'GET' ? context.url.search.slice(1) : urlencode(params.sent)}`;
-  return redirect(flowPagePath(String(flow['slug']), [['next', next]]));
+  return redirectTo(flowPagePath(String(flow['slug']), [['next', next]]));
 }

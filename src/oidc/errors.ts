@@ -1,5 +1,6 @@
 import type { Answer } from '../core/http.js';
-import { page, redirect, tokenResponse } from './http.js';
+import { tokenResponse } from './http.js';
+import { errorPage, redirectTo } from '../flows/pages.js';
 import { quote } from './python.js';
 
 /** authentik's OAuth2 errors and their words (authentik/providers/oauth2/errors.py). */
@@ -26,7 +27,7 @@ export const REDIRECT_URI_ERROR = {
   message: 'The request fails due to a missing, invalid, or mismatching redirection URI (redirect_uri).',
 };
 
-export const badRequestPage = (error: { title: string; message: string }): Answer => page(400, error.title, error.message);
+export const badRequestPage = (error: { title: string; message: string }): Answer => errorPage(400, error.title, error.message);
 
 /** An error of the authorization endpoint, sent back to the client's redirect URI (`AuthorizeError`). */
 export class AuthorizeError extends Error {
@@ -55,7 +56,7 @@ export class AuthorizeError extends Error {
   /** `get_response`: the redirect, or the 400 page when there is no URI with a scheme to send it to. */
   answer(): Answer {
     const uri = this.uri();
-    return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri) ? redirect(uri) : page(400, this.error, this.description);
+    return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri) ? redirectTo(uri) : errorPage(400, this.error, this.description);
   }
 }
 

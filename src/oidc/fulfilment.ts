@@ -9,8 +9,7 @@ import type { RequestContext } from '../core/request-context.js';
 import { halfHash, idTokenPayload } from './claims.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import { AuthorizeError } from './errors.js';
-import { escapeHtml } from '../flows/pages.js';
-import { redirect } from './http.js';
+import { escapeHtml, redirectTo } from '../flows/pages.js';
 import { durationMs } from '../contract/durations.js';
 import { wholeSeconds } from './python.js';
 import { urlencode } from '../flows/query.js';
@@ -116,7 +115,7 @@ async function implicitResponse(
 
 /** authentik's redirect: a 302, or for `form_post` a page that posts the answer to the client. */
 export function answerFulfilment(fulfilment: Fulfilment): Answer {
-  if (fulfilment.kind === 'redirect') return redirect(fulfilment.to);
+  if (fulfilment.kind === 'redirect') return redirectTo(fulfilment.to);
   const inputs = Object.entries(fulfilment.attrs)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');

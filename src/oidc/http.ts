@@ -1,4 +1,3 @@
-import { escapeHtml } from '../flows/pages.js';
 import type { Answer } from '../core/http.js';
 import { readBody } from '../core/request-body.js';
 import type { RequestContext } from '../core/request-context.js';
@@ -73,38 +72,9 @@ export function indentedJson(body: unknown, headers: Record<string, string> = {}
   return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: pyJson(body, 2) };
 }
 
-/** Django's `HttpResponseRedirect`: a 302 with an empty body. */
-export function redirect(location: string): Answer {
-  return { status: 302, headers: { ...HTML, location }, body: '' };
-}
-
-/** Django's `HttpResponseNotAllowed` (a view without a handler for the method). */
-export function methodNotAllowed(allowed: readonly string[]): Answer {
-  return { status: 405, headers: { ...HTML, allow: allowed.join(', ') }, body: '' };
-}
-
 /** An empty answer with a status (authentik's `HttpResponse(status=…)`). */
 export function empty(status: number, headers: Record<string, string> = {}): Answer {
   return { status, headers: { ...HTML, ...headers }, body: '' };
-}
-
-/** Django's 404 page (`Http404`, DEBUG off). */
-export function notFoundPage(): Answer {
-  return page(404, 'Not Found', 'The requested resource was not found on this server.');
-}
-
-/**
- * An HTML page with a title and a message: what authentik's `bad_request_message` (status 400, template
- * if/error.html) and `AccessDeniedResponse` (status 200, policies/denied.html) render, reduced to their text.
- */
-export function page(status: number, title: string, message: string): Answer {
-  const body = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body>
-</html>
-`;
-  return { status, headers: { ...HTML }, body };
 }
 
 /**

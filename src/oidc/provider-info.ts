@@ -2,7 +2,8 @@ import type { WorldRecord } from '../contract/entity-model.js';
 import type { Answer } from '../core/http.js';
 import type { RequestContext } from '../core/request-context.js';
 import { ACR_DEFAULT, claimNames } from './claims.js';
-import { corsAllow, indentedJson, methodNotAllowed, notFoundPage, originOf, redirect } from './http.js';
+import { corsAllow, indentedJson, originOf } from './http.js';
+import { notFoundPage, redirectTo, unhandledMethod } from '../flows/pages.js';
 import { pyJson, pySplit } from './python.js';
 import type { Oidc } from './service.js';
 import { flowPagePath } from '../flows/query.js';
@@ -24,10 +25,13 @@ const DEFAULT_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr'];
  * request's user (an anonymous request gets the defaults only).
  */
 export async function discoveryEndpoint(oidc: Oidc, context: RequestContext, slug: string): Promise<Answer> {
-  if (context.method !== 'GET' && context.method !== 'HEAD') return methodNotAllowed(['GET']);
+  // Its `dispatch`: the application (a 404), then the method, then `cors_allow` on whatever is answered.
   const found = resolve(oidc, slug);
   if (!found) return notFoundPage();
   const { provider } = found;
+  const origins = pySplit(String(provider['redirect_uris'] ?? ''));
+  const unhandled = unhandledMethod(context.method, ['GET']);
+  if (unhandled) return corsAllow(context, unhandled, origins);
   const origin = originOf(context);
   const at = (path: string) => `${origin}/application/o/${path}`;
   const scopes = [...oidc.model.scopeNames(provider)];
@@ -62,12 +66,13 @@ export async function discoveryEndpoint(oidc: Oidc, context: RequestContext, slu
     claims_supported: [...DEFAULT_CLAIMS, ...(user ? claimNames(oidc.model, provider, user) : [])],
     claims_parameter_supported: false,
   };
-  return corsAllow(context, indentedJson(document), pySplit(String(provider['redirect_uris'] ?? '')));
+  return corsAllow(context, indentedJson(document), origins);
 }
 
 /** `GET /application/o/<slug>/jwks/` (`JWKSView`): the signing key's public half; `{}` for HS256. */
 export async function jwksEndpoint(oidc: Oidc, context: RequestContext, slug: string): Promise<Answer> {
-  if (context.method !== 'GET' && context.method !== 'HEAD') return methodNotAllowed(['GET']);
+  const unhandled = unhandledMethod(context.method, ['GET']);
+  if (unhandled) return unhandled;
   const found = resolve(oidc, slug);
   if (!found) return notFoundPage();
   const signer = await oidc.keys.signerFor(found.provider);
@@ -77,7 +82,7 @@ export async function jwksEndpoint(oidc: Oidc, context: RequestContext, slug: st
 
 /** `GET /application/o/<slug>/`: a redirect to the discovery document (Django's `RedirectView`, for any slug). */
 export function issuerEndpoint(slug: string): Answer {
-  return redirect(`/application/o/${slug}/.well-known/openid-configuration`);
+  return redirectTo(`/application/o/${slug}/.well-known/openid-configuration`);
 }
 
 /**
@@ -86,7 +91,8 @@ export function issuerEndpoint(slug: string): Answer {
  * `PolicyAccessView` sends them.
  */
 export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: string): Answer {
-  if (context.method !== 'GET' && context.method !== 'HEAD') return methodNotAllowed(['GET']);
+  const unhandled = unhandledMethod(context.method, ['GET']);
+  if (unhandled) return unhandled;
   const found = resolve(oidc, slug);
   const flow = found && oidc.model.flow(oidc.model.brandFor(context.url.host)?.['flow_invalidation']);
   if (!found || !flow) return notFoundPage();
@@ -95,7 +101,7 @@ export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: st
       oidc.model.flow(found.provider['authentication_flow']) ??
       oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
     if (!login) return notFoundPage();
-    return redirect(flowPagePath(String(login['slug']), [['next', `${context.path}${context.url.search}`]]));
+    return redirectTo(flowPagePath(String(login['slug']), [['next', `${context.path}${context.url.search}`]]));
   }
-  return redirect(flowPagePath(String(flow['slug']), [...context.url.searchParams]));
+  return redirectTo(flowPagePath(String(flow['slug']), [...context.url.searchParams]));
 }

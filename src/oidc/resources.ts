@@ -5,7 +5,8 @@ import { sameText } from '../world/identities.js';
 import { idTokenPayload, scopeClaims } from './claims.js';
 import { BEARER_ERRORS, TokenError } from './errors.js';
 import type { Grant } from './grants.js';
-import { clientAuth, corsAllow, empty, formParams, methodNotAllowed, queryParams, tokenResponse, type Params } from './http.js';
+import { clientAuth, corsAllow, empty, formParams, queryParams, tokenResponse, type Params } from './http.js';
+import { unhandledMethod } from '../flows/pages.js';
 import { pySplit } from './python.js';
 import { isExpired, type Oidc } from './service.js';
 
@@ -16,7 +17,8 @@ import { isExpired, type Oidc } from './service.js';
  */
 export async function userinfoEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
   if (context.method === 'OPTIONS') return corsAllow(context, tokenResponse({}), []);
-  if (context.method !== 'GET' && context.method !== 'POST') return methodNotAllowed(['GET', 'POST', 'OPTIONS']);
+  const unhandled = unhandledMethod(context.method, ['GET', 'POST', 'OPTIONS']);
+  if (unhandled) return unhandled;
   const form = await formParams(context);
   const raw = bearerOf(context) ?? form.get('access_token') ?? queryParams(context).get('access_token');
   const token = raw ? oidc.grants.find('access', raw) : undefined;
@@ -67,7 +69,8 @@ function findToken(oidc: Oidc, raw: string, provider?: WorldRecord): Grant | und
  * token, its id_token's claims with `active`, `scope` and `client_id`; anything else is `{"active": false}`.
  */
 export async function introspectEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
-  if (context.method !== 'POST') return methodNotAllowed(['POST']);
+  const unhandled = unhandledMethod(context.method, ['POST']);
+  if (unhandled) return unhandled;
   const form = await formParams(context);
   const provider = authenticatedProvider(oidc, context, form);
   const token = provider && findToken(oidc, form.get('token') ?? '', provider);
@@ -85,7 +88,8 @@ export async function introspectEndpoint(oidc: Oidc, context: RequestContext): P
  * `invalid_client`); a known access or refresh token is deleted; an unknown one is a 200 all the same.
  */
 export async function revokeEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
-  if (context.method !== 'POST') return methodNotAllowed(['POST']);
+  const unhandled = unhandledMethod(context.method, ['POST']);
+  if (unhandled) return unhandled;
   const form = await formParams(context);
   if (!authenticatedProvider(oidc, context, form)) return new TokenError('invalid_client').answer(401);
   const token = findToken(oidc, form.get('token') ?? '');

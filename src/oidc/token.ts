@@ -6,7 +6,8 @@ import type { RequestContext } from '../core/request-context.js';
 import { sameText } from '../world/identities.js';
 import { TokenError } from './errors.js';
 import type { Grant } from './grants.js';
-import { clientAuth, corsAllow, formParams, methodNotAllowed, tokenResponse, type Params } from './http.js';
+import { clientAuth, corsAllow, formParams, tokenResponse, type Params } from './http.js';
+import { unhandledMethod } from '../flows/pages.js';
 import { durationMs } from '../contract/durations.js';
 import { b64decodeUtf8, fullmatch, pySplit, wholeSeconds } from './python.js';
 import { isExpired, type Oidc } from './service.js';
@@ -35,7 +36,8 @@ interface TokenRequest {
  */
 export async function tokenEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
   if (context.method === 'OPTIONS') return corsAllow(context, tokenResponse({}), []);
-  if (context.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
+  const unhandled = unhandledMethod(context.method, ['POST', 'OPTIONS']);
+  if (unhandled) return unhandled;
   const form = await formParams(context);
   const { clientId, clientSecret } = clientAuth(context, form);
   const provider = oidc.model.providerByClientId(clientId);
