@@ -310,6 +310,33 @@ describe('the authorization endpoint', () => {
     expect((await get(mock, authorizeUrl(app))).headers.get('location')).toMatch(/^\/if\/flow\/default-source-authentication\/\?next=/);
   });
 
+  it('without a flow of the provider or the brand, logs in through the flow ToDefaultFlow picks (policies checked)', async () => {
+    const admin = async (method: string, path: string, body?: unknown) => {
+      const headers = { authorization: `Bearer ${mock.world.adminToken}`, 'content-type': 'application/json' };
+      const response = await mock.fetch(`${ORIGIN}/api/v3${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    for (const brand of (await admin('GET', '/core/brands/'))['results'] as Array<Record<string, unknown>>)
+      await admin('PATCH', `/core/brands/${String(brand['brand_uuid'])}/`, { flow_authentication: null });
+    // First by slug, but a policy refuses it: ToDefaultFlow goes on to the next.
+    const closed = await admin('POST', '/flows/instances/', {
+      name: 'closed',
+      slug: 'a-closed',
+      title: 'closed',
+      designation: 'authentication',
+    });
+    const never = await admin('POST', '/policies/dummy/', { name: 'never', result: false });
+    const bound = await admin('POST', '/policies/bindings/', {
+      policy: never['pk'],
+      target: closed['policybindingmodel_ptr_id'],
+      order: 0,
+    });
+    expect(bound['target']).toBe(closed['policybindingmodel_ptr_id']);
+    const pathOf = async (url: string) => new URL((await get(mock, url)).headers.get('location')!, ORIGIN).pathname;
+    expect(await pathOf('/flows/-/default/authentication/')).toBe('/if/flow/default-authentication-flow/');
+    expect(await pathOf(authorizeUrl(app))).toBe('/if/flow/default-authentication-flow/');
+  });
+
   it('gives a logged-in user of an implicit-consent flow the code at once, keeping the redirect URI’s query', async () => {
     const withQuery = await makeOidcApp(mock, { slug: 'q', redirectUris: 'https://app\\.example/cb\\?tenant=7' });
     const response = await get(

@@ -11,8 +11,10 @@ import type { RequestContext } from '../core/request-context.js';
 import { ANONYMOUS } from '../core/callers.js';
 import type { Principal } from '../world/world.js';
 import { SESSION_KEY_PLAN } from './executor.js';
+import { MODEL } from './models.js';
 import { redirectTo } from './pages.js';
 import { planFlow } from './plan.js';
+import { evaluateTarget } from './policies.js';
 import type { PlanContext } from './stage.js';
 import { flowPagePath } from './query.js';
 import { flowRuntime } from './runtime.js';
@@ -54,6 +56,29 @@ export function requestPrincipal(host: FeatureHost, context: RequestContext): Pr
   const runtime = flowRuntime(host);
   const session = runtime.sessions.find(context);
   return (session && runtime.sessions.principal(session)) ?? ANONYMOUS;
+}
+
+/** The brand's field that names its default flow of each designation. */
+const BRAND_FLOW_FIELDS = { authentication: 'flow_authentication', invalidation: 'flow_invalidation' } as const;
+
+/**
+ * `ToDefaultFlow.get_flow` (authentik/flows/views/executor.py): the request's brand's flow of the designation, else
+ * the first flow of that designation by slug whose policies pass for the request's user.
+ */
+export function defaultFlow(
+  host: FeatureHost,
+  context: RequestContext,
+  designation: keyof typeof BRAND_FLOW_FIELDS,
+): WorldRecord | undefined {
+  const { models } = flowRuntime(host);
+  const fromBrand = models.get(MODEL.flow, models.brand(context.url.host)?.[BRAND_FLOW_FIELDS[designation]]);
+  if (fromBrand) return fromBrand;
+  const userPk = requestPrincipal(host, context).userPk;
+  return models
+    .records(MODEL.flow)
+    .filter((f) => f['designation'] === designation)
+    .sort((a, b) => String(a['slug']).localeCompare(String(b['slug'])))
+    .find((f) => evaluateTarget(models, f['policybindingmodel_ptr_id'], f['policy_engine_mode'], { userPk, context: undefined }).passing);
 }
 
 /** The user logged in with the request's session (an active one), or undefined. */

@@ -6,6 +6,7 @@ import { AuthorizeError } from './errors.js';
 import { formParams, queryParams } from './http.js';
 import { errorPage, notFoundPage, redirectTo, unhandledMethod } from '../flows/pages.js';
 import { flowPagePath, urlencode } from '../flows/query.js';
+import { defaultFlow } from '../flows/api.js';
 import type { LoggedIn, Oidc } from './service.js';
 import { runAuthorizationFlow } from './authorization-flow.js';
 import { answerFulfilment, fulfil } from './fulfilment.js';
@@ -55,13 +56,12 @@ function needsLogin(oidc: Oidc, params: AuthorizeParams, caller: LoggedIn, now: 
 }
 
 /**
- * Nobody logged in (`PolicyAccessView.handle_no_permission`): the provider's authentication flow, else the brand's,
- * else the first authentication flow, with `next` back to this request.
+ * Nobody logged in (`PolicyAccessView.handle_no_permission`): the provider's authentication flow, else the one
+ * `/flows/-/default/authentication/` goes to (`ToDefaultFlow`: the brand's, else the first whose policies pass), with
+ * `next` back to this request.
  */
 function loginRedirect(oidc: Oidc, context: RequestContext, params: AuthorizeParams): Answer {
-  const flow =
-    oidc.model.flow(params.provider['authentication_flow']) ??
-    oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
+  const flow = oidc.model.flow(params.provider['authentication_flow']) ?? defaultFlow(oidc.host, context, 'authentication');
   if (!flow) return notFoundPage();
   const next = `${context.path}?${context.method === 'GET' ? context.url.search.slice(1) : urlencode(params.sent)}`;
   return redirectTo(flowPagePath(String(flow['slug']), [['next', next]]));

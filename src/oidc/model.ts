@@ -151,15 +151,6 @@ export class OidcModel {
     return brandForHost(this.world, host);
   }
 
-  /** The flow a brand names in `field` (`flow_authentication`), else the first flow of that designation by slug. */
-  brandFlow(host: string, field: string, designation: string): WorldRecord | undefined {
-    const named = this.flow(this.brandFor(host)?.[field]);
-    if (named) return named;
-    return (this.table('flows')?.all() ?? [])
-      .filter((f) => f['designation'] === designation)
-      .sort((a, b) => String(a['slug']).localeCompare(String(b['slug'])))[0];
-  }
-
   certificate(pk: unknown): WorldRecord | undefined {
     return this.table('certificates')?.get(pk);
   }

@@ -7,6 +7,7 @@ import { notFoundPage, redirectTo, unhandledMethod } from '../flows/pages.js';
 import { pyJson, pySplit } from './python.js';
 import type { Oidc } from './service.js';
 import { flowPagePath } from '../flows/query.js';
+import { defaultFlow } from '../flows/api.js';
 
 /** The OAuth2 provider of the application with this slug (404 for an unknown slug or another kind of provider). */
 function resolve(oidc: Oidc, slug: string): { application: WorldRecord; provider: WorldRecord } | undefined {
@@ -97,9 +98,7 @@ export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: st
   const flow = found && oidc.model.flow(oidc.model.brandFor(context.url.host)?.['flow_invalidation']);
   if (!found || !flow) return notFoundPage();
   if (!oidc.caller(context)) {
-    const login =
-      oidc.model.flow(found.provider['authentication_flow']) ??
-      oidc.model.brandFlow(context.url.host, 'flow_authentication', 'authentication');
+    const login = oidc.model.flow(found.provider['authentication_flow']) ?? defaultFlow(oidc.host, context, 'authentication');
     if (!login) return notFoundPage();
     return redirectTo(flowPagePath(String(login['slug']), [['next', `${context.path}${context.url.search}`]]));
   }
