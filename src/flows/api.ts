@@ -71,7 +71,7 @@ export function defaultFlow(
   designation: keyof typeof BRAND_FLOW_FIELDS,
 ): WorldRecord | undefined {
   const { models } = flowRuntime(host);
-  const fromBrand = models.get(MODEL.flow, models.brand(context.url.host)?.[BRAND_FLOW_FIELDS[designation]]);
+  const fromBrand = models.get(MODEL.flow, models.brand(context.url.host)[BRAND_FLOW_FIELDS[designation]]);
   if (fromBrand) return fromBrand;
   const userPk = requestPrincipal(host, context).userPk;
   return models

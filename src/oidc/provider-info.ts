@@ -95,7 +95,7 @@ export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: st
   const unhandled = unhandledMethod(context.method, ['GET']);
   if (unhandled) return unhandled;
   const found = resolve(oidc, slug);
-  const flow = found && oidc.model.flow(oidc.model.brandFor(context.url.host)?.['flow_invalidation']);
+  const flow = found && oidc.model.flow(oidc.model.brandFor(context.url.host)['flow_invalidation']);
   if (!found || !flow) return notFoundPage();
   if (!oidc.caller(context)) {
     const login = oidc.model.flow(found.provider['authentication_flow']) ?? defaultFlow(oidc.host, context, 'authentication');

@@ -8,11 +8,20 @@ import { properties, type WorldRecord } from '../../contract/entity-model.js';
 import type { Resource } from '../../contract/resources.js';
 import type { World } from '../../world/world.js';
 
+const brandResources = new WeakMap<World, Resource | null>();
+
+/** Found once per world: a request's brand is looked up on most pages of the flows. */
 export function brandResource(world: World): Resource | undefined {
-  return world.resources.find((r) => {
-    const fields = properties(r.type.schema);
-    return 'domain' in fields && 'default' in fields && r.operations.list !== undefined;
-  });
+  let found = brandResources.get(world);
+  if (found === undefined) {
+    found =
+      world.resources.find((r) => {
+        const fields = properties(r.type.schema);
+        return 'domain' in fields && 'default' in fields && r.operations.list !== undefined;
+      }) ?? null;
+    brandResources.set(world, found);
+  }
+  return found ?? undefined;
 }
 
 export function brandForHost(world: World, host: string): WorldRecord {

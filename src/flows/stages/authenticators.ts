@@ -116,7 +116,7 @@ const SETUP_KEY = 'authentik/stages/authenticator_totp/key';
 
 /** `TOTPDevice.config_url` (django-otp) with the brand's title as issuer (authentik's stage view replaces it). */
 function configUrl(run: StageRun, user: WorldRecord, key: string, digits: number): string {
-  const issuer = String(run.models.brand(run.context.url.host)?.['branding_title'] ?? 'authentik').replace(/:/g, '');
+  const issuer = String(run.models.brand(run.context.url.host)['branding_title'] ?? 'authentik').replace(/:/g, '');
   const label = encodeURIComponent(`${issuer}:${String(user['username'] ?? '')}`).replace(/%2F/g, '/');
   return `otpauth://totp/${label}?secret=${base32(key)}&algorithm=SHA1&digits=${digits}&period=30&issuer=${encodeURIComponent(issuer)}`;
 }

@@ -38,7 +38,7 @@ export function authenticate(models: FlowModels, username: string, password: str
 
 function challengeFields(run: StageRun): Record<string, unknown> {
   const brand = run.models.brand(run.context.url.host);
-  const recovery = run.models.get(MODEL.flow, brand?.['flow_recovery']);
+  const recovery = run.models.get(MODEL.flow, brand['flow_recovery']);
   return {
     // An absolute URL (request.build_absolute_uri) to the brand's recovery flow, with the flow's query.
     recovery_url: recovery ? `${run.context.url.origin}${flowInterfaceUrl(run, String(recovery['slug']))}` : undefined,
