@@ -137,7 +137,8 @@ export async function measure(server: { port: number; child?: ChildProcess }, lo
 /** CPU time a process has used (user + system), in ms: NaN where there is no /proc (Linux's clock tick is 10 ms). */
 function cpuMs(pid: number | undefined): number {
   if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after the command name, which may hold anything
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 

@@ -197,8 +197,6 @@ describe('methods the OAuth2 views have no handler for (Django’s View.dispatch
       ['POST', '/application/o/my-app/jwks/', 'GET, HEAD, OPTIONS'],
       ['PUT', '/application/o/my-app/.well-known/openid-configuration', 'GET, HEAD, OPTIONS'],
       ['GET', '/application/o/introspect/', 'POST, OPTIONS'],
-      ['DELETE', '/application/o/userinfo/', 'GET, POST, HEAD, OPTIONS'],
-      ['PATCH', '/application/o/authorize/', 'GET, POST, HEAD, OPTIONS'],
     ]) {
       const answer = await ask(method!, path!);
       expect(answer.status, path).toBe(405);
@@ -216,8 +214,12 @@ describe('methods the OAuth2 views have no handler for (Django’s View.dispatch
     expect(discovery.status).toBe(200);
     expect(discovery.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(discovery.headers.get('access-control-allow-origin')).toBe('https://spa.example');
-    // The application is looked up before the method: an unknown one is a 404 whatever the method.
+    // What a view checks in its own dispatch comes before the method: the application, the token, the query.
     expect((await ask('POST', '/application/o/nobody/.well-known/openid-configuration')).status).toBe(404);
+    const noToken = await ask('DELETE', '/application/o/userinfo/');
+    expect(noToken.status).toBe(401);
+    expect(noToken.headers.get('www-authenticate')).toMatch(/^error="invalid_token"/);
+    expect((await ask('PATCH', '/application/o/authorize/')).status).toBe(404);
   });
 });
 
@@ -298,6 +300,13 @@ describe('the authorization endpoint', () => {
     expect(none.headers.get('location')).toBe(
       `${app.redirectUri}?error=login_required&error_description=The%20Authorization%20Server%20requires%20End-User%20authentication&state=s1`,
     );
+  });
+
+  it('answers a method it has no handler for 405 only once the request passed its checks and the user is logged in', async () => {
+    const patch = await mock.fetch(`${ORIGIN}${authorizeUrl(app)}`, { method: 'PATCH', headers: session });
+    expect([patch.status, patch.headers.get('allow')]).toEqual([405, 'GET, POST, HEAD, OPTIONS']);
+    const anonymous = await mock.fetch(`${ORIGIN}${authorizeUrl(app)}`, { method: 'PATCH' });
+    expect(anonymous.status).toBe(302); // to the login flow first
   });
 
   it('logs in through the provider’s own authentication flow when it names one', async () => {

@@ -223,7 +223,10 @@ describe('a contract without AuthenticatedSession (sessions held by the mock alo
     const cookie = browser.cookieHeader;
     const me = () => sessionless.fetch(`${ORIGIN}/api/v3/core/users/me/`, { headers: { cookie } });
     for (let i = 0; i < 2; i++) expect((await me()).status).toBe(200); // the second from the answer cache
+    const saves: number[] = [];
+    sessionless.onChange((version) => saves.push(version));
     await browser.send('GET', executorUrl('default-invalidation-flow'));
     expect(await (await me()).json()).toEqual({ detail: 'Authentication credentials were not provided.' });
+    expect(saves).toEqual([]); // nothing a data file keeps changed: no save for a logout
   });
 });

@@ -62,16 +62,30 @@ describe('a generated record linked in place', () => {
     const { base, sub } = family();
     sub.put({ pk: 1, name: 'first', flow: undefined });
     sub.put({ pk: 2, name: 'second', flow: 'login' });
+    const first = sub.get(1);
     const versions = [base.version, sub.version];
     sub.changeUnread(1, (record: WorldRecord) => (record['flow'] = 'login'));
-    sub.changeUnread(2, (record: WorldRecord) => (record['flow'] = 'enroll'));
+    sub.changeUnread(2, (record: WorldRecord) => {
+      record['flow'] = 'enroll';
+      record['name'] = 'renamed';
+    });
     for (const t of [base, sub]) {
       expect(t.pointingAt('flow', 'login')).toEqual(['1']);
       expect(t.pointingAt('flow', 'enroll')).toEqual(['2']);
+      expect(t.get(1)).toBe(first); // the same object, changed
     }
-    expect(sub.find('name', 'second')?.['flow']).toBe('enroll');
-    expect(base.get(1)).toBe(sub.get(1));
+    expect(sub.find('name', 'second')).toBeUndefined();
+    expect(sub.find('name', 'renamed')?.['flow']).toBe('enroll');
     expect(base.version).toBeGreaterThan(versions[0]!);
     expect(sub.version).toBeGreaterThan(versions[1]!);
+  });
+
+  it('a delete of a pk the table does not hold changes nothing', () => {
+    const { sub } = family();
+    sub.put({ pk: 1, name: 'only', flow: null });
+    const version = sub.version;
+    expect(sub.delete(99)).toBe(false);
+    expect(sub.version).toBe(version);
+    expect(sub.randomPk(createFaker(4))).toBe(1);
   });
 });

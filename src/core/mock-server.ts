@@ -260,23 +260,26 @@ export class MockCore implements ControlHost, FeatureHost {
    */
   readonly reply = (request: IncomingRequest): Reply | Promise<Reply> => {
     const started = performance.now();
-    const version = this.world.version;
+    const version = this.world.answerVersion;
+    const saved = this.world.version;
     const key = this.cacheKey(request);
     const control = isControlUrl(request.url);
     // A large answer is streamed within the bound of unread answers, or refused (a 503) when it is a read of the API.
     const read = this.unsent && !control && request.method === 'GET' ? request : undefined;
     // A repeated GET is answered here, without routing or authentication: most of a read-heavy load.
     const known = this.unsent?.refuseEarly(read, version) || (key ? this.cache!.get(key, version, Date.now()) : undefined);
-    return andThen(known ?? this.answer(request, key), (answer) => this.replyOf(request, answer, { started, version, control, read }));
+    return andThen(known ?? this.answer(request, key), (answer) =>
+      this.replyOf(request, answer, { started, version, saved, control, read }),
+    );
   };
 
   /** What is sent for the answer: within the bound of unread answers, logged, with CORS headers where they apply. */
   private replyOf(
     request: IncomingRequest,
     answer: Answer,
-    asked: { started: number; version: number; control: boolean; read: IncomingRequest | undefined },
+    asked: { started: number; version: number; saved: number; control: boolean; read: IncomingRequest | undefined },
   ): Reply {
-    if (this.world.version !== asked.version) for (const listener of this.changeListeners) listener(this.world.version);
+    if (this.world.version !== asked.saved) for (const listener of this.changeListeners) listener(this.world.version);
     const bodiless = request.method === 'HEAD' || NULL_BODY_STATUSES.has(answer.status);
     if (this.unsent && !bodiless) answer = this.unsent.admit(answer, asked.read, asked.version);
     if (this.requestListeners.size > 0) answer = this.logged(request, answer, asked.started);
@@ -364,10 +367,10 @@ export class MockCore implements ControlHost, FeatureHost {
       body: async () =>
         parseRequestBody(operation, headers.get('content-type') ?? undefined, await readBody(request), (s) => this.contract.resolve(s)),
     };
-    const version = this.world.version;
+    const version = this.world.answerVersion;
     return andThen(this.run(call), (answer) => {
       // A derived answer may depend on more than the world (a session's flow plan): never reused.
-      if (cacheKey && this.world.version === version && !answer.cookies && !this.actions.for(operation))
+      if (cacheKey && this.world.answerVersion === version && !answer.cookies && !this.actions.for(operation))
         this.cache!.set(cacheKey, { version, validUntil: principal.validUntil, answer });
       return answer;
     });

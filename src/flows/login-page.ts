@@ -36,7 +36,8 @@ function loginPageRoute(runtime: FlowRuntime, files: LoginPageFiles): SiteRoute 
   return {
     matches: (path) => PAGE.test(path) || path.startsWith(LOGIN_ASSETS),
     handle(context) {
-      // The page is Django's `FlowInterfaceView` (a TemplateView): its 405 and OPTIONS are Django's, not DRF's.
+      // The page is Django's `FlowInterfaceView` (a TemplateView), the files are served beside it: a 405 and OPTIONS
+      // are Django's answers, not DRF's.
       const unhandled = unhandledMethod(context.method, ['GET']);
       if (unhandled) return unhandled;
       if (context.path.startsWith(LOGIN_ASSETS)) {

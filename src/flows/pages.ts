@@ -4,13 +4,15 @@
  */
 import type { Answer } from '../core/http.js';
 
+const HTML = 'text/html; charset=utf-8';
+
 /** Text made safe inside HTML elements and quoted attributes. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** authentik's error page for a status (its title: "Not Found", "Bad Request"…), as HTML. */
 export function errorPage(status: number, title: string, message = ''): Answer {
   const body = `<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n  <title>${escapeHtml(title)} - authentik</title>\n</head>\n<body>\n  <h1>${escapeHtml(title)}</h1>${message ? `\n  <p>${escapeHtml(message)}</p>` : ''}\n</body>\n</html>\n`;
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
+  return { status, headers: { 'content-type': HTML }, body };
 }
 
 export const notFoundPage = () => errorPage(404, 'Not Found');
@@ -18,32 +20,23 @@ export const notFoundPage = () => errorPage(404, 'Not Found');
 /** Django's `View.http_method_names`, in its order: how `View._allowed_methods` lists a view's methods. */
 const VIEW_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'];
 
-/** What a class-based view answers to (`View._allowed_methods`): its handlers, HEAD where GET is one, OPTIONS always. */
-function allowedMethods(handlers: readonly string[]): string {
-  const has = (method: string) => handlers.includes(method) || method === 'OPTIONS' || (method === 'HEAD' && handlers.includes('GET'));
-  return VIEW_METHODS.filter(has).join(', ');
-}
-
-/** Django's `HttpResponseNotAllowed` for a view with these handlers (`http_method_not_allowed`). */
-export function methodNotAllowed(handlers: readonly string[]): Answer {
-  return { status: 405, headers: { 'content-type': 'text/html; charset=utf-8', allow: allowedMethods(handlers) }, body: '' };
-}
-
 /**
  * Django's `View.dispatch` for a method the view has no handler of its own for: `View.options` (200, empty, with
- * `Allow`) or the 405; undefined when a handler of the view takes it (HEAD is GET's).
+ * `Allow`) or `HttpResponseNotAllowed` (405), both naming the methods as `View._allowed_methods` does (HEAD where GET
+ * is a handler, OPTIONS always); undefined when a handler of the view takes it (HEAD is GET's).
  */
 export function unhandledMethod(method: string, handlers: readonly string[]): Answer | undefined {
-  if (handlers.includes(method) || (method === 'HEAD' && handlers.includes('GET'))) return undefined;
-  if (method !== 'OPTIONS') return methodNotAllowed(handlers);
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', allow: allowedMethods(handlers) }, body: '' };
+  const handles = (m: string) => handlers.includes(m) || (m === 'HEAD' && handlers.includes('GET'));
+  if (handles(method)) return undefined;
+  const allow = VIEW_METHODS.filter((m) => handles(m) || m === 'OPTIONS').join(', ');
+  return { status: method === 'OPTIONS' ? 200 : 405, headers: { 'content-type': HTML, allow }, body: '' };
 }
 
 /** A plain redirect (Django's HttpResponseRedirect, 302), with any Set-Cookie values. */
 export function redirectTo(location: string, cookies: string[] = []): Answer {
   return {
     status: 302,
-    headers: { location, 'content-type': 'text/html; charset=utf-8' },
+    headers: { location, 'content-type': HTML },
     body: '',
     ...(cookies.length > 0 ? { cookies } : {}),
   };

@@ -188,7 +188,12 @@ export class Sessions {
     this.live.delete(session.key);
     session.usedAt = Date.now();
     this.live.set(session.key, session);
-    if (this.live.size > MAX_SESSIONS) this.live.delete(this.live.keys().next().value!);
+    if (this.live.size > MAX_SESSIONS) {
+      const oldest = this.live.values().next().value!;
+      this.live.delete(oldest.key);
+      // A login the mock held by itself ends with it: answers cached for its cookie are stale.
+      if (oldest.userPk !== undefined) this.models.world.noteOutsideChange();
+    }
     return session;
   }
 }

@@ -18,8 +18,6 @@ import { answerFulfilment, fulfil } from './fulfilment.js';
  * tokens at once, sent to the client's redirect URI.
  */
 export async function authorizeEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
-  const unhandled = unhandledMethod(context.method, ['GET', 'POST']);
-  if (unhandled) return unhandled;
   // authentik answers a request without a query 404 ("to prevent event spamming"), a POST too.
   if (context.url.searchParams.size === 0) return notFoundPage();
   const values = context.method === 'POST' ? await formParams(context) : queryParams(context);
@@ -34,6 +32,9 @@ export async function authorizeEndpoint(oidc: Oidc, context: RequestContext): Pr
   const application = oidc.model.applicationOf(params.provider);
   if (!application) return errorPage(200, 'Access denied', 'Failed to resolve application');
   if (!caller || needsLogin(oidc, params, caller, now)) return loginRedirect(oidc, context, params);
+  // `PolicyAccessView.dispatch` checks all of the above before Django's `View.dispatch` looks at the method.
+  const unhandled = unhandledMethod(context.method, ['GET', 'POST']);
+  if (unhandled) return unhandled;
   const plan = consentPlan(oidc.model, params, caller.user, application, now);
   if (plan.pageNeeded && !caller.auto && plan.flow) return runAuthorizationFlow(oidc, context, params, application, plan);
   // Auto-login consents as the user would on the flow's consent stage.

@@ -92,8 +92,6 @@ export function issuerEndpoint(slug: string): Answer {
  * `PolicyAccessView` sends them.
  */
 export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: string): Answer {
-  const unhandled = unhandledMethod(context.method, ['GET']);
-  if (unhandled) return unhandled;
   const found = resolve(oidc, slug);
   const flow = found && oidc.model.flow(oidc.model.brandFor(context.url.host)['flow_invalidation']);
   if (!found || !flow) return notFoundPage();
@@ -102,5 +100,8 @@ export function endSessionEndpoint(oidc: Oidc, context: RequestContext, slug: st
     if (!login) return notFoundPage();
     return redirectTo(flowPagePath(String(login['slug']), [['next', `${context.path}${context.url.search}`]]));
   }
+  // A `PolicyAccessView`: the application and the login come before Django's `View.dispatch` looks at the method.
+  const unhandled = unhandledMethod(context.method, ['GET']);
+  if (unhandled) return unhandled;
   return redirectTo(flowPagePath(String(flow['slug']), [...context.url.searchParams]));
 }

@@ -17,8 +17,6 @@ import { isExpired, type Oidc } from './service.js';
  */
 export async function userinfoEndpoint(oidc: Oidc, context: RequestContext): Promise<Answer> {
   if (context.method === 'OPTIONS') return corsAllow(context, tokenResponse({}), []);
-  const unhandled = unhandledMethod(context.method, ['GET', 'POST', 'OPTIONS']);
-  if (unhandled) return unhandled;
   const form = await formParams(context);
   const raw = bearerOf(context) ?? form.get('access_token') ?? queryParams(context).get('access_token');
   const token = raw ? oidc.grants.find('access', raw) : undefined;
@@ -27,10 +25,14 @@ export async function userinfoEndpoint(oidc: Oidc, context: RequestContext): Pro
   if (!(token.record['scope'] as string[]).includes('openid')) return bearerError('insufficient_scope');
   const provider = oidc.model.provider(token.record['provider']);
   if (!provider) return bearerError('invalid_token');
+  const origins = pySplit(String(provider['redirect_uris'] ?? ''));
+  // `protected_resource_view` checks the token before the view's `dispatch` looks at the method (and adds CORS).
+  const unhandled = unhandledMethod(context.method, ['GET', 'POST', 'OPTIONS']);
+  if (unhandled) return corsAllow(context, unhandled, origins);
   const claims: Record<string, unknown> = { sub: token.details.idToken?.sub ?? null };
   Object.assign(claims, scopeClaims(oidc.model, provider, user, token.record['scope'] as string[]));
   if (token.details.idToken?.nonce) claims['nonce'] = token.details.idToken.nonce;
-  return corsAllow(context, tokenResponse(claims), pySplit(String(provider['redirect_uris'] ?? '')));
+  return corsAllow(context, tokenResponse(claims), origins);
 }
 
 /** `^[Bb]earer\s{1}.+$` → the token (`extract_access_token`). */

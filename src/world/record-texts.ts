@@ -13,11 +13,11 @@ interface TextEntry {
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
- * Records as JSON text, rendered once and kept while they stay true. Stored records are never changed in place, so a
- * record's own change is a new object (a new key here); what it shows of others (an embedded user, its groups, a
- * mirrored name) is checked against what its rendering read: the same records at the pks it read them by, the same
- * version of tables it read whole (text-reads.ts). A list page is then the envelope around kept texts, not a new
- * stringify of every object. Bounded in bytes: the oldest texts go first.
+ * Records as JSON text, rendered once and kept while they stay true. A record that can be read is never changed in
+ * place, so a record's own change is a new object (a new key here); what it shows of others (an embedded user, its
+ * groups, a mirrored name) is checked against what its rendering read: the same records at the pks it read them by,
+ * the same version of tables it read whole (text-reads.ts). A list page is then the envelope around kept texts, not
+ * a new stringify of every object. Bounded in bytes: the oldest texts go first.
  */
 export class RecordTexts {
   private readonly entries = new Map<WorldRecord, Map<JsonSchema | undefined, TextEntry>>();

@@ -177,8 +177,8 @@ export class Table implements ReadonlyTable {
   /**
    * Stores the record, re-indexing it, here and in the base tables above (a record of a subtype is a record of its
    * base). A record a subtype holds is stored through the subtype's table, whichever table is asked. A changed
-   * record is a new object (records are never changed in place once stored): the stored one tells what to take out
-   * of the indexes.
+   * record is a new object (a record that can be read is never changed in place; see `changeUnread` for the one
+   * exception): the stored one tells what to take out of the indexes.
    */
   put(record: WorldRecord): void {
     const member = this.members.get(String(record[this.entity.pkField]));
@@ -212,8 +212,9 @@ export class Table implements ReadonlyTable {
   }
 
   /**
-   * Changes a stored record in place, re-indexed here and in the bases above. Only for a record nobody has read yet:
-   * the world links the records it generated this way (a linked copy of each would be a whole world of garbage).
+   * Changes a stored record in place, re-indexed here and in the bases above: the one exception to records never
+   * changing in place, for records nobody can have read yet. The world links the records it has just generated this
+   * way, before their table is handed out (a linked copy of each would be a whole world of garbage).
    */
   changeUnread(pk: Pk, change: (record: WorldRecord) => void): void {
     const key = String(pk);
@@ -264,9 +265,10 @@ export class Table implements ReadonlyTable {
   }
 
   private deleteHere(key: string): boolean {
-    this.version++;
     const previous = this.byPk.get(key);
-    if (previous) this.unindex(key, previous);
+    if (!previous) return false;
+    this.version++;
+    this.unindex(key, previous);
     const positions = (this.pkPosition ??= new Map(this.pkList.map((pk, i) => [String(pk), i])));
     const position = positions.get(key);
     if (position !== undefined) {
@@ -446,7 +448,7 @@ export class Store {
     return new Map(this.tableList().map((t) => [t, { records: t.ownRecords(), state: t.state }]));
   }
 
-  /** Back to a snapshot (records are never changed in place, so the snapshot's objects are the records as they were). */
+  /** Back to a snapshot (a stored record is never changed in place once read, so the snapshot's objects are as they were). */
   restore(snapshot: StoreSnapshot): void {
     for (const table of this.tables.values()) table.clear(snapshot.get(table)?.state);
     for (const [table, { records }] of snapshot) for (const record of records) table.put(record);

@@ -149,19 +149,25 @@ export class World {
     this.clear();
   }
 
-  /**
-   * Bumped by every change, to the records or to their keys: answers computed at one version can be reused until the
-   * next.
-   */
+  /** Bumped by every change to what the world keeps, its records or their keys: what a data file saves. */
   get version(): number {
-    return this.store.version + this.identities.keyChanges + this.outsideChanges;
+    return this.store.version + this.identities.keyChanges;
+  }
+
+  /**
+   * What answers are worked out at: the version, and what answers depend on beyond the world (`noteOutsideChange`).
+   * An answer computed at one can be reused until the next.
+   */
+  get answerVersion(): number {
+    return this.version + this.outsideChanges;
   }
 
   private outsideChanges = 0;
 
   /**
    * Something answers depend on changed outside the records and keys (a login the mock holds by itself ended, where
-   * the contract has no session model): what was worked out before, a cached answer to that cookie, is stale.
+   * the contract has no session model): answers worked out before, one cached for that cookie, are stale. Nothing to
+   * save changed.
    */
   noteOutsideChange(): void {
     this.outsideChanges++;
@@ -389,8 +395,8 @@ export class World {
   /**
    * The dump as JSON text in pieces, a record at a time: the same text as `JSON.stringify(dump())`, without ever
    * holding it whole (a large world's dump is hundreds of megabytes). The records are those of the first piece's
-   * moment (keys, sequences and what features keep too): stored records are never changed in place, so later writes
-   * do not show.
+   * moment (keys, sequences and what features keep too): every table is linked before the first piece, and a linked
+   * record is never changed in place, so later writes do not show.
    */
   *dumpText(): Generator<string> {
     const tables = this.store.tableList().map((t) => [t.entity.name, this.preparedTable(t.entity.name).ownRecords()] as const);
