@@ -6,7 +6,7 @@ const entry = (body: string, version = 1) => ({ version, validUntil: Infinity, a
 const bodyOf = (cache: AnswerCache, key: string) => cache.get(key, 1, 0)?.body;
 /**
  * An answer kept as the mock keeps it (its key asked, and answered, a second time), then served from the cache once:
- * held as its text and its UTF-8 bytes.
+ * held as its text, and its UTF-8 bytes where the cache keeps them (`keepBytes`, as the Node server's does).
  */
 const keep = (cache: AnswerCache, key: string, kept: ReturnType<typeof entry>) => {
   if (!cache.get(key, kept.version, 0)) cache.set(key, kept);
@@ -18,7 +18,7 @@ const heldSize = (key: string, body: string) => key.length + 2 * body.length + 6
 
 describe('the answer cache', () => {
   it('evicts the least recently used answers first, a read counting as a use', () => {
-    const cache = new AnswerCache({ maxBytes: 3 * heldSize('k1', 'k1'.repeat(50)) });
+    const cache = new AnswerCache({ maxBytes: 3 * heldSize('k1', 'k1'.repeat(50)), keepBytes: true });
     for (const key of ['k1', 'k2', 'k3']) keep(cache, key, entry(key.repeat(50)));
     expect(bodyOf(cache, 'k1')).toBe('k1'.repeat(50)); // k2 is now the oldest
     keep(cache, 'k4', entry('k4'.repeat(50)));
@@ -29,7 +29,7 @@ describe('the answer cache', () => {
 
   it('keeps evicting in order through many uses and replacements, within its bytes', () => {
     const size = heldSize('k00000', 'x'.repeat(100));
-    const cache = new AnswerCache({ maxBytes: 10 * size });
+    const cache = new AnswerCache({ maxBytes: 10 * size, keepBytes: true });
     // The same steps on a plain list of keys, least recently used first: what the cache must hold.
     let model: string[] = [];
     const use = (key: string) => (model = [...model.filter((k) => k !== key), key].slice(-10));
@@ -72,7 +72,7 @@ describe('the answer cache', () => {
 
 describe('an answer served again', () => {
   it('carries its text as UTF-8 bytes (non-ASCII too), counted in what the cache holds', () => {
-    const cache = new AnswerCache();
+    const cache = new AnswerCache({ keepBytes: true });
     const body = JSON.stringify({ name: 'Grüße ✓ 日本語 🦊' });
     cache.set('k', entry(body));
     cache.set('k', entry(body));
@@ -82,5 +82,15 @@ describe('an answer served again', () => {
     expect(new TextDecoder().decode(served.bytes)).toBe(body);
     expect(cache.heldBytes).toBe(before + new TextEncoder().encode(body).byteLength);
     expect(cache.get('k', 1, 0)!.bytes).toBe(served.bytes); // encoded once
+  });
+
+  it('is held as its text alone where nothing writes bytes (fetch: MSW, the browser)', () => {
+    const cache = new AnswerCache();
+    const body = JSON.stringify({ name: 'Grüße' });
+    cache.set('k', entry(body));
+    cache.set('k', entry(body));
+    const before = cache.heldBytes;
+    expect(cache.get('k', 1, 0)!.bytes).toBeUndefined();
+    expect(cache.heldBytes).toBe(before);
   });
 });

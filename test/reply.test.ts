@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MockServer } from '../src/mock-server.js';
+import { createServedMock } from '../src/adapters/express.js';
 import type { IncomingRequest, Reply } from '../src/core/http.js';
 import { mixedDocument } from './support/contracts.js';
 
@@ -35,6 +36,14 @@ describe('MockServer.reply: the answer as data, at once when nothing waits', () 
     const first = mock.reply(request('/core/groups/?page_size=3')) as Reply;
     const again = [1, 2, 3].map(() => mock.reply(request('/core/groups/?page_size=3')) as Reply);
     for (const reply of again) expect(reply.body).toBe(first.body);
+  });
+
+  it('carries a cached answer’s UTF-8 bytes for the Node server (createServedMock), never for fetch', () => {
+    const served = createServedMock({ contract: mixedDocument(), seed: 1, adminToken: 'reply-test' });
+    const ask = (on: MockServer) => [1, 2, 3].map(() => on.reply(request('/core/groups/?page_size=3')) as Reply).at(-1)!;
+    const bytes = ask(served).bytes;
+    expect(new TextDecoder().decode(bytes)).toBe(ask(served).body);
+    expect(ask(mock).bytes).toBeUndefined();
   });
 
   it('gives a promise when the answer waits (a forced delay), with the forced answer', async () => {

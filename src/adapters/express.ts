@@ -24,9 +24,17 @@ export interface MockApp {
 /** Bytes of large answers not yet read by their clients, at most, when the options do not say (MockOptions.maxUnsentBytes). */
 export const DEFAULT_MAX_UNSENT_BYTES = 64 * 2 ** 20;
 
-/** A mock to serve over HTTP: as `createMock` makes it, with large answers bounded unless the options say otherwise. */
+/**
+ * A mock to serve over HTTP: as `createMock` makes it, with large answers bounded unless the options say otherwise,
+ * and cached answers kept as the bytes Node writes.
+ */
 export function createServedMock(options: NodeMockOptions): MockServer {
-  return createMock({ ...options, maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES });
+  return createMock({
+    ...options,
+    maxUnsentBytes: options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES,
+    // The bridge writes a cached answer's UTF-8 bytes as they are (`send`).
+    cache: { keepBytes: true, ...options.cache },
+  });
 }
 
 /** A client that takes no byte of its answer for this long is dropped (its answer's memory goes with it). */

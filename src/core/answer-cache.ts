@@ -16,6 +16,12 @@ export interface AnswerCacheLimits {
   maxBytes?: number;
   /** Larger answers are never cached: a huge page costs one answer's memory, never a cache full of them. Default 256 KiB. */
   maxEntryBytes?: number;
+  /**
+   * Keep an answer served again as UTF-8 bytes too, for a bridge that writes bytes: the Node server sends them as they
+   * are instead of encoding the text for every client (its `createServedMock` sets this). Off by default: `fetch`
+   * (MSW, the browser) answers with the text, and the bytes would only double what the cache holds.
+   */
+  keepBytes?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -42,8 +48,10 @@ export class AnswerCache {
   private readonly asked = new Set<string>();
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
+  private readonly keepBytes: boolean;
 
   constructor(limits: AnswerCacheLimits = {}) {
+    this.keepBytes = limits.keepBytes === true;
     this.maxBytes = limits.maxBytes ?? 32 * 1024 * 1024;
     this.maxEntryBytes = Math.min(limits.maxEntryBytes ?? 256 * 1024, this.maxBytes);
   }
@@ -68,7 +76,7 @@ export class AnswerCache {
     }
     this.unlink(held);
     this.link(held); // the most recently used
-    if (typeof held.entry.answer.body === 'string' && !held.entry.answer.bytes) this.encode(held.entry);
+    if (this.keepBytes && typeof held.entry.answer.body === 'string' && !held.entry.answer.bytes) this.encode(held.entry);
     return held.entry.answer;
   }
 
@@ -89,10 +97,7 @@ export class AnswerCache {
     this.bytes += size;
   }
 
-  /**
-   * An answer served again is kept as UTF-8 bytes too: a bridge that writes bytes (Node's) then sends them as they
-   * are, instead of encoding the text again for every client. Counted in the cache's bytes.
-   */
+  /** An answer served again, kept as UTF-8 bytes too (`keepBytes`), counted in the cache's bytes. */
   private encode(entry: CachedAnswer): void {
     const bytes = encoder.encode(entry.answer.body as string);
     entry.answer = { ...entry.answer, bytes };
