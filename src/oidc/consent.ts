@@ -2,6 +2,7 @@ import type { WorldRecord } from '../contract/entity-model.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import type { OidcModel } from './model.js';
 import { durationMs } from '../contract/durations.js';
+import { isExpired } from '../world/expiring.js';
 
 /** A permission the consent stage shows: a granted scope and its mapping's description (`PermissionDict`). */
 export interface ConsentPermission {
@@ -94,12 +95,7 @@ function givenConsent(model: OidcModel, user: WorldRecord, application: WorldRec
   return model
     .table('consents')
     ?.all()
-    .find(
-      (c) =>
-        String(c['user']) === userPk &&
-        String(c['application']) === appPk &&
-        (c['expiring'] === false || (typeof c['expires'] === 'string' && Date.parse(c['expires']) > now)),
-    );
+    .find((c) => String(c['user']) === userPk && String(c['application']) === appPk && !isExpired(c, now));
 }
 
 function samePermissions(consent: WorldRecord, permissions: readonly ConsentPermission[]): boolean {

@@ -2,6 +2,7 @@ import { isPlainObject } from '../contract/types.js';
 import type { WorldRecord } from '../contract/entity-model.js';
 import { randomHex, randomKey } from '../world/secrets.js';
 import type { IdToken } from './claims.js';
+import { isExpired } from '../world/expiring.js';
 import type { OidcModel } from './model.js';
 
 /** authentik's grant models: AuthorizationCode, AccessToken, RefreshToken (authentik/providers/oauth2/models.py). */
@@ -159,7 +160,7 @@ export class Grants {
   private sweep(now = Date.now()): void {
     for (const [secret, held] of this.bySecret) {
       const record = this.recordOf(held);
-      if (record && typeof record['expires'] === 'string' && Date.parse(record['expires']) < now)
+      if (record && isExpired(record, now))
         this.model.world.remove(this.model.entityName(TABLE[held.kind])!, this.model.pkOf(TABLE[held.kind], record));
       if (!record || !this.model.table(TABLE[held.kind])?.get(held.pk)) this.bySecret.delete(secret);
     }

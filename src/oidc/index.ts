@@ -11,7 +11,8 @@ import { authorizeEndpoint } from './authorize.js';
 import { OidcModel } from './model.js';
 import { discoveryEndpoint, endSessionEndpoint, issuerEndpoint, jwksEndpoint } from './provider-info.js';
 import { introspectEndpoint, revokeEndpoint, userinfoEndpoint } from './resources.js';
-import { isExpired, Oidc } from './service.js';
+import { Oidc } from './service.js';
+import { expiresAt, isExpired } from '../world/expiring.js';
 import { tokenEndpoint } from './token.js';
 
 export { Oidc, type LoggedIn } from './service.js';
@@ -71,7 +72,7 @@ function apiPrincipal(oidc: Oidc, key: string, now: number): Principal | undefin
   if (!token || isExpired(token.record, now) || !(token.record['scope'] as string[]).includes(API_SCOPE)) return undefined;
   const user = oidc.activeUser(token);
   if (!user) return undefined;
-  const expires = typeof token.record['expires'] === 'string' ? Date.parse(token.record['expires']) : NaN;
+  const expires = expiresAt(token.record);
   return {
     userPk: oidc.model.pkOf('users', user),
     superuser: oidc.model.world.isSuperuser(user),

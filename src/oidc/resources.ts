@@ -8,7 +8,8 @@ import type { Grant } from './grants.js';
 import { clientAuth, corsAllow, empty, formParams, queryParams, tokenResponse, type Params } from './http.js';
 import { unhandledMethod } from '../flows/pages.js';
 import { pySplit } from './python.js';
-import { isExpired, type Oidc } from './service.js';
+import type { Oidc } from './service.js';
+import { isExpired } from '../world/expiring.js';
 
 /**
  * `GET|POST /application/o/userinfo/` (authentik/providers/oauth2/views/userinfo.py, `protected_resource_view`):

@@ -170,12 +170,6 @@ export interface MintInput {
   codeHash?: string | undefined;
 }
 
-/** A grant's record has expired (`ExpiringModel.is_expired`). */
-export function isExpired(record: WorldRecord, now = Date.now()): boolean {
-  if (record['expiring'] === false || typeof record['expires'] !== 'string') return false;
-  return Date.parse(record['expires']) < now;
-}
-
 /** The request as a Django view sees it for login: without its `Authorization` header (API credentials). */
 function withoutAuthorization(context: RequestContext): RequestContext {
   const { headers } = context.request;

@@ -10,7 +10,8 @@ import { clientAuth, corsAllow, formParams, tokenResponse, type Params } from '.
 import { unhandledMethod } from '../flows/pages.js';
 import { durationMs } from '../contract/durations.js';
 import { b64decodeUtf8, fullmatch, pySplit, wholeSeconds } from './python.js';
-import { isExpired, type Oidc } from './service.js';
+import type { Oidc } from './service.js';
+import { isExpired } from '../world/expiring.js';
 
 /** `TOKEN_TYPE` (authentik/providers/oauth2/constants.py). */
 const TOKEN_TYPE = 'Bearer';

@@ -1,6 +1,7 @@
 import { pkOf, type EntityType, type Pk, type WorldRecord } from '../contract/entity-model.js';
 import { KeyRing, type KeyOwner } from './key-ring.js';
 import { randomKey } from './secrets.js';
+import { expiresAt, isExpired } from './expiring.js';
 import type { Table } from './store.js';
 
 /** Longest key a token takes: a longer one could not be sent in a header (Node takes 16 KiB of headers). */
@@ -148,9 +149,7 @@ export class Identities {
    */
   isAppPassword(userPk: Pk, password: string, now = Date.now()): boolean {
     const token = password === '' ? undefined : this.tokenOfKey(password);
-    return (
-      token !== undefined && token['intent'] === 'app_password' && String(token['user']) === String(userPk) && !(expiresAt(token) < now)
-    );
+    return token !== undefined && token['intent'] === 'app_password' && String(token['user']) === String(userPk) && !isExpired(token, now);
   }
 
   /** The token record a key belongs to (found by the key, as authentik looks a key up). */
@@ -245,11 +244,6 @@ export class Identities {
 }
 
 /** Compared in time that does not depend on where the texts differ (a secret guessed a character at a time). */
-/** When a token stops working (ms since epoch): never for a token that does not expire; NaN for a date unread. */
-function expiresAt(token: WorldRecord): number {
-  return token['expiring'] !== false && typeof token['expires'] === 'string' ? Date.parse(token['expires']) : Infinity;
-}
-
 export function sameText(a: string, b: string): boolean {
   let difference = a.length ^ b.length;
   for (let i = 0; i < Math.max(a.length, b.length); i++) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);

@@ -71,13 +71,8 @@ export const systemInfoAnswer: Feature = (host) => {
     answers: (operation, world) => isSystemInfo(world, operation),
     answer: (call) => {
       const shape = successShape(call.world, call.operation)!;
-      return json(
-        shape.status,
-        shownAs(call.world, call.operation, shape, systemInfo(call.world, call.context, contractRelease(call.world))),
-        {
-          'cache-control': 'no-store',
-        },
-      );
+      const info = systemInfo(call.world, call.context, contractRelease(call.world));
+      return json(shape.status, shownAs(call.world, call.operation, shape, info), { 'cache-control': 'no-store' });
     },
   });
 };

@@ -8,6 +8,7 @@
 import type { Pk, WorldRecord } from '../../contract/entity-model.js';
 import { randomUuid } from '../ids.js';
 import { durationMs } from '../../contract/durations.js';
+import { isExpired } from '../../world/expiring.js';
 import { MODEL } from '../models.js';
 import type { StageHandler, StageOutcome, StageRun } from '../stage.js';
 
@@ -22,12 +23,7 @@ function userPk(run: StageRun): Pk | undefined {
 function consentOf(run: StageRun, application: Pk, user: Pk): WorldRecord | undefined {
   return run.models
     .records(MODEL.consent)
-    .find(
-      (c) =>
-        String(c['user']) === String(user) &&
-        String(c['application']) === String(application) &&
-        !(c['expiring'] !== false && typeof c['expires'] === 'string' && Date.parse(c['expires']) <= Date.now()),
-    );
+    .find((c) => String(c['user']) === String(user) && String(c['application']) === String(application) && !isExpired(c));
 }
 
 function ask(run: StageRun): StageOutcome {
