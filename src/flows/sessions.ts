@@ -125,8 +125,7 @@ export class Sessions {
   /** `django.contrib.auth.logout`: the AuthenticatedSession record deleted, the session flushed under a new key. */
   logout(session: Session): void {
     this.endRecord(session);
-    if (session.userPk !== undefined) this.models.world.noteOutsideChange();
-    session.userPk = undefined;
+    this.endHeldLogin(session);
     session.data.clear();
     this.cycle(session);
   }
@@ -136,10 +135,7 @@ export class Sessions {
     const entity = this.models.entity(MODEL.session);
     if (!entity) {
       for (const session of this.live.values())
-        if (session !== keep && String(session.userPk) === String(userPk)) {
-          session.userPk = undefined;
-          this.models.world.noteOutsideChange();
-        }
+        if (session !== keep && String(session.userPk) === String(userPk)) this.endHeldLogin(session);
       return;
     }
     const kept = keep && this.record(keep);
@@ -191,10 +187,16 @@ export class Sessions {
     if (this.live.size > MAX_SESSIONS) {
       const oldest = this.live.values().next().value!;
       this.live.delete(oldest.key);
-      // A login the mock held by itself ends with it: answers cached for its cookie are stale.
-      if (oldest.userPk !== undefined) this.models.world.noteOutsideChange();
+      this.endHeldLogin(oldest);
     }
     return session;
+  }
+
+  /** A login the mock holds by itself (no session model) ends: answers cached for its cookie are stale from now on. */
+  private endHeldLogin(session: Session): void {
+    if (session.userPk === undefined) return;
+    session.userPk = undefined;
+    this.models.world.noteOutsideChange();
   }
 }
 
