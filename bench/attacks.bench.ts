@@ -12,8 +12,8 @@
  *   ATTACK_ONLY=readers|held  ATTACK_VARY=1 (each reader asks for its own URL)
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { procMemoryMb } from './server-load.js';
 
 const READERS = Number(process.env['ATTACK_READERS'] ?? 40);
 const HELD = Number(process.env['ATTACK_HELD'] ?? 1000);
@@ -61,12 +61,7 @@ async function serve(args: string[]): Promise<Server> {
   };
 }
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-}
+const rssMb = (pid: number) => procMemoryMb(pid, 'VmRSS');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

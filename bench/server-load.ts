@@ -134,6 +134,13 @@ export async function measure(server: { port: number; child?: ChildProcess }, lo
   return { rps: result.requests.average, cpuUs };
 }
 
+/** A memory figure of a process, in MB (`VmRSS`, or `VmHWM`: its peak), from /proc/<pid>/status; NaN without /proc. */
+export function procMemoryMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+}
+
 /** CPU time a process has used (user + system), in ms: NaN where there is no /proc (Linux's clock tick is 10 ms). */
 function cpuMs(pid: number | undefined): number {
   if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return NaN;

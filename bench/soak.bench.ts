@@ -10,8 +10,8 @@
  *   SOAK_SECONDS=60 (default 180)  SOAK_CONNECTIONS (40)  SOAK_WINDOW=10 (seconds averaged at each end)
  *   SOAK_LOG=quiet (no request log)  SOAK_DATA=0 (no --data)  SOAK_ARGS="--records 5" (more serve flags)
  */
-import { spawnServe } from './server-load.js';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { procMemoryMb, spawnServe } from './server-load.js';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
@@ -34,12 +34,7 @@ const { child, origin, logLines } = await spawnServe(args);
 const pid = child.pid!;
 const api = `${origin}/api/v3/`;
 
-function rssMb(): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-}
+const rssMb = () => procMemoryMb(pid, 'VmRSS');
 
 async function summary(): Promise<{ records: Record<string, number> }> {
   return (await (await fetch(`${origin}/_mock/`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
