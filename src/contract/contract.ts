@@ -114,6 +114,8 @@ export class Contract {
   private readonly checks = { response: new WeakMap<JsonSchema, ValidateFunction>(), request: new WeakMap<JsonSchema, ValidateFunction>() };
   private readonly precompiled: PrecompiledValidators;
   private compiled = 0;
+  /** Each `$ref` schema's target, found once: resolving is asked on every request. */
+  private readonly resolvedRefs = new WeakMap<JsonSchema, JsonSchema>();
 
   constructor(given: ContractInput) {
     const document = withNullableEmbeds(given);
@@ -141,6 +143,13 @@ export class Contract {
 
   /** A component $ref (or an allOf of one) resolved to the schema it names. */
   resolve(schema: JsonSchema): JsonSchema {
+    if (typeof schema !== 'object' || schema === null || typeof schema.$ref !== 'string') return schema;
+    let resolved = this.resolvedRefs.get(schema);
+    if (resolved === undefined) this.resolvedRefs.set(schema, (resolved = this.followRefs(schema)));
+    return resolved;
+  }
+
+  private followRefs(schema: JsonSchema): JsonSchema {
     for (let current = schema, depth = 0; depth < 32; depth++) {
       const name = refName(current);
       if (name === undefined) return current;

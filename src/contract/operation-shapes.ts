@@ -31,5 +31,13 @@ export function listShape(contract: Contract, schema: JsonSchema | undefined): {
 
 /** Whether the operation answers without credentials: no security at all, or an empty requirement (`{}`) among them. */
 export function allowsAnonymous(operation: OperationSpec): boolean {
-  return operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
+  let allows = anonymousAllowed.get(operation);
+  if (allows === undefined) {
+    allows = operation.security.length === 0 || operation.security.some((requirement) => Object.keys(requirement).length === 0);
+    anonymousAllowed.set(operation, allows);
+  }
+  return allows;
 }
+
+/** Asked on every request: worked out once per operation. */
+const anonymousAllowed = new WeakMap<OperationSpec, boolean>();

@@ -28,7 +28,7 @@ export class Router {
   private readonly root = newNode();
 
   add(operation: OperationSpec): void {
-    this.matches.clear();
+    this.forget();
     let node = this.root;
     for (const segment of segments(joinPath(operation.server, operation.path))) {
       const param = /^\{([^}]+)\}$/.exec(segment)?.[1];
@@ -44,20 +44,31 @@ export class Router {
     node.operations.set(operation.method, operation);
   }
 
-  /** Recent matches by method and path: the same paths are asked again and again (at most MATCHES_KEPT). */
-  private readonly matches = new Map<string, RouteMatch>();
+  /**
+   * Recent matches by method, then path (no key string made per request): the same paths are asked again and again
+   * (at most MATCHES_KEPT in all).
+   */
+  private readonly matches = new Map<string, Map<string, RouteMatch>>();
+  private keptCount = 0;
 
   match(method: string, pathname: string): RouteMatch {
-    const key = `${method} ${pathname}`;
-    const kept = this.matches.get(key);
+    const kept = this.matches.get(method)?.get(pathname);
     if (kept) return kept;
     const match = frozen(this.find(method, pathname));
     // Junk paths (not found, or long) are not kept: they would only fill the Map.
     if (match.kind !== 'not-found' && pathname.length <= MAX_KEPT_PATH) {
-      if (this.matches.size >= MATCHES_KEPT) this.matches.clear();
-      this.matches.set(key, match);
+      if (this.keptCount >= MATCHES_KEPT) this.forget();
+      let paths = this.matches.get(method);
+      if (!paths) this.matches.set(method, (paths = new Map()));
+      paths.set(pathname, match);
+      this.keptCount++;
     }
     return match;
+  }
+
+  private forget(): void {
+    this.matches.clear();
+    this.keptCount = 0;
   }
 
   private find(method: string, pathname: string): RouteMatch {

@@ -3,6 +3,9 @@ import { DETAILS } from '../contract/authentik-messages.js';
 import { httpError } from './http.js';
 import type { RequestContext } from './request-context.js';
 
+/** The scheme authentik reads, in any case (no lower-cased copy made per request). */
+const BEARER = /^bearer$/i;
+
 /** Who a request is from when it carries no credentials: nobody (an operation must allow it, see `allowsAnonymous`). */
 export const ANONYMOUS: Principal = Object.freeze({ userPk: undefined, superuser: false, validUntil: Infinity });
 
@@ -70,7 +73,7 @@ export class Callers {
     const space = header.search(/\s/);
     const scheme = space < 0 ? header : header.slice(0, space);
     const key = space < 0 ? '' : header.slice(space + 1).trim();
-    if (scheme.toLowerCase() !== 'bearer') throw httpError(403, DETAILS.unsupportedAuth);
+    if (!BEARER.test(scheme)) throw httpError(403, DETAILS.unsupportedAuth);
     if (key === '') throw httpError(403, DETAILS.malformed);
     const principal = this.resolveKey(key);
     if (!principal) throw httpError(403, DETAILS.invalidToken);

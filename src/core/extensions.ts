@@ -60,7 +60,9 @@ export class SiteRoutes {
   }
 
   for(path: string): SiteRoute | undefined {
-    return this.routes.find((route) => route.matches(path));
+    // A loop, not `find` with a closure: asked for every request.
+    for (const route of this.routes) if (route.matches(path)) return route;
+    return undefined;
   }
 }
 

@@ -40,15 +40,18 @@ export interface IncomingRequest {
   readonly client?: string | undefined;
 }
 
-export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+/** A JSON answer's headers, shared by every answer that has no others (answers' headers are never changed in place). */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+export function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = NO_HEADERS): Answer {
+  return { status, headers: headers === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /** An answer whose JSON text is already made (records' kept texts). */
 export function jsonText(status: number, text: string): Answer {
-  return { status, headers: { ...JSON_HEADERS }, body: text };
+  return { status, headers: JSON_HEADERS, body: text };
 }
 
 export const noContent = (status = 204): Answer => ({ status, headers: {} });
@@ -115,7 +118,7 @@ export function jsonStream(status: number, pieces: Iterator<string>): Answer {
     },
     { highWaterMark: 0 },
   );
-  return { status, headers: { ...JSON_HEADERS }, body };
+  return { status, headers: JSON_HEADERS, body };
 }
 
 /**

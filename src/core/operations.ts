@@ -37,13 +37,21 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The record an item path names; else the 404 Django gives (also for a key of the wrong shape). */
 export function findRecord(call: OperationCall, resource: Resource): WorldRecord {
   const raw = call.pathParams[resource.lookupParam ?? ''] ?? '';
-  const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource.lookupParam);
-  const key = coercePathKey(raw, parameter?.schema ?? { type: 'string' });
+  const key = coercePathKey(raw, lookupSchema(call.operation, resource));
   const record = key === undefined ? undefined : call.world.table(resource.entity).find(resource.lookupField, key);
   // A record the caller may not see is not in their queryset: Django's 404, not a 403.
   if (!record || !canSee(call.world, call.principal, resource.type, record)) throw notFound(resource.modelName);
   return record;
 }
+
+/** The schema of the path parameter that names the record (a string when the operation does not describe it). */
+function lookupSchema(operation: OperationSpec, resource: Resource): JsonSchema {
+  for (const parameter of operation.parameters)
+    if (parameter.in === 'path' && parameter.name === resource.lookupParam) return parameter.schema;
+  return STRING;
+}
+
+const STRING: JsonSchema = Object.freeze({ type: 'string' });
 
 /** A paginated list's body: the contract's envelope (`pagination`, `results`, and whatever else a version requires). */
 function envelope(

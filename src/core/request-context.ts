@@ -53,7 +53,8 @@ export class RequestContext {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** A path and query of characters the URL parser keeps as they are (no dot segment, nothing it would encode). */
-const PLAIN_PATH_AND_QUERY = /^(\/[\w\-.~!$&()*+,;=:@/%]*)(\?[\w\-.~!$&()*+,;=:@/%?]*)?$/;
+/** Sticky: tried from where the path starts, without a copy of the rest of the URL. */
+const PLAIN_PATH_AND_QUERY = /\/[\w\-.~!$&()*+,;=:@/%]*(?:\?[\w\-.~!$&()*+,;=:@/%?]*)?$/y;
 const DOT_SEGMENT = /\/(?:\.|%2e)/i;
 
 /** The path and query (with its `?`, or '') of an absolute URL, as the URL parser reads them. */
@@ -66,18 +67,34 @@ export function pathAndQuery(url: string): { path: string; search: string } {
 
 /**
  * The path and query of an absolute URL read off the text, when `new URL` would give them unchanged: most requests,
- * on every request; anything else (dot segments, characters to encode, a fragment) is left to the parser.
+ * on every request (so it makes no string it does not return); anything else (dot segments, characters to encode, a
+ * fragment) is left to the parser.
  */
 function plainPathAndQuery(url: string): { path: string; search: string } | undefined {
-  const authority = url.indexOf('//') + 2;
-  // The authority ends at the first '/', '?', '#' or backslash: only a '/' there starts the path as it is written.
-  const end = authority < 2 ? -1 : url.slice(authority).search(/[/?#\\]/);
-  if (end < 0 || url[authority + end] !== '/') return undefined;
-  const plain = PLAIN_PATH_AND_QUERY.exec(url.slice(authority + end));
-  if (!plain || DOT_SEGMENT.test(plain[1]!)) return undefined;
-  const search = plain[2] ?? '';
-  return { path: plain[1]!, search: search === '?' ? '' : search };
+  const start = pathStart(url);
+  if (start < 0) return undefined;
+  PLAIN_PATH_AND_QUERY.lastIndex = start;
+  if (!PLAIN_PATH_AND_QUERY.test(url)) return undefined;
+  const mark = url.indexOf('?', start);
+  const path = mark < 0 ? url.slice(start) : url.slice(start, mark);
+  if (DOT_SEGMENT.test(path)) return undefined;
+  // A lone `?` is no query to the parser.
+  return { path, search: mark < 0 || mark === url.length - 1 ? '' : url.slice(mark) };
 }
+
+/** Where the path starts: the authority ends at the first '/', '?', '#' or backslash, and only a '/' there starts a path as written (-1: none). */
+function pathStart(url: string): number {
+  const authority = url.indexOf('//') + 2;
+  if (authority < 2) return -1;
+  for (let i = authority; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === SLASH) return i;
+    if (code === QUESTION_MARK || code === HASH || code === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+const [SLASH, QUESTION_MARK, HASH, BACKSLASH] = ['/', '?', '#', '\\'].map((c) => c.charCodeAt(0));
 
 /** `a=1; b=2` → a Map; a pair that is not `name=value`, or whose value is not valid percent-encoding, is left as sent. */
 export function parseCookies(header: string | null): Map<string, string> {

@@ -35,6 +35,9 @@ const ROUTES: ReadonlyArray<readonly [RegExp, Handler]> = [
   [/^\/application\/o\/([-a-zA-Z0-9_]+)\/\.well-known\/openid-configuration$/, discoveryEndpoint],
 ];
 
+/** What every route's path starts with. */
+const ROUTES_PREFIX = '/application/o/';
+
 const installed = new WeakMap<FeatureHost, Oidc>();
 
 /** The feature: the routes, and access tokens as API credentials. A contract without OAuth2 providers gets neither. */
@@ -46,7 +49,8 @@ export const oidcFeature: Feature = (host) => {
   // Signing keys and issued grants are the world's secrets: dumped with it, gone when it starts again.
   host.world.keepWith('oidc', { save: () => oidc.save(), load: (saved) => oidc.load(saved), clear: () => oidc.clear() });
   host.site.add({
-    matches: (path) => ROUTES.some(([pattern]) => pattern.test(path)),
+    // Asked for every request: most are not under /application/o/ and are told so without trying each pattern.
+    matches: (path) => path.startsWith(ROUTES_PREFIX) && ROUTES.some((route) => route[0].test(path)),
     handle: (context) => {
       for (const [pattern, handler] of ROUTES) {
         const match = pattern.exec(context.path);
