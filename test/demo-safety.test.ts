@@ -331,6 +331,49 @@ describe('over HTTP', () => {
     }
   });
 
+  it('a body sent in chunks without a Content-Length is a 413 once past 1 MiB, and nothing is written', async () => {
+    const port = Number(new URL(origin).port);
+    const before = mock.world.table('Group').size;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+        if (text.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+      const piece = `{"name": "${'x'.repeat(64 * 1024)}`;
+      for (let sent = 0; sent <= 1024 * 1024; sent += piece.length) socket.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
+      setTimeout(() => reject(new Error(`no answer: ${text.slice(0, 200)}`)), 10_000).unref();
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 413/);
+    expect(mock.world.table('Group').size).toBe(before);
+  });
+
+  it('a client that goes away in the middle of its body writes nothing, and the server answers the next request', async () => {
+    const port = Number(new URL(origin).port);
+    const before = mock.world.table('Group').size;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name": "half`,
+          () => setTimeout(() => socket.destroy(), 50),
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    const alive = await fetch(`${origin}/api/v3/core/groups/?page_size=1`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(alive.status).toBe(200);
+    expect(mock.world.table('Group').size).toBe(before);
+  });
+
   it('after every attack above the server still answers, and the world is as it was', async () => {
     const summary = await fetch(`${origin}/_mock/`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(summary.status).toBe(200);

@@ -64,6 +64,36 @@ function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
   );
 }
 
+/**
+ * The request body's bytes, taken from Node's events as they come (a web stream over Node's request cost a write
+ * more than the write itself): at most `limit`, undefined past it, with the rest discarded so that the connection is
+ * kept; rejected when the client goes before the end.
+ */
+function readNodeBody(req: ExpressRequest, limit: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = () => req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= limit) return void chunks.push(chunk);
+      settle();
+      req.resume();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      settle();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      settle();
+      reject(new Error('the request body did not arrive'));
+    };
+    if (req.readableEnded) return resolve(new Uint8Array(0));
+    req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
+  });
+}
+
 /** A Host header that is a host and nothing else: a name or IPv4, or a bracketed IPv6, and a port. */
 const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
@@ -125,8 +155,16 @@ class NodeRequest implements IncomingRequest {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.madeBody === undefined) this.madeBody = this.method === 'GET' || this.method === 'HEAD' ? null : bodyStream(this.req);
+    if (this.madeBody === undefined) this.madeBody = this.hasNoBody ? null : bodyStream(this.req);
     return this.madeBody;
+  }
+
+  readBytes(limit: number): Promise<Uint8Array | undefined> {
+    return this.hasNoBody ? Promise.resolve(new Uint8Array(0)) : readNodeBody(this.req, limit);
+  }
+
+  private get hasNoBody(): boolean {
+    return this.method === 'GET' || this.method === 'HEAD';
   }
 }
 

@@ -152,9 +152,16 @@ export function propertiesOf(schema: JsonSchema | undefined): Record<string, Jso
 }
 
 /** An object schema's `required` names. */
-export function requiredOf(schema: JsonSchema | undefined): Set<string> {
-  return new Set(schema && Array.isArray(schema.required) ? (schema.required as string[]) : []);
+export function requiredOf(schema: JsonSchema | undefined): ReadonlySet<string> {
+  if (!schema) return NONE_REQUIRED;
+  let required = requiredNames.get(schema);
+  if (!required) requiredNames.set(schema, (required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : [])));
+  return required;
 }
+
+/** Each schema's `required`, as a Set made once: asked for every list page and every write. */
+const requiredNames = new WeakMap<JsonSchema, ReadonlySet<string>>();
+const NONE_REQUIRED: ReadonlySet<string> = new Set();
 
 /** A UUID as Django's UUIDField reads one: hex, hyphens optional, any case. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -45,7 +45,11 @@ export class AnswerCache {
   private oldest: Held | undefined;
   private newest: Held | undefined;
   private bytes = 0;
-  private readonly asked = new Set<string>();
+  /**
+   * Keys asked once, as hashes: no key string is kept for a URL asked once (most of them, when query strings vary).
+   * Two keys with the same hash only make an answer cached the first time it is asked: never a wrong answer.
+   */
+  private readonly asked = new Set<number>();
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
   private readonly keepBytes: boolean;
@@ -71,7 +75,7 @@ export class AnswerCache {
     if (!held) return undefined;
     if (held.entry.version !== version || now >= held.entry.validUntil) {
       this.drop(held);
-      this.remember(key); // its answer at this version is kept at once
+      this.remember(hashOf(key)); // its answer at this version is kept at once
       return undefined;
     }
     this.unlink(held);
@@ -108,14 +112,15 @@ export class AnswerCache {
 
   /** Whether the key was asked before (it is remembered now if not). */
   private askedBefore(key: string): boolean {
-    if (this.asked.delete(key)) return true;
-    this.remember(key);
+    const hash = hashOf(key);
+    if (this.asked.delete(hash)) return true;
+    this.remember(hash);
     return false;
   }
 
-  private remember(key: string): void {
+  private remember(hash: number): void {
     if (this.asked.size >= ASKED_KEYS) this.asked.clear();
-    this.asked.add(key);
+    this.asked.add(hash);
   }
 
   private drop(held: Held): void {
@@ -154,4 +159,11 @@ interface Held {
 function sizeOf(key: string, answer: Answer): number {
   if (answer.body !== undefined && typeof answer.body !== 'string') return Infinity;
   return key.length + (answer.body?.length ?? 0) + (answer.bytes?.byteLength ?? 0) + 64;
+}
+
+/** FNV-1a over the key's UTF-16 code units, kept to V8's small integers (31 bits): stored without an allocation. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
 }

@@ -249,6 +249,15 @@ function candidates(world: World, entity: EntityType, filters: Filter[], visibil
   return best ?? table.all();
 }
 
+/** Whether the record passes every filter (a loop: asked for every record of every list). */
+function passesAll(world: World, entity: EntityType, record: WorldRecord, filters: readonly Filter[]): boolean {
+  for (const filter of filters) {
+    const stored = filterTargets(world, entity, record, filter.param);
+    if (stored !== undefined && !matches(stored, filter)) return false;
+  }
+  return true;
+}
+
 /** The records a list request selects, before pagination: filters, then search, then ordering (a 400 for bad filters). */
 export function selectRecords(
   world: World,
@@ -259,12 +268,7 @@ export function selectRecords(
 ): WorldRecord[] {
   const filters = readFilters(world, entity, operation, query);
   let records = candidates(world, entity, filters, visibility).filter(
-    (record) =>
-      visibility.sees(record) &&
-      filters.every((filter) => {
-        const stored = filterTargets(world, entity, record, filter.param);
-        return stored === undefined || matches(stored, filter);
-      }),
+    (record) => visibility.sees(record) && passesAll(world, entity, record, filters),
   );
   const search = query['search']?.at(-1);
   if (search && operation.parameters.some((p) => p.name === 'search')) records = searched(world, entity, records, search);

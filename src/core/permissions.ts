@@ -27,13 +27,16 @@ export function canSee(world: World, principal: Principal, entity: EntityType, r
   return owner !== undefined && String(owner) === String(principal.userPk);
 }
 
+/** A superuser's visibility: every record (`canSee`), one object for all lists. */
+const SEES_ALL: Visibility = Object.freeze({ sees: () => true });
+
 /**
  * `canSee` for a whole list: the predicate, and where it narrows the records to one owner's, the field an index finds
  * them by (the user's own record; the records whose owner field is the user; none for a model without an owner).
  */
 export function visibilityFor(world: World, principal: Principal, entity: EntityType): Visibility {
+  if (principal.superuser) return SEES_ALL;
   const sees = (record: WorldRecord) => canSee(world, principal, entity, record);
-  if (principal.superuser) return { sees };
   const field = entity === world.userEntity ? entity.pkField : (world.profile(entity).ownerField ?? entity.pkField);
   return { sees, only: { field, value: principal.userPk } };
 }

@@ -22,6 +22,13 @@ const tooLarge = (limit: number) => httpError(413, DETAILS.tooLarge(limit));
  */
 export async function readBody(request: IncomingRequest, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   if (Number(request.headers.get('content-length')) > limit) throw tooLarge(limit);
+  if (request.readBytes) {
+    const bytes = await request.readBytes(limit).catch(() => {
+      throw httpError(400, DETAILS.bodyNotReceived);
+    });
+    if (!bytes) throw tooLarge(limit);
+    return bytes;
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
