@@ -2,7 +2,7 @@
  * A shared demo cannot be taken over or crashed: the control API is locked, bounds hold, dumps are checked whole
  * before anything changes, ids never collide. In process (the core) and over HTTP (the Express bridge), loopback only.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
@@ -21,6 +21,23 @@ function mockWith(options: Partial<MockOptions> = {}): { mock: MockServer; reque
 }
 
 const api = (path: string) => `/api/v3${path}`;
+
+/** The head of the first answer on a new loopback connection to which `send` writes (the connection is then dropped). */
+function answerHead(port: number, send: (socket: Socket) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+      if (!text.includes('\r\n\r\n')) return;
+      socket.destroy();
+      resolve(text);
+    });
+    socket.on('error', () => undefined);
+    send(socket);
+    setTimeout(() => reject(new Error(`no answer: ${text.slice(0, 200)}`)), 10_000).unref();
+  });
+}
 
 describe('the control API is locked', () => {
   const { mock, request } = mockWith({ allowedHosts: ['localhost', '127.0.0.1'] });
@@ -260,24 +277,12 @@ describe('over HTTP', () => {
   afterAll(() => close());
 
   it('an unauthenticated request is refused before its body is read: the 403 comes while the body is still unsent', async () => {
-    const port = Number(new URL(origin).port);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += chunk.toString();
-        if (text.includes('\r\n\r\n')) {
-          socket.destroy();
-          resolve(text);
-        }
-      });
-      socket.on('error', reject);
-      // Promises a megabyte, sends a few bytes, and stalls.
+    // Promises a megabyte, sends a few bytes, and stalls.
+    const reply = await answerHead(Number(new URL(origin).port), (socket) =>
       socket.write(
         `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{"na`,
-      );
-      setTimeout(() => reject(new Error('no answer while the body was unsent')), 5000).unref();
-    });
+      ),
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 403/);
     const alive = await fetch(`${origin}/api/v3/core/groups/?page_size=1`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(alive.status).toBe(200);
@@ -332,25 +337,13 @@ describe('over HTTP', () => {
   });
 
   it('a body sent in chunks without a Content-Length is a 413 once past 1 MiB, and nothing is written', async () => {
-    const port = Number(new URL(origin).port);
     const before = mock.world.table('Group').size;
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += chunk.toString();
-        if (text.includes('\r\n\r\n')) {
-          socket.destroy();
-          resolve(text);
-        }
-      });
-      socket.on('error', () => undefined);
+    const reply = await answerHead(Number(new URL(origin).port), (socket) => {
       socket.write(
         `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
       );
       const piece = `{"name": "${'x'.repeat(64 * 1024)}`;
       for (let sent = 0; sent <= 1024 * 1024; sent += piece.length) socket.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
-      setTimeout(() => reject(new Error(`no answer: ${text.slice(0, 200)}`)), 10_000).unref();
     });
     expect(reply).toMatch(/^HTTP\/1\.1 413/);
     expect(mock.world.table('Group').size).toBe(before);
