@@ -2,7 +2,10 @@
  * A shared demo cannot be taken over or crashed: the control API is locked, bounds hold, dumps are checked whole
  * before anything changes, ids never collide. In process (the core) and over HTTP (the Express bridge), loopback only.
  */
-import { connect, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import express from 'express';
+import { createApp } from '../src/adapters/express.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock } from '../src/adapters/vitest.js';
 import { Contract } from '../src/contract/contract.js';
@@ -21,6 +24,33 @@ function mockWith(options: Partial<MockOptions> = {}): { mock: MockServer; reque
 }
 
 const api = (path: string) => `/api/v3${path}`;
+
+/** Promises half a body on a new loopback connection, sends some of it, and goes away. */
+function sendHalfAndGo(port: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(
+        `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name": "half`,
+        () => setTimeout(() => socket.destroy(), 50),
+      );
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', () => undefined);
+  });
+}
+
+/** The statuses of the POSTs the mock answers from now on, in turn (the request log); `next` fails after 5 s without one. */
+function loggedPosts(mock: MockServer): { next: () => Promise<number> } {
+  const statuses: number[] = [];
+  mock.onRequest((entry) => void (entry.method === 'POST' && statuses.push(entry.status)));
+  return {
+    next: async () => {
+      for (let waited = 0; statuses.length === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      if (statuses.length === 0) throw new Error('no POST answered');
+      return statuses.shift()!;
+    },
+  };
+}
 
 /** The head of the first answer on a new loopback connection to which `send` writes (the connection is then dropped). */
 function answerHead(port: number, send: (socket: Socket) => void): Promise<string> {
@@ -349,22 +379,12 @@ describe('over HTTP', () => {
     expect(mock.world.table('Group').size).toBe(before);
   });
 
-  it('a client that goes away in the middle of its body writes nothing, and the server answers the next request', async () => {
-    const port = Number(new URL(origin).port);
-    const before = mock.world.table('Group').size;
-    await new Promise<void>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(
-          `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name": "half`,
-          () => setTimeout(() => socket.destroy(), 50),
-        );
-      });
-      socket.on('close', () => resolve());
-      socket.on('error', () => undefined);
-    });
+  it('a client that goes away in the middle of its body gets its 400 (the request ends, in the log), and the server goes on', async () => {
+    const logged = loggedPosts(mock);
+    await sendHalfAndGo(Number(new URL(origin).port));
+    expect(await logged.next()).toBe(400);
     const alive = await fetch(`${origin}/api/v3/core/groups/?page_size=1`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(alive.status).toBe(200);
-    expect(mock.world.table('Group').size).toBe(before);
   });
 
   it('after every attack above the server still answers, and the world is as it was', async () => {
@@ -403,6 +423,41 @@ describe('forced states on a shared server (forcedStates: "authenticated")', () 
   it('by default (in process, or serve on loopback) anyone may force, before auth, as documented', async () => {
     const open = mockWith();
     expect((await open.mock.fetch(users, { headers: { prefer: 'code=500' } })).status).toBe(500);
+  });
+});
+
+describe("the Express app mounted in an app of the user's", () => {
+  /** The mock's app behind `before`, a middleware of the user's, on a free loopback port. */
+  async function behind(before: express.RequestHandler): Promise<{ mock: MockServer; port: number; close: () => void }> {
+    const { mock } = mockWith();
+    const app = express().use(before).use(createApp({ mock }));
+    const server = await new Promise<Server>((resolve) => {
+      const listening: Server = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    return { mock, port: (server.address() as AddressInfo).port, close: () => void server.close() };
+  }
+
+  it('a client gone before the mock reads its body (a middleware waited first) gets its 400: the request ends', async () => {
+    const { mock, port, close } = await behind((_req, _res, next) => void setTimeout(next, 300));
+    const logged = loggedPosts(mock);
+    await sendHalfAndGo(port);
+    expect(await logged.next()).toBe(400);
+    expect(mock.usage().writtenBytes).toBe(0);
+    close();
+  });
+
+  it('a body a middleware paused is still read', async () => {
+    const { port, close } = await behind((req, _res, next) => {
+      req.pause();
+      next();
+    });
+    const reply = await fetch(`http://127.0.0.1:${port}/api/v3/core/groups/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'read after a pause' }),
+    });
+    expect(reply.status).toBe(201);
+    close();
   });
 });
 

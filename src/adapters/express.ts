@@ -41,8 +41,8 @@ export function createServedMock(options: NodeMockOptions): MockServer {
 const STALLED_SEND_MS = 30_000;
 
 /**
- * The request body as a web stream that reads from Node only when the core reads it: a body never read (a request
- * refused for its token, say) is left to Node, which discards it and keeps the connection; one read in part (a 413)
+ * The request body as a web stream, for a reader other than the core (which takes `readBytes`), read from Node only
+ * when it is read: a body never read (a request refused for its token, say) is left to Node, which discards it and keeps the connection; one read in part (a 413)
  * is discarded the same way once the core cancels.
  */
 function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
@@ -90,7 +90,10 @@ function readNodeBody(req: ExpressRequest, limit: number): Promise<Uint8Array | 
       reject(new Error('the request body did not arrive'));
     };
     if (req.readableEnded) return resolve(new Uint8Array(0));
+    // Gone before the core asked (a middleware of the user's app waited first): its events have been and gone.
+    if (req.destroyed || req.errored) return reject(new Error('the request body did not arrive'));
     req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
+    req.resume(); // a listener alone does not restart a stream something paused
   });
 }
 
@@ -125,8 +128,8 @@ class NodeHeaders implements Pick<Headers, 'get' | 'has'> {
 }
 
 /**
- * Node's request as the core reads a web `Request`: method, URL, headers, a body stream read only if the core needs
- * it, and a signal made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a
+ * Node's request as the core reads a web `Request`: method, URL, headers, a body read only if the core needs it
+ * (its bytes straight from Node's events, `readBytes`; a web stream for any other reader), and a signal made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a
  * real `Request` (and its signal) for every request cost most of the bridge's time; a class makes one object per
  * request (no closures).
  */

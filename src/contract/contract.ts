@@ -141,7 +141,7 @@ export class Contract {
     return this.router.match(method, pathname);
   }
 
-  /** A component $ref (or an allOf of one) resolved to the schema it names. */
+  /** A component `$ref` resolved to the schema it names (following `$ref`s to `$ref`s); any other schema as it is. */
   resolve(schema: JsonSchema): JsonSchema {
     if (typeof schema !== 'object' || schema === null || typeof schema.$ref !== 'string') return schema;
     let resolved = this.resolvedRefs.get(schema);

@@ -161,7 +161,7 @@ function sizeOf(key: string, answer: Answer): number {
   return key.length + (answer.body?.length ?? 0) + (answer.bytes?.byteLength ?? 0) + 64;
 }
 
-/** FNV-1a over the key's UTF-16 code units, kept to V8's small integers (31 bits): stored without an allocation. */
+/** FNV-1a over the key's UTF-16 code units, kept to 30 bits (V8's small integers): stored without an allocation. */
 function hashOf(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);

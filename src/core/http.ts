@@ -7,7 +7,8 @@ import type { DrfErrors } from '../contract/drf-errors.js';
  */
 export interface Answer {
   status: number;
-  headers: Record<string, string>;
+  /** Never changed in place: answers share them (JSON_HEADERS). */
+  headers: Readonly<Record<string, string>>;
   /** JSON text, or a stream of it for an answer too large to hold at once (a dump). */
   body?: string | ReadableStream<Uint8Array>;
   /** A forced network failure (see scenarios.ts): `Response.error()`, which adapters turn into a dropped connection. */

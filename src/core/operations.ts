@@ -8,7 +8,7 @@ import type { Principal, World } from '../world/world.js';
 import { forbidden, HttpError, json, jsonText, noContent, notFound, validationError, type Answer } from './http.js';
 import { checkQuery, selectRecords, type Visibility } from './list-query.js';
 import { paginate } from './pagination.js';
-import { canSee, canWrite, visibilityFor } from './permissions.js';
+import { canSee, canWrite, SEES_ALL, visibilityFor } from './permissions.js';
 import { fullListAsked, listsByAccess, policyAccess } from './policy-access.js';
 import { commitWrite, prepareWrite, type PreparedWrite } from './writes.js';
 import type { DrfErrors } from '../contract/drf-errors.js';
@@ -91,7 +91,7 @@ export function list(call: OperationCall, resource: Resource): Answer {
   const entity = resource.type;
   const accessible = listsByAccess(operation) && !fullListAsked(query, call.principal.superuser) ? accessCheck(call, entity) : undefined;
   // A list by access ignores object permissions (ApplicationViewSet._filter_queryset_for_list): policies decide.
-  const visibility: Visibility = accessible ? { sees: () => true } : visibilityFor(world, call.principal, entity);
+  const visibility: Visibility = accessible ? SEES_ALL : visibilityFor(world, call.principal, entity);
   const selected = selectRecords(world, entity, operation, query, visibility);
   const view = shape ? world.contract.resolve(shape.items) : undefined;
   const texts = (records: WorldRecord[]) => {

@@ -27,8 +27,8 @@ export function canSee(world: World, principal: Principal, entity: EntityType, r
   return owner !== undefined && String(owner) === String(principal.userPk);
 }
 
-/** A superuser's visibility: every record (`canSee`), one object for all lists. */
-const SEES_ALL: Visibility = Object.freeze({ sees: () => true });
+/** Every record is seen (a superuser's `canSee`; a list by access, where policies decide): one object for all lists. */
+export const SEES_ALL: Visibility = Object.freeze({ sees: () => true });
 
 /**
  * `canSee` for a whole list: the predicate, and where it narrows the records to one owner's, the field an index finds

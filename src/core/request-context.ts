@@ -52,8 +52,10 @@ export class RequestContext {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** A path and query of characters the URL parser keeps as they are (no dot segment, nothing it would encode). */
-/** Sticky: tried from where the path starts, without a copy of the rest of the URL. */
+/**
+ * A path and query of characters the URL parser keeps as they are (no dot segment, nothing it would encode). Sticky:
+ * tried from where the path starts, without a copy of the rest of the URL.
+ */
 const PLAIN_PATH_AND_QUERY = /\/[\w\-.~!$&()*+,;=:@/%]*(?:\?[\w\-.~!$&()*+,;=:@/%?]*)?$/y;
 const DOT_SEGMENT = /\/(?:\.|%2e)/i;
 
