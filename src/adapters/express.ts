@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { andThen, type IncomingRequest, type Reply } from '../core/http.js';
 import type { MockServer } from '../mock-server.js';
@@ -40,29 +41,7 @@ export function createServedMock(options: NodeMockOptions): MockServer {
 /** A client that takes no byte of its answer for this long is dropped (its answer's memory goes with it). */
 const STALLED_SEND_MS = 30_000;
 
-/**
- * The request body as a web stream, for a reader other than the core (which takes `readBytes`), read from Node only
- * when it is read: a body never read (a request refused for its token, say) is left to Node, which discards it and keeps the connection; one read in part (a 413)
- * is discarded the same way once the core cancels.
- */
-function bodyStream(req: ExpressRequest): ReadableStream<Uint8Array> {
-  let chunks: AsyncIterator<Buffer> | undefined;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        chunks ??= req.iterator({ destroyOnReturn: false });
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
-      },
-      async cancel() {
-        await chunks?.return?.();
-        req.resume();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
+const BODY_GONE = 'the request body did not arrive';
 
 /**
  * The request body's bytes, taken from Node's events as they come (a web stream over Node's request cost a write
@@ -87,11 +66,11 @@ function readNodeBody(req: ExpressRequest, limit: number): Promise<Uint8Array | 
     };
     const onGone = () => {
       settle();
-      reject(new Error('the request body did not arrive'));
+      reject(new Error(BODY_GONE));
     };
     if (req.readableEnded) return resolve(new Uint8Array(0));
     // Gone before the core asked (a middleware of the user's app waited first): its events have been and gone.
-    if (req.destroyed || req.errored) return reject(new Error('the request body did not arrive'));
+    if (req.destroyed || req.errored) return reject(new Error(BODY_GONE));
     req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
     req.resume(); // a listener alone does not restart a stream something paused
   });
@@ -128,10 +107,10 @@ class NodeHeaders implements Pick<Headers, 'get' | 'has'> {
 }
 
 /**
- * Node's request as the core reads a web `Request`: method, URL, headers, a body read only if the core needs it
- * (its bytes straight from Node's events, `readBytes`; a web stream for any other reader), and a signal made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a
- * real `Request` (and its signal) for every request cost most of the bridge's time; a class makes one object per
- * request (no closures).
+ * Node's request as the core reads a web `Request`: method, URL, headers, a body read only if the core needs it (its
+ * bytes straight from Node's events, `readBytes`; Node's own web stream of it for any other reader), and a signal
+ * made only if the core asks (a scenario that waits) — aborted when the client goes away. Building a real `Request`
+ * (and its signal) for every request cost most of the bridge's time; a class makes one object per request.
  */
 class NodeRequest implements IncomingRequest {
   readonly method: string;
@@ -158,7 +137,7 @@ class NodeRequest implements IncomingRequest {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.madeBody === undefined) this.madeBody = this.hasNoBody ? null : bodyStream(this.req);
+    if (this.madeBody === undefined) this.madeBody = this.hasNoBody ? null : (Readable.toWeb(this.req) as ReadableStream<Uint8Array>);
     return this.madeBody;
   }
 

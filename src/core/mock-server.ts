@@ -267,8 +267,10 @@ export class MockCore implements ControlHost, FeatureHost {
     return answer.then((ready) => this.replyOf(request, ready, started, version, saved, control, read));
   };
 
-  /** What is sent for the answer: within the bound of unread answers, logged, with CORS headers where they apply. */
-  // The request's facts as arguments, not an object: one less allocation per request.
+  /**
+   * What is sent for the answer: within the bound of unread answers, logged, with CORS headers where they apply. The
+   * request's facts come as arguments, not an object: one allocation less per request.
+   */
   private replyOf(
     request: IncomingRequest,
     answer: Answer,
