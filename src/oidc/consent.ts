@@ -2,7 +2,7 @@ import type { WorldRecord } from '../contract/entity-model.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import type { OidcModel } from './model.js';
 import { durationMs } from '../contract/durations.js';
-import { isExpired } from '../world/expiring.js';
+import { unexpiredConsent } from '../flows/stages/consent.js';
 
 /** A permission the consent stage shows: a granted scope and its mapping's description (`PermissionDict`). */
 export interface ConsentPermission {
@@ -88,14 +88,9 @@ export function recordConsent(
   model.world.create(entity, { ...values, user: model.pkOf('users', user), application: model.pkOf('applications', application) });
 }
 
-/** The user's unexpired consent to the application (`UserConsent.filter_not_expired(user, application).first()`). */
 function givenConsent(model: OidcModel, user: WorldRecord, application: WorldRecord, now: number): WorldRecord | undefined {
-  const userPk = String(model.pkOf('users', user));
-  const appPk = String(model.pkOf('applications', application));
-  return model
-    .table('consents')
-    ?.all()
-    .find((c) => String(c['user']) === userPk && String(c['application']) === appPk && !isExpired(c, now));
+  const consents = model.table('consents')?.all() ?? [];
+  return unexpiredConsent(consents, model.pkOf('users', user), model.pkOf('applications', application), now);
 }
 
 function samePermissions(consent: WorldRecord, permissions: readonly ConsentPermission[]): boolean {

@@ -20,10 +20,13 @@ function userPk(run: StageRun): Pk | undefined {
   return run.pendingUser()?.pk ?? run.principal.userPk;
 }
 
+/** The user's unexpired consent to the application (`UserConsent.filter_not_expired(user, application).first()`). */
+export function unexpiredConsent(consents: readonly WorldRecord[], user: Pk, application: Pk, now = Date.now()): WorldRecord | undefined {
+  return consents.find((c) => String(c['user']) === String(user) && String(c['application']) === String(application) && !isExpired(c, now));
+}
+
 function consentOf(run: StageRun, application: Pk, user: Pk): WorldRecord | undefined {
-  return run.models
-    .records(MODEL.consent)
-    .find((c) => String(c['user']) === String(user) && String(c['application']) === String(application) && !isExpired(c));
+  return unexpiredConsent(run.models.records(MODEL.consent), user, application);
 }
 
 function ask(run: StageRun): StageOutcome {
