@@ -5,15 +5,14 @@
  * true for the request's own (AuthenticatedSessionSerializer `get_current`). `POST /core/users/{id}/set_password/`
  * (UserViewSet.set_password) sets a password.
  */
-import { coercePathKey } from '../contract/query-parameters.js';
 import { isPlainObject, propertiesOf, type OperationSpec } from '../contract/types.js';
 import type { RequestAuthenticator } from '../core/callers.js';
 import type { DerivedAction } from '../core/extensions.js';
-import { forbidden, httpError, notFound, validationError, type Answer } from '../core/http.js';
+import { forbidden, httpError, validationError, type Answer } from '../core/http.js';
 import { jsonMedia } from '../contract/contract.js';
 import { FIELD_MESSAGES } from '../contract/authentik-messages.js';
-import { list, retrieve } from '../core/operations.js';
-import { canSee, canWrite } from '../core/permissions.js';
+import { findRecord, list, retrieve } from '../core/operations.js';
+import { canWrite } from '../core/permissions.js';
 import type { Resource } from '../contract/resources.js';
 import type { World } from '../world/world.js';
 import { csrfFailure } from './csrf.js';
@@ -83,10 +82,7 @@ export function setPassword(runtime: FlowRuntime): DerivedAction {
     async answer(call, resource) {
       const { world } = call;
       const entity = resource!.type;
-      const parameter = call.operation.parameters.find((p) => p.in === 'path' && p.name === resource!.lookupParam);
-      const key = coercePathKey(call.pathParams[resource!.lookupParam ?? ''] ?? '', parameter?.schema ?? { type: 'string' });
-      const user = key === undefined ? undefined : world.table(entity.name).find(resource!.lookupField, key);
-      if (!user || !canSee(world, call.principal, entity, user)) throw notFound(resource!.modelName);
+      const user = findRecord(call, resource!);
       if (!canWrite(world, call.principal, entity, user)) throw forbidden();
       const parsed = await call.body();
       const errors = world.contract.validateRequestBody(call.operation, parsed.mediaType ?? 'application/json', parsed.value);
